@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { run } from '../dist/src/cli/main.js';
+process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });

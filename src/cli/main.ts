@@ -1,0 +1,52 @@
+import { UserError } from '../diagnostics.js';
+import { EXIT_INVALID, EXIT_USAGE, type CliIo, type Command } from './io.js';
+import { formatDiagnostic } from '../diagnostics.js';
+
+/** Commands load lazily so `vigil exporter` does not pay for the dashboard SDK. */
+const commands: Record<string, () => Promise<Command>> = {
+  render: async () => (await import('./commands/render/index.js')).renderCommand,
+  check: async () => (await import('./commands/check/index.js')).checkCommand,
+  test: async () => (await import('./commands/test/index.js')).testCommand,
+  explain: async () => (await import('./commands/explain/index.js')).explainCommand,
+};
+
+/** Registers a command; the bin's command table is extended by each feature's module. */
+export function listCommands(): string[] {
+  return Object.keys(commands).sort();
+}
+
+function usage(): string {
+  return `usage: vigil <command> [flags]\n\ncommands:\n${listCommands().map((c) => `  ${c}`).join('\n')}\n\nEvery command takes --root DIR and --format text|json. Run vigil <command> --help for its flags.\n`;
+}
+
+/** Runs the CLI and returns the exit code; the bin is the only caller of process.exit. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.stderr.write(`vigil: unknown command ${JSON.stringify(name)}\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UserError) {
+      for (const d of err.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
+      io.stderr.write(`vigil ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`vigil ${name}: internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_INVALID;
+  }
+}
+
+export { EXIT_USAGE };

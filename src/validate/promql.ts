@@ -1,0 +1,123 @@
+import { parser } from '@prometheus-io/lezer-promql';
+import type { SyntaxNode, Tree } from '@lezer/common';
+
+/** A label matcher of a vector selector, e.g. `code=~"5.."`. */
+export interface LabelMatcher {
+  readonly name: string;
+  readonly op: '=' | '!=' | '=~' | '!~';
+  readonly value: string;
+}
+
+/** A plain instant-vector selector: `metric{label="v", ...}`. */
+export interface VectorSelector {
+  readonly metric: string;
+  readonly matchers: readonly LabelMatcher[];
+}
+
+/** A syntax problem inside an expression; `offset` counts characters from its start. */
+export interface ExprError {
+  readonly offset: number;
+  readonly message: string;
+}
+
+/** Parses PromQL; returns the tree and the first syntax error, if any. */
+export function parsePromql(expr: string): { tree: Tree; error?: ExprError } {
+  const tree = parser.parse(expr);
+  let error: ExprError | undefined;
+  if (expr.trim() === '') error = { offset: 0, message: 'empty expression' };
+  tree.iterate({
+    enter(node) {
+      if (error) return false;
+      if (node.type.isError) {
+        const near = expr.slice(node.from, node.from + 12);
+        error = { offset: node.from, message: near ? `unexpected ${JSON.stringify(near)}` : 'unexpected end of expression' };
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return error ? { tree, error } : { tree };
+}
+
+const opNames: Record<string, LabelMatcher['op']> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
+
+/**
+ * Parses `expr` as a plain vector selector (no functions, ranges, offsets or operators).
+ * Returns an error with the offset of the offending part otherwise.
+ */
+export function parseVectorSelector(expr: string): { selector?: VectorSelector; error?: ExprError } {
+  const { tree, error } = parsePromql(expr);
+  if (error) return { error };
+  const top = tree.topNode.firstChild;
+  if (!top || top.name !== 'VectorSelector' || top.nextSibling) {
+    return { error: { offset: top?.from ?? 0, message: 'expected a plain series selector like metric{label="value"}, not an expression' } };
+  }
+  return selectorFromNode(expr, top);
+}
+
+function selectorFromNode(expr: string, node: SyntaxNode): { selector?: VectorSelector; error?: ExprError } {
+  let metric = '';
+  const matchers: LabelMatcher[] = [];
+  for (let child = node.firstChild; child; child = child.nextSibling) {
+    if (child.name === 'Identifier') metric = expr.slice(child.from, child.to);
+    if (child.name === 'LabelMatchers') {
+      for (let m = child.firstChild; m; m = m.nextSibling) {
+        if (m.name !== 'UnquotedLabelMatcher' && m.name !== 'QuotedLabelMatcher') continue;
+        const nameNode = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
+        const opNode = m.getChild('MatchOp')?.firstChild;
+        const valueNode = m.getChild('StringLiteral');
+        if (!nameNode || !opNode || !valueNode) continue;
+        const name = unquote(expr.slice(nameNode.from, nameNode.to));
+        const op = opNames[opNode.name];
+        if (!op) return { error: { offset: opNode.from, message: `unknown match operator ${expr.slice(opNode.from, opNode.to)}` } };
+        if (name === '__name__' && op === '=') {
+          metric = unquote(expr.slice(valueNode.from, valueNode.to));
+          continue;
+        }
+        matchers.push({ name, op, value: unquote(expr.slice(valueNode.from, valueNode.to)) });
+      }
+    }
+  }
+  if (!metric) return { error: { offset: node.from, message: 'the selector must name a metric' } };
+  for (const m of matchers) {
+    if (m.op === '=~' || m.op === '!~') {
+      try {
+        new RegExp(`^(?:${m.value})$`);
+      } catch {
+        return { error: { offset: node.from, message: `label ${m.name}: invalid regular expression ${JSON.stringify(m.value)}` } };
+      }
+    }
+  }
+  return { selector: { metric, matchers } };
+}
+
+/** Decodes a PromQL string literal (double, single or back-quoted). */
+export function unquote(literal: string): string {
+  const q = literal[0];
+  if (q === '`') return literal.slice(1, -1);
+  if (q === '"') return JSON.parse(literal) as string;
+  if (q === "'") return JSON.parse(`"${literal.slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string;
+  return literal;
+}
+
+/** Renders a selector back to PromQL text, matchers in the given order. */
+export function formatSelector(s: VectorSelector, extra: readonly LabelMatcher[] = []): string {
+  const all = [...s.matchers, ...extra];
+  if (all.length === 0) return s.metric;
+  return `${s.metric}{${all.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`).join(', ')}}`;
+}
+
+/** Every metric name read by a PromQL expression (from selectors with a name), sorted, unique. */
+export function metricNamesIn(expr: string): string[] {
+  const { tree } = parsePromql(expr);
+  const names = new Set<string>();
+  tree.iterate({
+    enter(node) {
+      if (node.name === 'VectorSelector') {
+        const r = selectorFromNode(expr, node.node);
+        if (r.selector) names.add(r.selector.metric);
+      }
+    },
+  });
+  return [...names].sort();
+}
