@@ -1,0 +1,13 @@
+/**
+ * `npm run bench [NAME...]`: runs each benchmark in turn (or the named ones); each writes its own
+ * section of BENCHMARKS.md. Benchmarks are modules exporting `run(): Promise<void>`.
+ */
+const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, load] of Object.entries(benches)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`== bench ${name}`);
+  await (await load()).run();
+}
