@@ -1,0 +1,123 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { TSchema } from '@sinclair/typebox';
+import type { Diagnostics } from '../diagnostics.js';
+import { formatPath, pointerToPath, type YamlSource } from './yaml-source.js';
+
+/** Codes used for schema errors; each spec family has its own prefix (SLO, ALR, RTE, POL, ...). */
+export interface SchemaCodes {
+  readonly unknownKey: string;
+  readonly missingKey: string;
+  readonly wrongType: string;
+  readonly badValue: string;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function compile(schema: TSchema): ValidateFunction {
+  let fn = compiled.get(schema);
+  if (!fn) {
+    fn = ajv.compile(schema);
+    compiled.set(schema, fn);
+  }
+  return fn;
+}
+
+/**
+ * Validates a parsed YAML document against a TypeBox/JSON schema and turns every ajv error into
+ * a positioned diagnostic. Union (anyOf/oneOf) noise is reduced to the most specific branch error.
+ * Returns true when the document is valid.
+ */
+export function validateWithSchema(schema: TSchema, source: YamlSource, diags: Diagnostics, codes: SchemaCodes): boolean {
+  const validate = compile(schema);
+  if (validate(source.value)) return true;
+  for (const e of simplify(validate.errors ?? [])) report(e, source, diags, codes);
+  return false;
+}
+
+function simplify(errors: readonly ErrorObject[]): ErrorObject[] {
+  // Drop the umbrella "must match a schema in anyOf" when a branch reported something deeper.
+  const out: ErrorObject[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.instancePath.length > e.instancePath.length)) continue;
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  // Within one path, prefer additionalProperties/required over type errors from other branches.
+  return out.filter((e) => !(e.keyword === 'type' && out.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf' && o.keyword !== 'oneOf')));
+}
+
+function report(e: ErrorObject, source: YamlSource, diags: Diagnostics, codes: SchemaCodes): void {
+  const path = pointerToPath(e.instancePath);
+  const at = (p: (string | number)[], key = false) => {
+    const pos = key ? source.keyPositionOf(p) : source.positionOf(p);
+    return { file: source.file, line: pos.line, column: pos.column, path: formatPath(p) || '(document)' };
+  };
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const allowed = allowedKeys(e);
+      diags.error(codes.unknownKey, `unknown key ${JSON.stringify(key)}`, at([...path, key], true), allowed ? `allowed keys here: ${allowed}` : 'remove it or check its spelling');
+      return;
+    }
+    case 'required':
+      diags.error(codes.missingKey, `missing required key ${JSON.stringify(String(p.missingProperty))}`, at(path, path.length > 0), `add ${String(p.missingProperty)}: to this mapping`);
+      return;
+    case 'type':
+      diags.error(codes.wrongType, `must be ${describeType(String(p.type))}, got ${describeValue(valueAt(source.value, path))}`, at(path));
+      return;
+    case 'enum':
+    case 'const': {
+      const allowed = (p.allowedValues as unknown[] | undefined) ?? [p.allowedValue];
+      diags.error(codes.badValue, `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(valueAt(source.value, path))}`, at(path));
+      return;
+    }
+    case 'pattern':
+      diags.error(codes.badValue, `${describeValue(valueAt(source.value, path))} does not match ${String(p.pattern)}`, at(path), (e.parentSchema as { description?: string } | undefined)?.description);
+      return;
+    case 'minItems':
+      diags.error(codes.badValue, `must have at least ${String(p.limit)} item(s)`, at(path));
+      return;
+    case 'uniqueItems':
+      diags.error(codes.badValue, `items must be unique (items ${String(p.j)} and ${String(p.i)} are equal)`, at(path));
+      return;
+    case 'minProperties':
+    case 'maxProperties':
+      diags.error(codes.badValue, `${e.message ?? 'wrong number of keys'}`, at(path), (e.parentSchema as { description?: string } | undefined)?.description);
+      return;
+    case 'anyOf':
+    case 'oneOf':
+      diags.error(codes.badValue, `does not match any allowed form`, at(path), (e.parentSchema as { description?: string } | undefined)?.description);
+      return;
+    default:
+      diags.error(codes.badValue, e.message ?? 'invalid value', at(path));
+  }
+}
+
+function allowedKeys(e: ErrorObject): string | undefined {
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? Object.keys(props).join(', ') : undefined;
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let v: unknown = root;
+  for (const s of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s as string] : undefined;
+  return v;
+}
+
+function describeType(t: string): string {
+  return t.split(',').map((x) => (x === 'object' ? 'a mapping' : x === 'array' ? 'a list' : `a ${x}`)).join(' or ');
+}
+
+/** Short human description of a value for messages. */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
