@@ -1,0 +1,92 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Diagnostics, UserError } from '../../../diagnostics.js';
+import { loadPolicy } from '../../../rollback/policy/load-policy.js';
+import { parseFlags } from '../../args.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../../io.js';
+import { reportDiagnostics } from '../../report.js';
+
+const USAGE = `vigil rollback serve --policy FILE --listen HOST:PORT --token-file FILE --state-dir DIR [--log-level info] [--no-poll]
+       vigil rollback check --policy FILE`;
+
+/** `vigil rollback`: run the SLO-driven rollback trigger (DESIGN A8), or check a policy file. */
+export const rollbackCommand: Command = {
+  summary: 'Roll a release back when its SLO burns: Alertmanager webhook / Prometheus poll → audited, idempotent rollback.',
+  usage: USAGE,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const [sub, ...rest] = argv;
+    if (sub !== 'serve' && sub !== 'check') throw new UserError(`expected a subcommand serve or check, got ${JSON.stringify(sub ?? '')}\nusage: ${USAGE}`, EXIT_USAGE);
+    const { values } = parseFlags(
+      rest,
+      {
+        policy: { type: 'string' },
+        listen: { type: 'string' },
+        'token-file': { type: 'string' },
+        'state-dir': { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+        'no-poll': { type: 'boolean', default: false },
+      },
+      USAGE,
+    );
+    const need = (name: string, v: unknown): string => {
+      if (typeof v !== 'string' || v === '') throw new UserError(`--${name} is required\nusage: ${USAGE}`, EXIT_USAGE);
+      return v;
+    };
+    const policyFile = need('policy', values.policy);
+    let listen: { host: string; port: number } | undefined;
+    if (sub === 'serve') {
+      listen = parseListen(need('listen', values.listen));
+      need('token-file', values['token-file']);
+      need('state-dir', values['state-dir']);
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(values['log-level']))) throw new UserError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent\nusage: ${USAGE}`, EXIT_USAGE);
+    }
+    const diags = new Diagnostics();
+    const policy = await loadPolicy(policyFile, diags, io.cwd);
+    reportDiagnostics(io, String(values.format), diags.sorted());
+    if (!policy) return EXIT_INVALID;
+    if (sub === 'check') {
+      if (values.format !== 'json') io.stdout.write(`${policyFile}: ${policy.rules.length} rule(s), ${Object.keys(policy.document.targets).length} target(s), ok\n`);
+      return EXIT_OK;
+    }
+    let token: string;
+    try {
+      token = (await fs.readFile(path.resolve(io.cwd, String(values['token-file'])), 'utf8')).trim();
+    } catch (err) {
+      throw new UserError(`cannot read --token-file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT_INVALID);
+    }
+    if (token.length < 16) throw new UserError('the token in --token-file must be at least 16 characters', EXIT_INVALID);
+    const { createPinoLogger } = await import('../../../rollback/adapters/pino-logger.js');
+    const { startRollbackService } = await import('../../../rollback/serve.js');
+    const logger = createPinoLogger(String(values['log-level']));
+    const service = await startRollbackService({ policy, host: listen!.host, port: listen!.port, token, stateDir: path.resolve(io.cwd, String(values['state-dir'])), logger, poll: values['no-poll'] !== true });
+    io.stderr.write(`vigil rollback: listening on ${service.url}\n`);
+    await waitForStop(io.signal);
+    await service.close();
+    return EXIT_OK;
+  },
+};
+
+function parseListen(text: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[2]);
+  if (!m || port > 65535) throw new UserError(`--listen must be HOST:PORT, e.g. 127.0.0.1:9470, got ${JSON.stringify(text)}\nusage: ${USAGE}`, EXIT_USAGE);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function waitForStop(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal) {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      return;
+    }
+    // The bin passes no signal: stop on SIGINT/SIGTERM ourselves.
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}

@@ -1,0 +1,92 @@
+import type { DecisionEvent, DecisionRecord } from '../ports.js';
+
+/** A decision with what happened to it since, as `GET /v1/decisions` shows it. */
+export interface DecisionView {
+  readonly decision: DecisionRecord;
+  approval?: { readonly approved: boolean; readonly by: string; readonly at: string };
+  outcome?: { readonly status: string; readonly detail: string; readonly attempts: number; readonly at: string };
+  resolvedAt?: string;
+}
+
+/**
+ * In-memory index of the decision log, rebuilt from it at start-up. Updated synchronously
+ * before the write is awaited, so concurrent deliveries of one alert see each other.
+ */
+export class DecisionState {
+  private readonly views = new Map<string, DecisionView>();
+  private readonly byKey = new Map<string, string>();
+  /** Per target: times (ms) at which an action was committed (acted, dry-run, or waiting for approval). */
+  private readonly actionsByTarget = new Map<string, { id: string; atMs: number }[]>();
+  private readonly order: string[] = [];
+
+  apply(event: DecisionEvent): void {
+    if (event.type === 'decision') {
+      if (this.views.has(event.id)) return;
+      this.views.set(event.id, { decision: event });
+      this.byKey.set(event.key, event.id);
+      this.order.push(event.id);
+      if (event.target && (event.verdict === 'act' || event.verdict === 'dry-run' || event.verdict === 'await-approval')) {
+        const list = this.actionsByTarget.get(event.target) ?? [];
+        list.push({ id: event.id, atMs: Date.parse(event.at) });
+        this.actionsByTarget.set(event.target, list);
+      }
+      return;
+    }
+    const view = this.views.get(event.id);
+    if (!view) return;
+    if (event.type === 'approval') {
+      view.approval = { approved: event.approved, by: event.by, at: event.at };
+      // A rejected approval frees the target: it never ran.
+      if (!event.approved && view.decision.target) this.dropAction(view.decision.target, event.id);
+    } else if (event.type === 'outcome') view.outcome = { status: event.status, detail: event.detail, attempts: event.attempts, at: event.at };
+    else if (event.type === 'resolved') view.resolvedAt = event.at;
+  }
+
+  /** Undoes `apply` of a decision whose write failed. */
+  forget(id: string): void {
+    const view = this.views.get(id);
+    if (!view) return;
+    this.views.delete(id);
+    this.byKey.delete(view.decision.key);
+    const i = this.order.lastIndexOf(id);
+    if (i >= 0) this.order.splice(i, 1);
+    if (view.decision.target) this.dropAction(view.decision.target, id);
+  }
+
+  idForKey(key: string): string | undefined {
+    return this.byKey.get(key);
+  }
+
+  get(id: string): DecisionView | undefined {
+    return this.views.get(id);
+  }
+
+  /** Committed actions on `target` at or after `sinceMs`, oldest first. */
+  actionsSince(target: string, sinceMs: number): number[] {
+    return (this.actionsByTarget.get(target) ?? []).filter((a) => a.atMs >= sinceMs).map((a) => a.atMs);
+  }
+
+  /** Decisions whose action must run (act, or approved) and has no outcome yet. */
+  pendingExecution(): DecisionView[] {
+    return this.order.map((id) => this.views.get(id)!).filter((v) => !v.outcome && (v.decision.verdict === 'act' || (v.decision.verdict === 'await-approval' && v.approval?.approved === true)));
+  }
+
+  /** Newest first. */
+  list(limit: number): DecisionView[] {
+    const out: DecisionView[] = [];
+    for (let i = this.order.length - 1; i >= 0 && out.length < limit; i--) out.push(this.views.get(this.order[i]!)!);
+    return out;
+  }
+
+  get size(): number {
+    return this.views.size;
+  }
+
+  private dropAction(target: string, id: string): void {
+    const list = this.actionsByTarget.get(target);
+    if (!list) return;
+    const next = list.filter((a) => a.id !== id);
+    if (next.length) this.actionsByTarget.set(target, next);
+    else this.actionsByTarget.delete(target);
+  }
+}

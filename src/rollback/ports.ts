@@ -1,0 +1,127 @@
+/**
+ * Ports of the rollback trigger: the small interfaces its use cases depend on. Adapters
+ * (Kubernetes, flagd, MLflow, webhook, file store, prom-client, pino) implement them.
+ */
+
+/** What one action reported: it changed something, found it already done, or failed. */
+export type ActionOutcome =
+  | { readonly status: 'success'; readonly detail: string }
+  | { readonly status: 'already-done'; readonly detail: string }
+  | { readonly status: 'failed'; readonly detail: string; /** worth another attempt (network, 5xx, 409, 429) */ readonly retryable: boolean };
+
+/** Context handed to an action: who asked and why, for logs and audit fields at the far end. */
+export interface ActionContext {
+  readonly decisionId: string;
+  readonly correlationId: string;
+  /** A one-line reason, e.g. `ErrorBudgetBurn slo=doc-api-availability 1h/5m`. */
+  readonly reason: string;
+  readonly signal?: AbortSignal;
+}
+
+/** RollbackAction knows how to undo one release; it must be safe to call twice. */
+export interface RollbackAction {
+  /** Kind of action, e.g. `argo-abort`, for logs and metrics. */
+  readonly kind: string;
+  /** A stable name of the thing it changes, e.g. `argo:docs/doc-api`; cooldowns are kept per target. */
+  readonly target: string;
+  execute(ctx: ActionContext): Promise<ActionOutcome>;
+}
+
+/** Builds actions from a resolved policy target (parameters already templated from alert labels). */
+export interface ActionFactory {
+  create(spec: ResolvedActionSpec): RollbackAction;
+}
+
+/** A policy action with `{{label}}` templates filled in from one alert. */
+export type ResolvedActionSpec =
+  | { readonly kind: 'argoRollout'; readonly namespace: string; readonly name: string; readonly operation: 'abort' | 'undo' }
+  | { readonly kind: 'flagdFlag'; readonly file: string; readonly flag: string; readonly variant: string }
+  | { readonly kind: 'mlflowAlias'; readonly model: string; readonly alias: string }
+  | { readonly kind: 'webhook'; readonly url: string };
+
+/** Why a decision was taken; `act` and `approved` run the action. */
+export type Verdict = 'act' | 'dry-run' | 'await-approval' | 'skip-cooldown' | 'skip-rate-limit' | 'no-rule';
+
+/** One alert as the trigger sees it (from Alertmanager or synthesized by the Prometheus poller). */
+export interface AlertView {
+  readonly fingerprint: string;
+  readonly startsAt: string;
+  readonly status: 'firing' | 'resolved';
+  readonly labels: Readonly<Record<string, string>>;
+  readonly source: 'alertmanager' | 'prometheus-poll';
+}
+
+/** The durable record of one decision, as written before anything is done about it. */
+export interface DecisionRecord {
+  readonly type: 'decision';
+  readonly id: string;
+  /** Idempotency key: `fingerprint|startsAt`. */
+  readonly key: string;
+  readonly at: string;
+  readonly correlationId: string;
+  readonly verdict: Verdict;
+  readonly reason: string;
+  readonly alert: { readonly fingerprint: string; readonly startsAt: string; readonly labels: Readonly<Record<string, string>>; readonly source: AlertView['source'] };
+  readonly environment?: string;
+  readonly rule?: string;
+  readonly targetName?: string;
+  /** Cooldown / rate-limit key of the changed object, `RollbackAction.target`. */
+  readonly target?: string;
+  readonly action?: ResolvedActionSpec;
+}
+
+/** Later facts about a decision, appended to the same log. */
+export type DecisionEvent =
+  | DecisionRecord
+  | { readonly type: 'approval'; readonly id: string; readonly at: string; readonly approved: boolean; readonly by: string; readonly correlationId: string }
+  | { readonly type: 'outcome'; readonly id: string; readonly at: string; readonly status: ActionOutcome['status']; readonly detail: string; readonly attempts: number }
+  | { readonly type: 'resolved'; readonly id: string; readonly at: string };
+
+/** DecisionLog stores decision events durably, in order; `append` resolves once they are on disk. */
+export interface DecisionLog {
+  /** Every event written so far (read once at start-up to rebuild state). */
+  readAll(): Promise<DecisionEvent[]>;
+  append(event: DecisionEvent): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Structured logger (pino-compatible subset); adapters never receive secrets to log. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+  child(bindings: object): Logger;
+}
+
+/** Counters and timings the trigger reports; a no-op recorder is the default. */
+export interface TriggerMetrics {
+  webhookRequest(status: number): void;
+  decision(verdict: Verdict): void;
+  duplicate(): void;
+  actionOutcome(kind: string, status: ActionOutcome['status']): void;
+  actionSeconds(kind: string, seconds: number): void;
+  pollResult(result: 'breach' | 'ok' | 'no-data' | 'error'): void;
+}
+
+/** Milliseconds since the epoch; injected so tests control time. */
+export type Clock = () => number;
+
+export const noopLogger: Logger = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return noopLogger;
+  },
+};
+
+export const noopMetrics: TriggerMetrics = {
+  webhookRequest() {},
+  decision() {},
+  duplicate() {},
+  actionOutcome() {},
+  actionSeconds() {},
+  pollResult() {},
+};

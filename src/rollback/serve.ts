@@ -1,0 +1,122 @@
+import fs from 'node:fs/promises';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { ChampionHistory } from './adapters/champion-history.js';
+import { createActionFactory } from './adapters/action-factory.js';
+import { FileDecisionLog } from './adapters/file-decision-log.js';
+import { KubeClient, resolveKubeConnection } from './adapters/kube-client.js';
+import { MlflowAliasAction, MlflowClient } from './adapters/mlflow-alias-action.js';
+import { PrometheusHttpQuery } from './adapters/prometheus-http-query.js';
+import { createPromMetrics } from './adapters/prom-metrics.js';
+import { BurnRatePoller } from './app/poll-burn-rates.js';
+import { RollbackTrigger } from './app/rollback-trigger.js';
+import { createRollbackServer } from './http/server.js';
+import type { Policy } from './policy/load-policy.js';
+import { parseDuration } from './policy/parse-duration.js';
+import { noopLogger, type ActionFactory, type Logger } from './ports.js';
+
+/** Everything `vigil rollback serve` needs, already validated. */
+export interface ServeOptions {
+  readonly policy: Policy;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly token: string;
+  readonly stateDir: string;
+  readonly logger?: Logger;
+  readonly registry?: Registry;
+  /** Overrides the adapters built from the policy (tests). */
+  readonly actions?: ActionFactory;
+  /** Set false to ignore the policy's `poll:` section (default true). */
+  readonly poll?: boolean;
+  readonly maxBodyBytes?: number;
+  readonly fsync?: boolean;
+}
+
+/** A running trigger service. */
+export interface RunningService {
+  readonly url: string;
+  readonly trigger: RollbackTrigger;
+  readonly server: http.Server;
+  readonly log: FileDecisionLog;
+  close(): Promise<void>;
+}
+
+/** Wires policy, state dir, adapters and HTTP server together and starts listening. */
+export async function startRollbackService(opts: ServeOptions): Promise<RunningService> {
+  const logger = opts.logger ?? noopLogger;
+  const registry = opts.registry ?? new Registry();
+  const metrics = createPromMetrics(registry);
+  const doc = opts.policy.document;
+  const log = await FileDecisionLog.open(opts.stateDir, { logger, ...(opts.fsync === false ? { fsync: false } : {}) });
+  const history = ChampionHistory.inStateDir(opts.stateDir);
+  const mlflow = doc.mlflow ? new MlflowClient(doc.mlflow.url, doc.mlflow.tokenFile ? (await fs.readFile(doc.mlflow.tokenFile, 'utf8')).trim() : undefined) : undefined;
+  const webhookSecret = doc.webhook ? (await fs.readFile(doc.webhook.secretFile, 'utf8')).trim() : undefined;
+  let kube: KubeClient | undefined;
+  const actions =
+    opts.actions ??
+    createActionFactory({
+      kube: () => (kube ??= new KubeClient(resolveKubeConnection({ ...(doc.kubernetes?.kubeconfig ? { kubeconfig: doc.kubernetes.kubeconfig } : {}), ...(doc.kubernetes?.context ? { context: doc.kubernetes.context } : {}) }))),
+      ...(mlflow ? { mlflow } : {}),
+      championHistory: history,
+      ...(webhookSecret !== undefined ? { webhookSecret } : {}),
+    });
+  const trigger = new RollbackTrigger({ policy: opts.policy, log, actions, logger, metrics });
+  await trigger.start();
+
+  const stop = new AbortController();
+  const timers: NodeJS.Timeout[] = [];
+  // MLflow keeps no alias history: observe fixed (untemplated) aliases so a rollback knows the version before.
+  if (mlflow) {
+    const watched = Object.values(doc.targets).flatMap((t) => (t.mlflowAlias && !t.mlflowAlias.model.includes('{{') && !t.mlflowAlias.alias.includes('{{') ? [new MlflowAliasAction(mlflow, history, t.mlflowAlias.model, t.mlflowAlias.alias)] : []));
+    const observe = () => Promise.all(watched.map((a) => a.observe(stop.signal).catch((err: unknown) => logger.warn({ target: a.target, err: (err as Error).message }, 'could not observe MLflow alias'))));
+    if (watched.length) {
+      void observe();
+      timers.push(setInterval(() => void observe(), 60_000).unref());
+    }
+  }
+  if (doc.poll && opts.poll !== false) {
+    const poller = new BurnRatePoller(doc.poll.checks, new PrometheusHttpQuery(doc.poll.prometheusUrl), metrics);
+    let busy = false;
+    const tick = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const correlationId = `poll-${Date.now().toString(36)}`;
+        for (const alert of await poller.poll(stop.signal)) await trigger.handleAlert(alert, correlationId);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'poll round failed');
+      } finally {
+        busy = false;
+      }
+    };
+    timers.push(setInterval(() => void tick(), parseDuration(doc.poll.interval ?? '30s')!).unref());
+  }
+
+  const server = createRollbackServer({ trigger, token: opts.token, registry, logger, metrics, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  logger.info({ url, policy: opts.policy.file, stateDir: opts.stateDir }, 'rollback trigger listening');
+  return {
+    url,
+    trigger,
+    server,
+    log,
+    async close() {
+      stop.abort();
+      for (const t of timers) clearInterval(t);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await trigger.close();
+      await log.close();
+    },
+  };
+}
