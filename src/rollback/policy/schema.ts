@@ -2,7 +2,11 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /** A duration such as `30s`, `10m`, `1h`, `1d`. */
 const Duration = Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', description: 'a duration like 30s, 10m, 1h or 1d' });
-const Environment = Type.Union([Type.Literal('dev'), Type.Literal('staging'), Type.Literal('prod')]);
+/** A string enum as one JSON Schema `enum` (one clear error message instead of an anyOf per literal). */
+function StringEnum<T extends string>(values: readonly T[], description?: string) {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+}
+const Environment = StringEnum(['dev', 'staging', 'prod'] as const);
 /** Strings may hold `{{label}}` templates, filled from the alert's labels. */
 const Templated = Type.String({ minLength: 1 });
 
@@ -19,7 +23,7 @@ const settingsProps = {
 export const SettingsSchema = Type.Object(settingsProps, { additionalProperties: false });
 
 export const ArgoRolloutSchema = Type.Object(
-  { namespace: Templated, name: Templated, operation: Type.Union([Type.Literal('abort'), Type.Literal('undo')]) },
+  { namespace: Templated, name: Templated, operation: StringEnum(['abort', 'undo'] as const) },
   { additionalProperties: false },
 );
 export const FlagdFlagSchema = Type.Object(
