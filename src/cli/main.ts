@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./commands/check/index.js')).checkCommand,
   test: async () => (await import('./commands/test/index.js')).testCommand,
   explain: async () => (await import('./commands/explain/index.js')).explainCommand,
+  exporter: async () => (await import('./commands/exporter/index.js')).exporterCommand,
   rollback: async () => (await import('./commands/rollback/index.js')).rollbackCommand,
 };
 

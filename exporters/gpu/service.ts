@@ -1,0 +1,81 @@
+import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { GpuExporter } from './exporter.js';
+import { ModelScraper } from './models/model-scraper.js';
+import type { ModelsConfig } from './models/load-models-file.js';
+import { startServer, type ExporterServer } from './server.js';
+import type { GpuSource } from './types.js';
+
+/** Version reported in vigil_exporter_build_info. */
+export const EXPORTER_VERSION = '0.1.0';
+
+export interface ServiceOptions {
+  readonly source: GpuSource;
+  readonly host: string;
+  readonly port: number;
+  /** ms */
+  readonly intervalMs: number;
+  /** ms; default min(interval, 10s) */
+  readonly collectTimeoutMs?: number;
+  readonly hostname: string;
+  readonly models?: ModelsConfig;
+  readonly logger: Logger;
+  readonly maxSeries?: number;
+}
+
+/** A running exporter: sampler, model scraper and HTTP server. */
+export interface RunningService {
+  readonly port: number;
+  readonly exporter: GpuExporter;
+  stop(): Promise<void>;
+}
+
+/** Wires a source, the model scraper and the HTTP server together and starts them. */
+export async function startExporterService(options: ServiceOptions): Promise<RunningService> {
+  const { exporter, scraper } = createExporter(options);
+  // First sample before listening, so the first scrape already has data.
+  await exporter.sampleOnce();
+  exporter.start();
+  scraper?.start();
+  let server: ExporterServer;
+  try {
+    server = await startServer({ host: options.host, port: options.port, exposition: () => exporter.exposition, logger: options.logger });
+  } catch (err) {
+    scraper?.stop();
+    await exporter.stop();
+    throw err;
+  }
+  options.logger.info({ listen: `${options.host}:${server.port}`, source: options.source.name, intervalMs: options.intervalMs }, 'exporter listening');
+  return {
+    port: server.port,
+    exporter,
+    stop: async () => {
+      scraper?.stop();
+      await exporter.stop();
+      await server.close();
+      options.logger.info('exporter stopped');
+    },
+  };
+}
+
+/** Builds the exporter and (with a models file) its model scraper, without starting anything. */
+export function createExporter(options: Omit<ServiceOptions, 'host' | 'port'>): { exporter: GpuExporter; scraper: ModelScraper | undefined } {
+  const registry = new Registry();
+  const exporter = new GpuExporter({
+    source: options.source,
+    intervalMs: options.intervalMs,
+    ...(options.collectTimeoutMs !== undefined ? { collectTimeoutMs: options.collectTimeoutMs } : {}),
+    hostname: options.hostname,
+    logger: options.logger,
+    registry,
+    version: EXPORTER_VERSION,
+    ...(options.maxSeries !== undefined ? { maxSeries: options.maxSeries } : {}),
+  });
+  let scraper: ModelScraper | undefined;
+  if (options.models) {
+    const health = exporter.selfHealth;
+    scraper = new ModelScraper({ config: options.models, logger: options.logger, onUpdate: () => void exporter.refresh(), onFailure: (server, reason) => health.modelScrapeFailed(server, reason) });
+    exporter.attachModels(scraper);
+  }
+  return { exporter, scraper };
+}

@@ -1,0 +1,153 @@
+import os from 'node:os';
+import { UserError } from '../../../diagnostics.js';
+import { parseDurationFlag, parseFlags } from '../../args.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../../io.js';
+
+const usage =
+  'vigil exporter --source nvml|nvidia-smi|simulated [--listen 0.0.0.0:9400] [--interval 5s] [--collect-timeout 5s] [--models FILE] [--once] ' +
+  '[--hostname NAME] [--processes] [--max-series N] [--log-level info] [--nvidia-smi PATH] [--nvml-lib PATH] ' +
+  '[--sim-gpus 4] [--sim-mig-gpus 0] [--sim-model NAME] [--faults FILE]';
+
+const options = {
+  source: { type: 'string' },
+  listen: { type: 'string', default: '0.0.0.0:9400' },
+  interval: { type: 'string', default: '5s' },
+  'collect-timeout': { type: 'string' },
+  models: { type: 'string' },
+  once: { type: 'boolean', default: false },
+  hostname: { type: 'string' },
+  processes: { type: 'boolean', default: false },
+  'max-series': { type: 'string' },
+  'log-level': { type: 'string', default: 'info' },
+  'nvidia-smi': { type: 'string' },
+  'nvml-lib': { type: 'string' },
+  'sim-gpus': { type: 'string' },
+  'sim-mig-gpus': { type: 'string' },
+  'sim-model': { type: 'string' },
+  faults: { type: 'string' },
+} as const;
+
+const usageError = (message: string) => new UserError(`${message}\nusage: ${usage}`, EXIT_USAGE);
+
+/** `host:port`, `[v6]:port` or `:port` → parts; a usage error otherwise. */
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw usageError(`--listen must be HOST:PORT, got ${JSON.stringify(value)}`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw usageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** `vigil exporter`: serves GPU and model-queue metrics (DESIGN A7). */
+export const exporterCommand: Command = {
+  summary: 'Run the GPU and model-queue exporter (dcgm-exporter compatible metrics on /metrics).',
+  usage,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const { values } = parseFlags(argv, options, usage);
+    const source = values.source;
+    if (source !== 'nvml' && source !== 'nvidia-smi' && source !== 'simulated') throw usageError(`--source must be nvml, nvidia-smi or simulated, got ${source === undefined ? 'nothing' : JSON.stringify(source)}`);
+    const { host, port } = parseListen(values.listen);
+    const intervalMs = parseDurationFlag('interval', values.interval, usage);
+    if (intervalMs < 100) throw usageError('--interval must be at least 100ms');
+    const collectTimeoutMs = values['collect-timeout'] !== undefined ? parseDurationFlag('collect-timeout', values['collect-timeout'], usage) : undefined;
+    const maxSeries = intFlag('max-series', values['max-series'], 1, 10_000_000);
+    const simGpus = intFlag('sim-gpus', values['sim-gpus'], 0, 64);
+    const simMig = intFlag('sim-mig-gpus', values['sim-mig-gpus'], 0, 64);
+    const level = values['log-level'];
+    if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw usageError(`--log-level must be one of trace, debug, info, warn, error, silent, got ${JSON.stringify(level)}`);
+    for (const flag of ['sim-gpus', 'sim-mig-gpus', 'sim-model', 'faults'] as const) {
+      if (values[flag] !== undefined && source !== 'simulated') throw usageError(`--${flag} only applies to --source simulated`);
+    }
+
+    const { pino } = await import('pino');
+    const logger = pino({ level, base: { component: 'vigil-exporter' }, timestamp: pino.stdTimeFunctions.isoTime }, { write: (s: string) => void io.stderr.write(s) });
+
+    let models;
+    if (values.models !== undefined) {
+      const { loadModelsFileFrom } = await import('../../../../exporters/gpu/models/load-models-file.js');
+      const loaded = await loadModelsFileFrom(io.cwd, values.models);
+      if (!loaded.config) throw new UserError(`invalid models file ${values.models}`, EXIT_INVALID, loaded.diags.sorted());
+      models = loaded.config;
+    }
+
+    const gpuSource = await createSource(source, {
+      intervalMs,
+      processes: values.processes,
+      logger,
+      ...(values['nvidia-smi'] !== undefined ? { nvidiaSmi: values['nvidia-smi'] } : {}),
+      ...(values['nvml-lib'] !== undefined ? { nvmlLib: values['nvml-lib'] } : {}),
+      ...(simGpus !== undefined ? { simGpus } : {}),
+      ...(simMig !== undefined ? { simMig } : {}),
+      ...(values['sim-model'] !== undefined ? { simModel: values['sim-model'] } : {}),
+      ...(values.faults !== undefined ? { faults: values.faults, cwd: io.cwd } : {}),
+    });
+    const hostname = values.hostname ?? process.env.NODE_NAME ?? os.hostname();
+    const service = await import('../../../../exporters/gpu/service.js');
+    const common = { source: gpuSource, intervalMs, hostname, logger, ...(models ? { models } : {}), ...(collectTimeoutMs !== undefined ? { collectTimeoutMs } : {}), ...(maxSeries !== undefined ? { maxSeries } : {}) };
+
+    if (values.once) {
+      const { exporter, scraper } = service.createExporter(common);
+      await scraper?.scrapeAll();
+      await exporter.sampleOnce();
+      await exporter.stop();
+      io.stdout.write(exporter.exposition.body.toString('utf8'));
+      return /^vigil_exporter_collect_success 1$/m.test(exporter.exposition.body.toString('utf8')) ? EXIT_OK : EXIT_INVALID;
+    }
+
+    let running;
+    try {
+      running = await service.startExporterService({ ...common, host, port });
+    } catch (err) {
+      await gpuSource.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UserError(`cannot listen on ${values.listen}: ${code}`, EXIT_INVALID);
+      throw err;
+    }
+    io.stdout.write(`listening on http://${host.includes(':') ? `[${host}]` : host}:${running.port}/metrics\n`);
+    await new Promise<void>((resolve) => {
+      if (!io.signal) return; // No signal: run until the process is killed.
+      if (io.signal.aborted) return resolve();
+      io.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await running.stop();
+    return EXIT_OK;
+  },
+};
+
+interface SourceFlags {
+  readonly intervalMs: number;
+  readonly processes: boolean;
+  readonly logger: import('pino').Logger;
+  readonly nvidiaSmi?: string;
+  readonly nvmlLib?: string;
+  readonly simGpus?: number;
+  readonly simMig?: number;
+  readonly simModel?: string;
+  readonly faults?: string;
+  readonly cwd?: string;
+}
+
+async function createSource(kind: 'nvml' | 'nvidia-smi' | 'simulated', f: SourceFlags) {
+  switch (kind) {
+    case 'simulated': {
+      const { SimulatedSource } = await import('../../../../exporters/gpu/sources/simulated/simulated-source.js');
+      const { faultsFromFile } = await import('../../../../exporters/gpu/sources/simulated/faults.js');
+      const path = await import('node:path');
+      const faults = f.faults !== undefined ? faultsFromFile(path.resolve(f.cwd ?? '.', f.faults), (message) => f.logger.warn({ err: message }, 'faults file ignored')) : undefined;
+      return new SimulatedSource({ intervalMs: f.intervalMs, processes: f.processes, ...(f.simGpus !== undefined ? { gpus: f.simGpus } : {}), ...(f.simMig !== undefined ? { migGpus: f.simMig } : {}), ...(f.simModel !== undefined ? { model: f.simModel } : {}), ...(faults ? { faults } : {}) });
+    }
+    case 'nvidia-smi': {
+      const { NvidiaSmiSource } = await import('../../../../exporters/gpu/sources/nvidia-smi/nvidia-smi-source.js');
+      return new NvidiaSmiSource({ ...(f.nvidiaSmi !== undefined ? { binary: f.nvidiaSmi } : {}) });
+    }
+    case 'nvml': {
+      const { NvmlSource } = await import('../../../../exporters/gpu/sources/nvml/nvml-source.js');
+      return new NvmlSource({ processes: f.processes, logger: f.logger, ...(f.nvmlLib !== undefined ? { library: f.nvmlLib } : {}) });
+    }
+  }
+}
