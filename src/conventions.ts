@@ -57,6 +57,11 @@ export function sloDashboardUrl(service: string, id: string): string {
   return `/d/${sloDashboardUid(service)}?var-slo=${encodeURIComponent(id)}`;
 }
 
+/** Name of the Argo Rollouts AnalysisTemplate that gates a service's canary on its SLO burn rates. */
+export function rolloutAnalysisTemplateName(service: string): string {
+  return `vigil-slo-${service}`.slice(0, 63);
+}
+
 /** Output paths, relative to the render output dir (DESIGN A3). */
 export const outputPaths = {
   sloRules: (service: string) => `prometheus/rules/${service}.slo.rules.yaml`,
@@ -67,6 +72,8 @@ export const outputPaths = {
   dashboardProvisioning: 'grafana/provisioning/dashboards.yaml',
   lokiRules: (name: string) => `loki/rules/${name}.rules.yaml`,
   kubernetes: (name: string) => `kubernetes/${name}`,
+  rolloutAnalysis: (service: string) => `kubernetes/rollouts/${service}.analysis.yaml`,
+  rolloutCanarySteps: (service: string) => `kubernetes/rollouts/${service}.canary-steps.yaml`,
 } as const;
 
 /** First line of every generated YAML file. */
