@@ -18,10 +18,16 @@ export interface NvmlSourceOptions {
   readonly logger?: Logger;
 }
 
-/** The worker script next to this module (.js when built, .ts under tsx/vitest). */
-function workerUrl(): URL {
+/**
+ * Starts the worker script next to this module: the built .js, or under tsx/vitest the .ts source
+ * through a bootstrap that registers tsx in the worker (workers do not inherit loader hooks).
+ */
+function spawnWorker(workerData: unknown): Worker {
   const js = new URL('./nvml-worker.js', import.meta.url);
-  return fs.existsSync(fileURLToPath(js)) ? js : new URL('./nvml-worker.ts', import.meta.url);
+  if (fs.existsSync(fileURLToPath(js))) return new Worker(js, { workerData });
+  const ts = new URL('./nvml-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`, { eval: true, workerData });
 }
 
 interface Reply {
@@ -32,6 +38,7 @@ interface Reply {
   message?: string;
   events?: XidEvent[];
   ready?: boolean;
+  loadFailed?: boolean;
 }
 
 /**
@@ -86,6 +93,8 @@ export class NvmlSource implements GpuSource {
       });
       worker.postMessage({ id, type: 'collect' });
     });
+    // A library that did not load may appear later (driver installed): try a fresh worker next time.
+    if (reply.loadFailed) this.abandon(worker);
     if (!reply.ok || !reply.snapshot) throw new SourceError(reply.message ?? 'NVML collection failed', reply.reason ?? 'error');
     return reply.snapshot;
   }
@@ -117,7 +126,7 @@ export class NvmlSource implements GpuSource {
   private startWorker(): Worker {
     const sab = new SharedArrayBuffer(12);
     this.progress = new Int32Array(sab);
-    const worker = new Worker(workerUrl(), { workerData: { library: this.options.library ?? 'libnvidia-ml.so.1', processes: this.options.processes ?? false, mode: 'collect', progress: sab } });
+    const worker = spawnWorker({ library: this.options.library ?? 'libnvidia-ml.so.1', processes: this.options.processes ?? false, mode: 'collect', progress: sab });
     worker.unref();
     worker.on('message', (r: Reply) => {
       if (r.id === undefined) return;
@@ -140,7 +149,7 @@ export class NvmlSource implements GpuSource {
   private startEvents(): void {
     const sab = new SharedArrayBuffer(12);
     this.eventsStop = new Int32Array(sab);
-    const w = new Worker(workerUrl(), { workerData: { library: this.options.library ?? 'libnvidia-ml.so.1', processes: false, mode: 'events', progress: sab } });
+    const w = spawnWorker({ library: this.options.library ?? 'libnvidia-ml.so.1', processes: false, mode: 'events', progress: sab });
     w.unref();
     w.on('message', (r: Reply) => {
       if (r.events) this.xid.push(...r.events.slice(0, 10_000 - this.xid.length));

@@ -53,7 +53,7 @@ if (data.mode === 'collect') {
       return;
     }
     if (!session) {
-      port.postMessage({ id: msg.id, ok: false, reason: 'driver', message: (loaded as { error: string }).error });
+      port.postMessage({ id: msg.id, ok: false, reason: 'driver', loadFailed: true, message: (loaded as { error: string }).error });
       return;
     }
     try {

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedSource } from '../../exporters/gpu/sources/simulated/simulated-source.js';
+import { EXPORTER_METRICS, EXPORTER_METRIC_NAMES } from '../../exporters/gpu/metric-catalog.js';
+import { renderFamilies } from '../../exporters/gpu/exposition.js';
+import { collectModels } from '../../exporters/gpu/collectors/models.js';
+import { makeExporter, seriesValue } from './helpers.js';
+
+describe('GPU collectors', () => {
+  it('label every GPU series with the dcgm-exporter label set', async () => {
+    const exporter = makeExporter(new SimulatedSource({ gpus: 2, now: () => 1_700_000_000_000 }));
+    await exporter.sampleOnce();
+    const text = exporter.exposition.body.toString();
+    expect(text).toContain('DCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-5a1e0000-0000-4000-8000-000000000000",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="node-a"}');
+    expect(text).toContain('# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter');
+    expect(text).toContain('# HELP DCGM_FI_DEV_POWER_USAGE Power draw (in W).');
+    expect(seriesValue(text, 'DCGM_FI_DEV_POWER_MGMT_LIMIT', { gpu: '1' })).toBe(700);
+    expect(seriesValue(text, 'vigil_gpu_info', { gpu: '0', driver_version: '590.48.01', cuda_version: '13.1' })).toBe(1);
+  });
+
+  it('leave utilization absent on MIG GPUs and export MIG memory with GPU_I_PROFILE and GPU_I_ID', async () => {
+    const exporter = makeExporter(new SimulatedSource({ gpus: 2, migGpus: 1 }));
+    await exporter.sampleOnce();
+    const text = exporter.exposition.body.toString();
+    expect(seriesValue(text, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '0' })).toBeUndefined();
+    expect(seriesValue(text, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '1' })).toBeTypeOf('number');
+    expect(seriesValue(text, 'DCGM_FI_DEV_FB_TOTAL', { gpu: '0', GPU_I_PROFILE: '1g.10gb', GPU_I_ID: '13' })).toBe(9856);
+    expect(text.match(/^vigil_gpu_mig_info\{/gm)).toHaveLength(7);
+  });
+
+  it('only produce metric names listed in EXPORTER_METRICS', async () => {
+    const exporter = makeExporter(new SimulatedSource({ gpus: 3, migGpus: 1, processes: true, faults: () => ({ lostGpus: [2], xidStorm: [{ gpu: 1, xid: 48 }] }) }));
+    exporter.attachModels({ statuses: () => [{ server: 's', model: 'm', up: true, queueDepth: 3, running: 1 }] });
+    await exporter.sampleOnce();
+    const names = new Set(exporter.exposition.body.toString().split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
+    for (const n of names) expect(EXPORTER_METRIC_NAMES.has(n), n).toBe(true);
+    expect(names.size).toBeGreaterThan(40);
+    expect(EXPORTER_METRICS.every((m) => m.help.length > 0 && (m.type === 'gauge' || m.type === 'counter'))).toBe(true);
+  });
+
+  it('export a lost GPU as vigil_gpu_lost and drop its readings, and count an XID storm', async () => {
+    let faults = {};
+    const exporter = makeExporter(new SimulatedSource({ gpus: 4, faults: () => faults }));
+    await exporter.sampleOnce();
+    faults = { lostGpus: [3], xidStorm: [{ gpu: 1, xid: 48, perCycle: 25 }] };
+    await exporter.sampleOnce();
+    await exporter.sampleOnce();
+    const text = exporter.exposition.body.toString();
+    expect(seriesValue(text, 'DCGM_FI_DEV_GPU_TEMP', { gpu: '3' })).toBeUndefined();
+    expect(seriesValue(text, 'vigil_gpu_lost', { gpu: '3', reason: 'GPU_IS_LOST' })).toBe(1);
+    expect(seriesValue(text, 'vigil_gpu_xid_errors_total', { gpu: '3', xid: '79' })).toBe(1);
+    expect(seriesValue(text, 'vigil_gpu_xid_errors_total', { gpu: '1', xid: '48' })).toBe(50);
+    expect(seriesValue(text, 'DCGM_EXP_XID_ERRORS_COUNT', { gpu: '1', xid: '48', window_size_in_ms: '300000' })).toBe(50);
+    expect(seriesValue(text, 'DCGM_FI_DEV_XID_ERRORS', { gpu: '1', err_code: '48' })).toBe(48);
+    expect(seriesValue(text, 'vigil_gpu_count')).toBe(3);
+  });
+
+  it('accumulate injected ECC errors as counters', async () => {
+    const exporter = makeExporter(new SimulatedSource({ gpus: 1, faults: () => ({ ecc: [{ gpu: 0, corrected: 10, uncorrected: 2 }] }) }));
+    await exporter.sampleOnce();
+    await exporter.sampleOnce();
+    const text = exporter.exposition.body.toString();
+    expect(seriesValue(text, 'DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', { gpu: '0' })).toBe(20);
+    expect(seriesValue(text, 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', { gpu: '0' })).toBe(4);
+    expect(seriesValue(text, 'DCGM_FI_DEV_ROW_REMAP_PENDING', { gpu: '0' })).toBe(1);
+  });
+
+  it('escape label values and report down models without queue series', () => {
+    const text = renderFamilies(collectModels([{ server: 'a"b', model: 'x\\y\nz', up: false, queueDepth: 4 }]));
+    expect(text).toContain('vigil_model_up{model="x\\\\y\\nz",server="a\\"b"} 0');
+    expect(text).not.toContain('vigil_model_queue_depth{');
+  });
+
+  it('cap the number of series and count what was dropped', async () => {
+    const exporter = makeExporter(new SimulatedSource({ gpus: 8 }), { maxSeries: 50 });
+    await exporter.sampleOnce();
+    expect(exporter.exposition.series).toBe(50);
+    expect(seriesValue(exporter.exposition.body.toString(), 'vigil_exporter_series_dropped_total')).toBeGreaterThan(100);
+  });
+
+  it('produce the same readings for the same number of cycles', async () => {
+    const a = new SimulatedSource({ gpus: 4, migGpus: 1, now: () => 0 });
+    const b = new SimulatedSource({ gpus: 4, migGpus: 1, now: () => 0 });
+    const ac = new AbortController();
+    for (let i = 0; i < 5; i++) expect(await a.collect(ac.signal)).toEqual(await b.collect(ac.signal));
+  });
+});
