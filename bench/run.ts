@@ -3,6 +3,7 @@
  * section of BENCHMARKS.md. Benchmarks are modules exporting `run(): Promise<void>`.
  */
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  rollback: () => import('./rollback.js'),
 };
 
 const wanted = process.argv.slice(2);
