@@ -81,11 +81,7 @@ function selectorFromNode(expr: string, node: SyntaxNode): { selector?: VectorSe
   if (!metric) return { error: { offset: node.from, message: 'the selector must name a metric' } };
   for (const m of matchers) {
     if (m.op === '=~' || m.op === '!~') {
-      try {
-        new RegExp(`^(?:${m.value})$`);
-      } catch {
-        return { error: { offset: node.from, message: `label ${m.name}: invalid regular expression ${JSON.stringify(m.value)}` } };
-      }
+      if (!compilePromRegex(m.value)) return { error: { offset: node.from, message: `label ${m.name}: invalid regular expression ${JSON.stringify(m.value)}` } };
     }
   }
   return { selector: { metric, matchers } };
@@ -120,4 +116,39 @@ export function metricNamesIn(expr: string): string[] {
     },
   });
   return [...names].sort();
+}
+
+/**
+ * Compiles a Prometheus (RE2) label regex as a fully anchored JS RegExp. Leading RE2 flag groups
+ * like `(?i)` become JS flags. Undefined when JS cannot compile it (rare RE2-only syntax).
+ */
+export function compilePromRegex(re: string): RegExp | undefined {
+  let flags = '';
+  let body = re;
+  const m = /^\(\?([imsU]+)\)/.exec(body);
+  if (m) {
+    body = body.slice(m[0].length);
+    if (m[1]!.includes('i')) flags += 'i';
+    if (m[1]!.includes('s')) flags += 's';
+  }
+  try {
+    return new RegExp(`^(?:${body})$`, flags);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a label value satisfies a matcher (a missing label is the empty string). */
+export function matcherMatches(m: LabelMatcher, value: string | undefined): boolean {
+  const v = value ?? '';
+  switch (m.op) {
+    case '=':
+      return v === m.value;
+    case '!=':
+      return v !== m.value;
+    case '=~':
+      return compilePromRegex(m.value)?.test(v) ?? false;
+    case '!~':
+      return !(compilePromRegex(m.value)?.test(v) ?? true);
+  }
 }

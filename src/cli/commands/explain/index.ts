@@ -1,0 +1,97 @@
+import { UserError } from '../../../diagnostics.js';
+import { humanizeMinutes } from '../../../model/duration.js';
+import { budgetConsumedAtFiring, detectionMinutes, resetMinutes } from '../../../model/slo-math.js';
+import type { SloModel } from '../../../model/types.js';
+import { loadSlos } from '../../../spec/load-slos.js';
+import { Diagnostics } from '../../../diagnostics.js';
+import { parseFlags, resolveRoot } from '../../args.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
+import { reportDiagnostics } from '../../report.js';
+
+const usage = 'vigil explain SLO_ID [--root DIR] [--format text|json]';
+
+/** One row of the alert table, as plain data (the JSON form). */
+export function explainRows(slo: SloModel) {
+  const B = slo.errorBudget;
+  return slo.windows.map((w) => ({
+    tier: w.tier,
+    severity: w.severity,
+    longWindow: w.long,
+    shortWindow: w.short,
+    burnRateFactor: Number(w.factor.toPrecision(6)),
+    errorRatioThreshold: Number(w.threshold.toPrecision(6)),
+    budgetConsumedAtFiring: Number(budgetConsumedAtFiring(w, slo.periodMinutes).toPrecision(6)),
+    detectionMinutes: {
+      at100pct: round2(detectionMinutes(w, B, 1)),
+      at10pct: round2(detectionMinutes(w, B, 0.1)),
+      at2xBurn: round2(detectionMinutes(w, B, Math.min(1, 2 * B))),
+    },
+    resetMinutesAfter100pct: round2(resetMinutes(w, 1)),
+  }));
+}
+
+function round2(x: number): number | null {
+  return Number.isFinite(x) ? Math.round(x * 100) / 100 : null;
+}
+
+/** The alert table as aligned text. */
+export function explainText(slo: SloModel): string {
+  const rows = explainRows(slo);
+  const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
+  const head = ['tier', 'severity', 'long', 'short', 'factor', 'threshold', 'budget at firing', 'detect @100%', 'detect @10%', 'detect @2x', 'reset @100%'];
+  const body = rows.map((r) => [
+    r.tier,
+    r.severity,
+    r.longWindow,
+    r.shortWindow,
+    `${Number(r.burnRateFactor.toPrecision(4))}x`,
+    pct(r.errorRatioThreshold),
+    pct(r.budgetConsumedAtFiring),
+    humanizeMinutes(r.detectionMinutes.at100pct ?? Infinity),
+    humanizeMinutes(r.detectionMinutes.at10pct ?? Infinity),
+    humanizeMinutes(r.detectionMinutes.at2xBurn ?? Infinity),
+    humanizeMinutes(r.resetMinutesAfter100pct ?? 0),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const lines = [
+    `${slo.id}: ${slo.objectivePercent}% over ${slo.period} (error budget ${pct(slo.errorBudget)}, ${humanizeMinutes(slo.errorBudget * slo.periodMinutes)} of full outage)`,
+    `indicator: ${slo.indicator.kind}${slo.groupBy.length ? `, one SLI per ${slo.groupBy.join(', ')}` : ''}; alert ${slo.alertName}`,
+    '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+  ];
+  for (const w of slo.droppedWindows) lines.push(`left out: ${w.tier} ${w.long}/${w.short} (threshold ${pct(w.threshold)} ≥ 100%: could never fire)`);
+  if (slo.windows.length === 0) lines.push('(no alert windows: both tiers disabled or none can fire)');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `vigil explain SLO_ID`: the SLO's alert windows and what they mean in minutes and budget. */
+export const explainCommand: Command = {
+  summary: "Print an SLO's alert table: windows, factors, thresholds, budget at firing, detection and reset times.",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, {}, usage, true);
+    if (positionals.length !== 1) throw new UserError(`expected exactly one SLO id\nusage: ${usage}`, EXIT_USAGE);
+    const id = positionals[0]!;
+    const root = resolveRoot(io.cwd, values.root);
+    const diags = new Diagnostics();
+    const slos = await loadSlos(root, diags);
+    if (diags.hasErrors) {
+      reportDiagnostics(io, values.format, diags.sorted());
+      return EXIT_INVALID;
+    }
+    const slo = slos.find((s) => s.id === id);
+    if (!slo) {
+      const known = slos.map((s) => s.id);
+      throw new UserError(`no SLO with id ${JSON.stringify(id)}; known: ${known.length ? known.join(', ') : '(none)'}`, EXIT_INVALID);
+    }
+    if (values.format === 'json') {
+      io.stdout.write(`${JSON.stringify({ id: slo.id, objective: slo.objective, period: slo.period, errorBudget: slo.errorBudget, windows: explainRows(slo), dropped: slo.droppedWindows.map((w) => `${w.long}/${w.short}`) }, null, 2)}\n`);
+    } else {
+      io.stdout.write(explainText(slo));
+    }
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,76 @@
+import type { VectorSelector } from '../validate/promql.js';
+
+/** Where a spec element was written, for diagnostics raised after loading. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** What counts as a bad event, normalised from the four indicator forms of spec v1. */
+export type Indicator =
+  | { readonly kind: 'ratio'; readonly errors?: VectorSelector; readonly good?: VectorSelector; readonly total: VectorSelector }
+  | {
+      readonly kind: 'latency';
+      /** The histogram's base metric name and matchers (no `_bucket`/`_count` suffix). */
+      readonly histogram: VectorSelector;
+      /** Threshold in the histogram's own unit (seconds for `_seconds` histograms). */
+      readonly threshold: number;
+      /** Every spelling of the threshold's `le` value that Prometheus clients write (`2`, `2.0`). */
+      readonly leValues: readonly string[];
+    }
+  | { readonly kind: 'boolGauge'; readonly gauge: VectorSelector }
+  | { readonly kind: 'raw'; readonly errorRatio: string };
+
+/** One alert tier's settings; `false` disables it. */
+export type TierSetting = false | { readonly severity: string };
+
+/** A multiwindow burn-rate condition: fires when both windows burn faster than `factor`. */
+export interface AlertWindow {
+  readonly tier: 'page' | 'ticket';
+  readonly severity: string;
+  /** Window lengths in whole minutes. */
+  readonly longMinutes: number;
+  readonly shortMinutes: number;
+  /** Prometheus durations of the windows, e.g. `1h` and `5m`. */
+  readonly long: string;
+  readonly short: string;
+  /** Share of the period's error budget this pair spends before it fires (0.02 = 2%). */
+  readonly budgetShare: number;
+  /** Burn-rate factor: share × period / long window. */
+  readonly factor: number;
+  /** Error-ratio threshold: factor × error budget. Always below 1 (pairs that could never fire are dropped). */
+  readonly threshold: number;
+}
+
+/** One SLO, fully resolved: the single intermediate model every generator reads. */
+export interface SloModel {
+  /** `<service>-<name>`. */
+  readonly id: string;
+  readonly service: string;
+  readonly name: string;
+  readonly description: string;
+  /** Objective as a ratio, e.g. 0.999. */
+  readonly objective: number;
+  /** Objective as written, in percent, e.g. 99.9. */
+  readonly objectivePercent: number;
+  /** 1 - objective. */
+  readonly errorBudget: number;
+  /** Period length in whole minutes (30d = 43200). */
+  readonly periodMinutes: number;
+  /** The period as a Prometheus duration, e.g. `30d`. */
+  readonly period: string;
+  /** The spec file's `labels`, added to every series and alert. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly groupBy: readonly string[];
+  readonly indicator: Indicator;
+  readonly alertName: string;
+  readonly runbook: string | undefined;
+  /** Extra alert labels from `alerting.labels`. */
+  readonly alertLabels: Readonly<Record<string, string>>;
+  /** Burn-rate pairs that are emitted, in table order. */
+  readonly windows: readonly AlertWindow[];
+  /** Pairs left out because their threshold would be ≥ 100% error ratio. */
+  readonly droppedWindows: readonly AlertWindow[];
+  readonly source: SourceRef;
+}

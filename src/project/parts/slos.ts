@@ -1,0 +1,35 @@
+import { outputPaths, sloSeries } from '../../conventions.js';
+import { generateSloRuleGroup, recordedWindows } from '../../generate/prometheus/slo-rules.js';
+import { renderRuleFile } from '../../generate/prometheus/render-rule-file.js';
+import { generateSloTests } from '../../generate/tests/slo-tests.js';
+import { formatMinutes } from '../../model/duration.js';
+import { loadSlos } from '../../spec/load-slos.js';
+import type { SloModel } from '../../model/types.js';
+import type { Artifact, ProjectPart } from '../types.js';
+
+/** SLO specs → per-service rule files and promtool tests; fills ctx.slos and the metric catalog. */
+export const slosPart: ProjectPart = {
+  name: 'slos',
+  async build(ctx) {
+    const slos = await loadSlos(ctx.root, ctx.diags);
+    ctx.slos = slos;
+    for (const slo of slos) {
+      for (const w of recordedWindows(slo)) {
+        for (const f of [sloSeries.errors, sloSeries.total, sloSeries.errorRatio, sloSeries.burnRate]) ctx.metrics.add(f(formatMinutes(w)), 'recording-rule');
+      }
+    }
+    for (const name of [sloSeries.objective, sloSeries.errorBudget, sloSeries.errorBudgetRemaining, sloSeries.periodSeconds]) ctx.metrics.add(name, 'recording-rule');
+    const byService = new Map<string, SloModel[]>();
+    for (const s of slos) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
+    const artifacts: Artifact[] = [];
+    for (const [service, list] of byService) {
+      const specPath = list[0]!.source.file;
+      const rulesPath = outputPaths.sloRules(service);
+      artifacts.push({ path: rulesPath, content: renderRuleFile(specPath, list.map(generateSloRuleGroup)) });
+      const tests = generateSloTests(list, { ruleFile: `../rules/${service}.slo.rules.yaml`, specPath });
+      for (const w of tests.warnings) ctx.diags.warning(w.code, w.message, { file: w.slo.source.file, line: w.slo.source.line, column: w.slo.source.column });
+      if (tests.content) artifacts.push({ path: outputPaths.sloTests(service), content: tests.content });
+    }
+    return artifacts;
+  },
+};

@@ -1,0 +1,92 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Kebab-case name: service names and SLO names. */
+const KebabName = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63, description: 'lower-case letters, digits and "-", starting and ending with a letter or digit' });
+const LabelName = Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'a Prometheus label name: letters, digits and "_", not starting with a digit' });
+const Labels = Type.Record(Type.String(), Type.String(), { description: 'label name → value' });
+/** Prometheus-style duration: `30d`, `4w`, `720h`, `1h30m`. */
+const Duration = Type.String({ pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$', description: 'a duration such as 30d, 4w, 2s or 250ms' });
+
+const Tier = Type.Union([Type.Literal(false), Type.Object({ severity: Type.String({ minLength: 1 }) }, { additionalProperties: false })], {
+  description: '`false` disables this tier, or a mapping with `severity`',
+});
+
+/** Alerting options: file-level defaults, overridable per SLO. */
+export const AlertingSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'alert name: letters, digits and "_"' })),
+    page: Type.Optional(Tier),
+    ticket: Type.Optional(Tier),
+    runbook: Type.Optional(Type.String({ pattern: '^(https?://|/)\\S+$', description: 'an http(s) URL or an absolute path' })),
+    labels: Type.Optional(Labels),
+  },
+  { additionalProperties: false },
+);
+
+const RatioIndicator = Type.Object(
+  {
+    errors: Type.Optional(Type.String({ minLength: 1 })),
+    good: Type.Optional(Type.String({ minLength: 1 })),
+    total: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const LatencyIndicator = Type.Object(
+  {
+    histogram: Type.String({ minLength: 1 }),
+    threshold: Duration,
+  },
+  { additionalProperties: false },
+);
+
+const RawIndicator = Type.Object({ errorRatio: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+
+/** Exactly one of ratio, latency, boolGauge, raw (the count is checked with a clear message). */
+const Indicator = Type.Object(
+  {
+    ratio: Type.Optional(RatioIndicator),
+    latency: Type.Optional(LatencyIndicator),
+    boolGauge: Type.Optional(Type.String({ minLength: 1 })),
+    raw: Type.Optional(RawIndicator),
+  },
+  { additionalProperties: false },
+);
+
+export const SloSchema = Type.Object(
+  {
+    name: KebabName,
+    description: Type.Optional(Type.String({ maxLength: 1050 })),
+    objective: Type.Number({ description: 'percent, 0 < x < 100' }),
+    indicator: Indicator,
+    groupBy: Type.Optional(Type.Array(LabelName, { uniqueItems: true })),
+    alerting: Type.Optional(AlertingSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const SloFileSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    apiVersion: Type.Literal('vigil/v1'),
+    kind: Type.Literal('ServiceLevelObjectives'),
+    service: KebabName,
+    labels: Type.Optional(Labels),
+    period: Type.Optional(Duration),
+    alerting: Type.Optional(AlertingSchema),
+    slos: Type.Array(SloSchema, { minItems: 1 }),
+  },
+  {
+    additionalProperties: false,
+    $id: 'https://vigil.dev/schemas/slo.v1.json',
+    title: 'vigil SLO spec v1',
+    description: 'Service level objectives of one service (slos/<service>.yaml).',
+  },
+);
+
+export type SloFileSpec = Static<typeof SloFileSchema>;
+export type SloSpec = Static<typeof SloSchema>;
+export type AlertingSpec = Static<typeof AlertingSchema>;
+
+/** The apiVersions this vigil reads for SLO specs. */
+export const SLO_API_VERSIONS = ['vigil/v1'] as const;
