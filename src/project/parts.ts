@@ -1,9 +1,10 @@
 import type { ProjectPart } from './types.js';
 import { slosPart } from './parts/slos.js';
 import { rolloutsPart } from '../generate/rollouts/rollouts-part.js';
+import { exporterPart } from '../../exporters/gpu/kubernetes/exporter-part.js';
 
 /**
  * The parts of a project build, in order. SLOs come first: later parts read `ctx.slos` and the
  * metric catalog. Each feature adds its part here.
  */
-export const projectParts: readonly ProjectPart[] = [slosPart, rolloutsPart];
+export const projectParts: readonly ProjectPart[] = [slosPart, rolloutsPart, exporterPart];
