@@ -5,6 +5,7 @@ import { exporterPart } from '../../exporters/gpu/kubernetes/exporter-part.js';
 
 /**
  * The parts of a project build, in order. SLOs come first: later parts read `ctx.slos` and the
- * metric catalog. Each feature adds its part here.
+ * metric catalog. Each feature adds its part here. The exporter part runs early: it declares the
+ * exporter's metrics in the catalog that later parts check against.
  */
-export const projectParts: readonly ProjectPart[] = [slosPart, rolloutsPart, exporterPart];
+export const projectParts: readonly ProjectPart[] = [slosPart, exporterPart, rolloutsPart];
