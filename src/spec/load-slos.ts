@@ -71,8 +71,12 @@ export function sloModelsFromSource(source: YamlSource, diags: Diagnostics): { s
     return undefined;
   }
   const before = diags.errors.length;
-  const schemaOk = validateWithSchema(SloFileSchema, source, diags, { unknownKey: 'SLO003', missingKey: 'SLO004', wrongType: 'SLO005', badValue: 'SLO006' });
-  if (!schemaOk) return undefined;
+  const errorPaths: string[] = [];
+  validateWithSchema(SloFileSchema, source, diags, { unknownKey: 'SLO003', missingKey: 'SLO004', wrongType: 'SLO005', badValue: 'SLO006' }, errorPaths);
+  // Schema errors outside individual SLOs make the file unusable; inside one SLO, the other SLOs
+  // are still checked so that one run reports every problem.
+  if (errorPaths.some((p) => !/^\/slos\/\d+(\/|$)/.test(p))) return undefined;
+  const brokenSlos = new Set(errorPaths.map((p) => Number(p.split('/')[2])));
   const spec = doc as SloFileSpec;
 
   const base = path.basename(source.file).replace(/\.ya?ml$/, '');
@@ -86,6 +90,7 @@ export function sloModelsFromSource(source: YamlSource, diags: Diagnostics): { s
   const models: SloModel[] = [];
   spec.slos.forEach((slo, i) => {
     const p: Path = ['slos', i];
+    if (brokenSlos.has(i)) return;
     const prior = names.get(slo.name);
     if (prior !== undefined) {
       const pos = source.positionOf(['slos', prior, 'name']);

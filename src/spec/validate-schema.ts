@@ -11,7 +11,7 @@ export interface SchemaCodes {
   readonly badValue: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function compile(schema: TSchema): ValidateFunction {
@@ -26,21 +26,28 @@ function compile(schema: TSchema): ValidateFunction {
 /**
  * Validates a parsed YAML document against a TypeBox/JSON schema and turns every ajv error into
  * a positioned diagnostic. Union (anyOf/oneOf) noise is reduced to the most specific branch error.
- * Returns true when the document is valid.
+ * Returns true when the document is valid; `errorPaths` (if given) receives the JSON pointer of
+ * every reported error, so callers can go on checking the parts that are valid.
  */
-export function validateWithSchema(schema: TSchema, source: YamlSource, diags: Diagnostics, codes: SchemaCodes): boolean {
+export function validateWithSchema(schema: TSchema, source: YamlSource, diags: Diagnostics, codes: SchemaCodes, errorPaths?: string[]): boolean {
   const validate = compile(schema);
   if (validate(source.value)) return true;
-  for (const e of simplify(validate.errors ?? [])) report(e, source, diags, codes);
+  for (const e of simplify(validate.errors ?? [])) {
+    report(e, source, diags, codes);
+    errorPaths?.push(e.instancePath);
+  }
   return false;
 }
 
 function simplify(errors: readonly ErrorObject[]): ErrorObject[] {
-  // Drop the umbrella "must match a schema in anyOf" when a branch reported something deeper.
+  // A union whose object branch reported something deeper (an unknown key inside it) is best
+  // explained by that deeper error: drop the union's own errors at the union's path.
+  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  const explainedDeeper = (p: string) => errors.some((o) => o.instancePath.startsWith(`${p}/`) || (o.instancePath === p && (o.keyword === 'additionalProperties' || o.keyword === 'required')));
   const out: ErrorObject[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && errors.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.instancePath.length > e.instancePath.length)) continue;
+    if (unionPaths.has(e.instancePath) && explainedDeeper(e.instancePath) && ['anyOf', 'oneOf', 'const', 'enum', 'type'].includes(e.keyword)) continue;
     const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
     if (seen.has(key)) continue;
     seen.add(key);
