@@ -3,6 +3,7 @@
  * section of BENCHMARKS.md. Benchmarks are modules exporting `run(): Promise<void>`.
  */
 const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  exporter: () => import('./exporter.js'),
   rollback: () => import('./rollback.js'),
 };
 
