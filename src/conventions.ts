@@ -57,6 +57,19 @@ export function sloDashboardUrl(service: string, id: string): string {
   return `/d/${sloDashboardUid(service)}?var-slo=${encodeURIComponent(id)}`;
 }
 
+/** Dashboard uid of a dashboards/<file>.ts module: `vigil-<file>` (stable across renames of the title). */
+export function dashboardUid(fileBase: string): string {
+  return `vigil-${fileBase}`.slice(0, 40);
+}
+
+/** Dashboard tag marking a dashboard as owned by vigil: `apply --prune` deletes only dashboards carrying it. */
+export const DASHBOARD_OWNER_TAG = 'managed-by-vigil';
+
+/** Name of the grafana-operator GrafanaDashboard resource of a dashboard (a Kubernetes name). */
+export function grafanaDashboardResourceName(uid: string): string {
+  return uid.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+}
+
 /** Name of the Argo Rollouts AnalysisTemplate that gates a service's canary on its SLO burn rates. */
 export function rolloutAnalysisTemplateName(service: string): string {
   return `vigil-slo-${service}`.slice(0, 63);
@@ -70,11 +83,35 @@ export const outputPaths = {
   alertmanager: 'alertmanager/alertmanager.yml',
   dashboard: (uid: string) => `grafana/dashboards/${uid}.json`,
   dashboardProvisioning: 'grafana/provisioning/dashboards.yaml',
+  grafanaDashboardResource: (uid: string) => `kubernetes/grafana-dashboards/${uid}.yaml`,
   lokiRules: (name: string) => `loki/rules/${name}.rules.yaml`,
   kubernetes: (name: string) => `kubernetes/${name}`,
   rolloutAnalysis: (service: string) => `kubernetes/rollouts/${service}.analysis.yaml`,
   rolloutCanarySteps: (service: string) => `kubernetes/rollouts/${service}.canary-steps.yaml`,
+  alertTests: (name: string) => `prometheus/tests/${name}.alerts.test.yaml`,
+  /** Route test cases of the Alertmanager config, read by `vigil test` (amtool config routes test). */
+  alertmanagerRouteTests: 'alertmanager/route-tests.json',
+  /** prometheus-operator PrometheusRule of one Prometheus rule file (`<name>` = file name without `.yaml`). */
+  prometheusRuleCrd: (name: string) => `kubernetes/prometheus-rules/${name}.yaml`,
 } as const;
+
+/** Label that routes an alert to its team (routing.yaml `teams`). */
+export const LABEL_TEAM = 'team';
+/** Label naming the node an alert is about; node-level inhibitions compare it. */
+export const LABEL_NODE = 'node';
+
+/** Runbook file of an alert in this repo: `docs/runbooks/<kebab-case alert name>.md`. */
+export function alertRunbookPath(alert: string): string {
+  return `docs/runbooks/${alert.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2').toLowerCase()}.md`;
+}
+
+/** metadata.name of the PrometheusRule generated from a rule file. */
+export function prometheusRuleName(fileName: string): string {
+  return `vigil-${fileName.replace(/\.ya?ml$/, '').replace(/[^a-z0-9-]+/g, '-')}`.slice(0, 63).replace(/-+$/, '');
+}
+
+/** Stream selector `vigil logs` searches when none is given: every stream that has a namespace. */
+export const LOKI_DEFAULT_STREAM_SELECTOR = '{namespace=~".+"}';
 
 /** First line of every generated YAML file. */
 export function generatedHeader(specPath: string): string {
