@@ -72,7 +72,9 @@ describe('SLO window math', () => {
       fc.property(periodDays, objective, (days, obj) => {
         const P = days * 1440;
         const { windows, dropped } = alertWindowsFor(P, 1 - obj / 100, sev);
-        const recorded = recordedWindows({ periodMinutes: P, windows, droppedWindows: dropped } as never);
+        void windows;
+        void dropped;
+        const recorded = recordedWindows({ periodMinutes: P });
         for (let i = 1; i < recorded.length; i++) {
           const tiles = tileWindow(recorded[i]!, recorded.slice(0, i));
           let offset = 0;
@@ -82,7 +84,7 @@ describe('SLO window math', () => {
             offset += t.minutes;
           }
           expect(offset).toBe(recorded[i]);
-          expect(tiles.length).toBeLessThanOrEqual(24);
+          expect(tiles.length).toBeLessThanOrEqual(16);
         }
       }),
     );

@@ -1,0 +1,25 @@
+import { generatedHeader } from '../../conventions.js';
+import { renderYaml } from '../../render/yaml.js';
+
+/**
+ * Grafana file provisioning for the rendered dashboards (`build/grafana/dashboards/*.json` mounted
+ * at `path`). UI edits are refused: the files are the source of truth.
+ */
+export function renderDashboardProvisioning(o: { readonly path?: string; readonly folder?: string } = {}): string {
+  const doc = {
+    apiVersion: 1,
+    providers: [
+      {
+        name: 'vigil',
+        orgId: 1,
+        folder: o.folder ?? 'vigil',
+        type: 'file',
+        disableDeletion: false,
+        updateIntervalSeconds: 30,
+        allowUiUpdates: false,
+        options: { path: o.path ?? '/var/lib/grafana/dashboards/vigil', foldersFromFilesStructure: false },
+      },
+    ],
+  };
+  return `${generatedHeader('dashboards/')}\n${renderYaml(doc)}`;
+}
