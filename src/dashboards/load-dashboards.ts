@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { dashboardUid } from '../conventions.js';
+import type { Diagnostics } from '../diagnostics.js';
+import type { DashboardExport, DashboardInput, DashboardJson, DashboardValue } from './types.js';
+
+/** One dashboard a module produced, before finalizing. */
+export interface LoadedDashboard {
+  readonly dashboard: DashboardJson;
+  /** Spec path relative to the root, e.g. `dashboards/gpu-fleet.ts`. */
+  readonly file: string;
+  /** Default uid from the file name. */
+  readonly defaultUid: string;
+  /** Index within a module that exports several (uids must then be explicit). */
+  readonly index: number;
+  readonly count: number;
+}
+
+/** The dashboard modules under `dir`: `*.ts` files, not tests or declarations, sorted. */
+export function listDashboardModules(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts') && !f.startsWith('_'))
+    .sort();
+}
+
+function isBuilder(v: unknown): v is { build(): unknown } {
+  return typeof v === 'object' && v !== null && typeof (v as { build?: unknown }).build === 'function';
+}
+
+function toDashboard(v: DashboardValue): DashboardJson | undefined {
+  const built = isBuilder(v) ? v.build() : v;
+  if (typeof built !== 'object' || built === null || Array.isArray(built)) return undefined;
+  return JSON.parse(JSON.stringify(built)) as DashboardJson;
+}
+
+/** `file:line:col` of an error, from esbuild's transform message or the first stack frame in `file`. */
+export function errorPosition(err: unknown, absFile: string): { line: number; column: number; message: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  const esbuild = /:(\d+):(\d+): ERROR: (.*)/.exec(message);
+  if (esbuild) return { line: Number(esbuild[1]), column: Number(esbuild[2]) + 1, message: esbuild[3]! };
+  const stack = err instanceof Error ? (err.stack ?? '') : '';
+  const escaped = absFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
+  const firstLine = message.split('\n')[0] ?? message;
+  return frame ? { line: Number(frame[1]), column: Number(frame[2]), message: firstLine } : { line: 0, column: 0, message: firstLine };
+}
+
+/**
+ * Imports every `dashboards/*.ts` through tsx (no build step) and evaluates its default export.
+ * A module that fails to compile, throws, or exports something else is a diagnostic at the
+ * failing line; the other modules still load.
+ */
+export async function loadDashboards(root: string, input: DashboardInput, diags: Diagnostics, dirName = 'dashboards'): Promise<LoadedDashboard[]> {
+  const dir = path.join(root, dirName);
+  const files = listDashboardModules(dir);
+  if (files.length === 0) return [];
+  // Source maps make stack frames point at the .ts lines an author wrote.
+  process.setSourceMapsEnabled(true);
+  const { tsImport } = await import('tsx/esm/api');
+  const out: LoadedDashboard[] = [];
+  for (const f of files) {
+    const abs = path.join(dir, f);
+    const rel = `${dirName}/${f}`;
+    const base = f.replace(/\.ts$/, '');
+    let exported: DashboardExport;
+    try {
+      const mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as { default?: DashboardExport };
+      if (mod.default === undefined) {
+        diags.error('DASH031', 'module has no default export; export default a dashboard, a list of dashboards, or a function returning them', { file: rel });
+        continue;
+      }
+      exported = mod.default;
+    } catch (err) {
+      const at = errorPosition(err, abs);
+      diags.error('DASH030', `cannot load dashboard module: ${at.message}`, { file: rel, line: at.line, column: at.column });
+      continue;
+    }
+    let values: readonly DashboardValue[];
+    try {
+      const v = typeof exported === 'function' ? exported(input) : exported;
+      values = Array.isArray(v) ? (v as readonly DashboardValue[]) : [v as DashboardValue];
+    } catch (err) {
+      const at = errorPosition(err, abs);
+      diags.error('DASH030', `dashboard module threw while building: ${at.message}`, { file: rel, line: at.line, column: at.column });
+      continue;
+    }
+    values.forEach((v, index) => {
+      const dashboard = toDashboard(v);
+      if (!dashboard) {
+        diags.error('DASH031', `default export item ${index} is not a dashboard (a DashboardBuilder or dashboard JSON)`, { file: rel });
+        return;
+      }
+      out.push({ dashboard, file: rel, defaultUid: dashboardUid(base), index, count: values.length });
+    });
+  }
+  return out;
+}
