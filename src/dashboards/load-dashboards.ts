@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { findSourceMap } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dashboardUid } from '../conventions.js';
 import type { Diagnostics } from '../diagnostics.js';
@@ -36,16 +37,34 @@ function toDashboard(v: DashboardValue): DashboardJson | undefined {
   return JSON.parse(JSON.stringify(built)) as DashboardJson;
 }
 
+/**
+ * Outside an ESM package (`"type": "module"`), tsx compiles a module to CommonJS and the import
+ * yields `{ default: module.exports }`: take the inner default then.
+ */
+function unwrapCommonJs(v: DashboardExport): DashboardExport {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !isBuilder(v) && !('panels' in v) && 'default' in v) return (v as { default: DashboardExport }).default;
+  return v;
+}
+
 /** `file:line:col` of an error, from esbuild's transform message or the first stack frame in `file`. */
 export function errorPosition(err: unknown, absFile: string): { line: number; column: number; message: string } {
   const message = err instanceof Error ? err.message : String(err);
   const esbuild = /:(\d+):(\d+): ERROR: (.*)/.exec(message);
   if (esbuild) return { line: Number(esbuild[1]), column: Number(esbuild[2]) + 1, message: esbuild[3]! };
   const stack = err instanceof Error ? (err.stack ?? '') : '';
-  const escaped = absFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const frame = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
   const firstLine = message.split('\n')[0] ?? message;
-  return frame ? { line: Number(frame[1]), column: Number(frame[2]), message: firstLine } : { line: 0, column: 0, message: firstLine };
+  const escaped = absFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frame = new RegExp(`((?:file://)?${escaped}(\\?[^:)\\s]*)?):(\\d+):(\\d+)`).exec(stack);
+  if (!frame) return { line: 0, column: 0, message: firstLine };
+  const line = Number(frame[3]);
+  const column = Number(frame[4]);
+  // A frame still carrying tsx's query string was not source-mapped (another tool, e.g. a test
+  // runner, owns Error.prepareStackTrace): map it through the module's inline source map.
+  if (frame[2]) {
+    const entry = findSourceMap(frame[1]!)?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+    if (entry && typeof entry.originalLine === 'number') return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1, message: firstLine };
+  }
+  return { line, column, message: firstLine };
 }
 
 /**
@@ -72,7 +91,7 @@ export async function loadDashboards(root: string, input: DashboardInput, diags:
         diags.error('DASH031', 'module has no default export; export default a dashboard, a list of dashboards, or a function returning them', { file: rel });
         continue;
       }
-      exported = mod.default;
+      exported = unwrapCommonJs(mod.default);
     } catch (err) {
       const at = errorPosition(err, abs);
       diags.error('DASH030', `cannot load dashboard module: ${at.message}`, { file: rel, line: at.line, column: at.column });
