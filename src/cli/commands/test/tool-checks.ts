@@ -28,5 +28,22 @@ export function toolChecksFor(outDir: string): ToolCheck[] {
   if (tests.length > 0) checks.push({ tool: 'promtool', args: ['test', 'rules', ...tests], describe: `promtool test rules (${tests.length} file(s))` });
   const am = path.join(outDir, 'alertmanager/alertmanager.yml');
   if (fs.existsSync(am)) checks.push({ tool: 'amtool', args: ['check-config', am], describe: 'amtool check-config' });
+  checks.push(...routeTestChecks(outDir, am));
   return checks;
+}
+
+/**
+ * One `amtool config routes test --verify.receivers=...` per case declared in the routing policy
+ * (rendered to alertmanager/route-tests.json): amtool exits 1 unless the labels reach exactly
+ * those receivers, in routing-tree order.
+ */
+function routeTestChecks(outDir: string, am: string): ToolCheck[] {
+  const file = path.join(outDir, 'alertmanager/route-tests.json');
+  if (!fs.existsSync(file) || !fs.existsSync(am)) return [];
+  const { cases } = JSON.parse(fs.readFileSync(file, 'utf8')) as { cases: { name: string; labels: Record<string, string>; receivers: string[] }[] };
+  return cases.map((c) => ({
+    tool: 'amtool',
+    args: ['config', 'routes', 'test', `--config.file=${am}`, `--verify.receivers=${c.receivers.join(',')}`, ...Object.entries(c.labels).map(([k, v]) => `${k}=${v}`)],
+    describe: `amtool route test: ${c.name} → ${c.receivers.join(', ')}`,
+  }));
 }
