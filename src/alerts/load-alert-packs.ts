@@ -26,9 +26,10 @@ const SMOOTHING = /\b(rate|irate|increase|delta|idelta|deriv|predict_linear|chan
 export function resolveParams(pack: YamlSource, overlays: readonly YamlSource[], env: string | undefined, diags: Diagnostics): ParamValues {
   const spec = pack.value as AlertPackSpec;
   const params: Record<string, string | number> = { ...(spec.params ?? {}) };
-  const apply = (source: YamlSource, values: Record<string, string | number>, basePath: Path) => {
+  const apply = (source: YamlSource, values: Record<string, string | number>, basePath: Path, report: boolean) => {
     for (const [k, v] of Object.entries(values)) {
       if (!(k in (spec.params ?? {}))) {
+        if (!report) continue; // overlays are checked once, by validateOverlay
         const pos = source.keyPositionOf([...basePath, k]);
         diags.error('ALR011', `parameter ${JSON.stringify(k)} is not declared by pack ${JSON.stringify(spec.name)}`, { file: source.file, ...pos, path: formatPath([...basePath, k]) }, `declared parameters: ${Object.keys(spec.params ?? {}).join(', ') || '(none)'}`);
         continue;
@@ -36,25 +37,43 @@ export function resolveParams(pack: YamlSource, overlays: readonly YamlSource[],
       params[k] = v;
     }
   };
-  if (env !== undefined && spec.environments?.[env]) apply(pack, spec.environments[env], ['environments', env]);
+  // Every environment's overrides are checked, not only the selected one's.
+  for (const [name, values] of Object.entries(spec.environments ?? {})) {
+    if (name === env) apply(pack, values, ['environments', name], true);
+    else apply(pack, Object.fromEntries(Object.entries(values).filter(([k]) => !(k in (spec.params ?? {})))), ['environments', name], true);
+  }
   const ordered = [...overlays].sort((a, b) => Number((a.value as AlertParamsSpec).env !== undefined) - Number((b.value as AlertParamsSpec).env !== undefined));
   for (const o of ordered) {
     const ov = o.value as AlertParamsSpec;
     if (ov.env !== undefined && ov.env !== env) continue;
     const values = ov.packs[spec.name];
-    if (values) apply(o, values, ['packs', spec.name]);
+    if (values) apply(o, values, ['packs', spec.name], false);
   }
   return params;
 }
 
-/** Validates an AlertParams overlay file; returns false when it is unusable. */
-export function validateOverlay(source: YamlSource, packNames: ReadonlySet<string>, diags: Diagnostics): boolean {
+/**
+ * Validates an AlertParams overlay file against the packs it tunes, whatever `--env` is: a
+ * typo in a prod-only overlay must fail in CI, not on the day prod renders. False when unusable.
+ */
+export function validateOverlay(source: YamlSource, packParams: ReadonlyMap<string, readonly string[]>, diags: Diagnostics): boolean {
   if (!checkApiVersion(source, diags)) return false;
   if (!validateWithSchema(AlertParamsSchema, source, diags, ALERT_SCHEMA_CODES)) return false;
-  for (const name of Object.keys((source.value as AlertParamsSpec).packs)) {
-    if (!packNames.has(name)) diags.error('ALR012', `no alert pack is named ${JSON.stringify(name)}`, { file: source.file, ...source.keyPositionOf(['packs', name]), path: `packs.${name}` }, `packs: ${[...packNames].join(', ')}`);
+  let ok = true;
+  for (const [name, values] of Object.entries((source.value as AlertParamsSpec).packs)) {
+    const declared = packParams.get(name);
+    if (!declared) {
+      ok = false;
+      diags.error('ALR012', `no alert pack is named ${JSON.stringify(name)}`, { file: source.file, ...source.keyPositionOf(['packs', name]), path: `packs.${name}` }, `packs: ${[...packParams.keys()].join(', ')}`);
+      continue;
+    }
+    for (const k of Object.keys(values)) {
+      if (declared.includes(k)) continue;
+      ok = false;
+      diags.error('ALR011', `parameter ${JSON.stringify(k)} is not declared by pack ${JSON.stringify(name)}`, { file: source.file, ...source.keyPositionOf(['packs', name, k]), path: `packs.${name}.${k}` }, `declared parameters: ${declared.join(', ') || '(none)'}`);
+    }
   }
-  return true;
+  return ok;
 }
 
 /** Checks `apiVersion` first, as every vigil spec does. */

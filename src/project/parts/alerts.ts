@@ -37,7 +37,8 @@ export const alertsPart: ProjectPart = {
       byName.set(name, s);
       unique.push(s);
     }
-    const overlays = files.AlertParams.filter((o) => validateOverlay(o, new Set(byName.keys()), ctx.diags));
+    const declared = new Map([...byName].map(([name, s]) => [name, Object.keys((s.value as AlertPackSpec).params ?? {})] as const));
+    const overlays = files.AlertParams.filter((o) => validateOverlay(o, declared, ctx.diags));
     const packs: AlertPackModel[] = [];
     for (const s of unique) {
       const params = resolveParams(s, overlays, ctx.env, ctx.diags);
