@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/explain/index.js')).explainCommand,
   exporter: async () => (await import('./commands/exporter/index.js')).exporterCommand,
   rollback: async () => (await import('./commands/rollback/index.js')).rollbackCommand,
+  logs: async () => (await import('./commands/logs/index.js')).logsCommand,
   diff: async () => (await import('./commands/diff/index.js')).diffCommand,
   apply: async () => (await import('./commands/apply/index.js')).applyCommand,
 };
