@@ -137,3 +137,14 @@ describe('alert template prediction', () => {
     expect(expandTemplate('{{ $labels.gpu }} at {{ $value | humanizePercentage }}', { gpu: '0' }, 0.5)).toBe('0 at 50%');
   });
 });
+
+describe('vigil check lint', () => {
+  it('warns (ALR080) about an instant comparison without for:, and --strict turns it into exit 3', async () => {
+    const pack = fs.readFileSync(path.join(import.meta.dirname, 'fixtures/base/pack.yaml'), 'utf8').replace('name: base\n', 'name: flappy\n').replace('- name: base\n', '- name: flappy\n').replace('alert: TargetDown', 'alert: FlappyTarget').replace('        for: 5m\n', '');
+    const root = tempProject({ 'alerts/flappy.yaml': pack });
+    const r = await vigil(['check', '--root', root]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/alerts\/flappy.yaml:8:16: warning ALR080: groups\[0\].alerts\[0\].alert: alert FlappyTarget compares an instant value without for:/);
+    expect((await vigil(['check', '--root', root, '--strict'])).code).toBe(3);
+  });
+});
