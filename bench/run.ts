@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   exporter: () => import('./exporter.js'),
   rollback: () => import('./rollback.js'),
   'slo-rules': () => import('./slo-rules.js'),
+  dashboards: () => import('./dashboards.js'),
 };
 
 const wanted = process.argv.slice(2);
