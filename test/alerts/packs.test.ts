@@ -48,7 +48,7 @@ describe("this repo's alert packs", () => {
 
   it('link every runbook_url to a runbook file in docs/runbooks', () => {
     for (const pack of ['gpu', 'hosts', 'model-serving', 'monitoring']) {
-      for (const r of rules(pack)) expect(fs.existsSync(path.join(REPO, 'docs/runbooks', path.basename(r.annotations.runbook_url))), r.alert).toBe(true);
+      for (const r of rules(pack)) expect(fs.existsSync(path.join(REPO, 'docs/runbooks', path.basename(r.annotations.runbook_url!))), r.alert).toBe(true);
     }
   });
 
