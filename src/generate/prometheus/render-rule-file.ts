@@ -1,8 +1,34 @@
 import { generatedHeader } from '../../conventions.js';
-import { renderYaml } from '../../render/yaml.js';
+import { scalar } from '../../render/yaml.js';
 import type { RuleGroup } from './rule-types.js';
 
-/** A Prometheus rule file's text: the generated-by header, then `groups:`. */
+/**
+ * A Prometheus rule file's text: the generated-by header, then `groups:`. A dedicated emitter
+ * for the fixed rule-file shape (the generic YAML emitter is several times slower on large
+ * projects); output is the same YAML the generic one writes.
+ */
 export function renderRuleFile(specPath: string, groups: readonly RuleGroup[]): string {
-  return `${generatedHeader(specPath)}\n${renderYaml({ groups })}`;
+  let out = `${generatedHeader(specPath)}\ngroups:\n`;
+  for (const g of groups) {
+    out += `- name: ${scalar(g.name)}\n`;
+    if (g.interval !== undefined) out += `  interval: ${scalar(g.interval)}\n`;
+    out += '  rules:\n';
+    for (const r of g.rules) {
+      out += 'record' in r ? `  - record: ${scalar(r.record)}\n` : `  - alert: ${scalar(r.alert)}\n`;
+      out += `    expr: ${scalar(r.expr)}\n`;
+      if ('for' in r && r.for !== undefined) out += `    for: ${scalar(r.for)}\n`;
+      out += map('labels', r.labels);
+      if ('annotations' in r) out += map('annotations', r.annotations);
+    }
+  }
+  return out;
+}
+
+function map(key: string, m: Readonly<Record<string, string>> | undefined): string {
+  if (m === undefined) return '';
+  const keys = Object.keys(m);
+  if (keys.length === 0) return `    ${key}: {}\n`;
+  let out = `    ${key}:\n`;
+  for (const k of keys) out += `      ${scalar(k)}: ${scalar(m[k])}\n`;
+  return out;
 }

@@ -33,6 +33,8 @@ export function recordedWindows(slo: Pick<SloModel, 'periodMinutes'>): number[] 
  */
 export function generateSloRuleGroup(slo: SloModel): RuleGroup {
   const labels = seriesLabels(slo);
+  // Derived rules keep their inputs' labels; the slo label alone keeps each rule distinct for promtool's duplicate-rule lint.
+  const idLabel = { [LABEL_SLO]: slo.id };
   const windows = recordedWindows(slo);
   const base = windows[0]!;
   const rules: (RecordingRule | AlertingRule)[] = [];
@@ -52,7 +54,7 @@ export function generateSloRuleGroup(slo: SloModel): RuleGroup {
     for (const w of windows.slice(1)) {
       const tiles = tileWindow(w, done);
       for (const series of [sloSeries.errors, sloSeries.total]) {
-        rules.push({ record: series(formatMinutes(w)), expr: tiledRate(tiles, w, (m) => sel(series(formatMinutes(m)))), labels });
+        rules.push({ record: series(formatMinutes(w)), expr: tiledRate(tiles, w, (m) => sel(series(formatMinutes(m)))), labels: idLabel });
       }
       done.push(w);
     }
@@ -60,17 +62,17 @@ export function generateSloRuleGroup(slo: SloModel): RuleGroup {
       const e = sel(sloSeries.errors(formatMinutes(w)));
       const t = sel(sloSeries.total(formatMinutes(w)));
       // No traffic: the division has no element and `or` yields 0, never NaN.
-      rules.push({ record: sloSeries.errorRatio(formatMinutes(w)), expr: `(${e} / (${t} > 0)) or (0 * ${t})`, labels });
+      rules.push({ record: sloSeries.errorRatio(formatMinutes(w)), expr: `(${e} / (${t} > 0)) or (0 * ${t})`, labels: idLabel });
     }
   }
   const budget = num(slo.errorBudget);
   for (const w of windows) {
-    rules.push({ record: sloSeries.burnRate(formatMinutes(w)), expr: `${sel(sloSeries.errorRatio(formatMinutes(w)))} / ${budget}`, labels });
+    rules.push({ record: sloSeries.burnRate(formatMinutes(w)), expr: `${sel(sloSeries.errorRatio(formatMinutes(w)))} / ${budget}`, labels: idLabel });
   }
   rules.push({ record: sloSeries.objective, expr: `vector(${num(slo.objective)})`, labels });
   rules.push({ record: sloSeries.errorBudget, expr: `vector(${budget})`, labels });
   rules.push({ record: sloSeries.periodSeconds, expr: `vector(${slo.periodMinutes * 60})`, labels });
-  rules.push({ record: sloSeries.errorBudgetRemaining, expr: `1 - ${sel(sloSeries.errorRatio(formatMinutes(slo.periodMinutes)))} / ${budget}`, labels });
+  rules.push({ record: sloSeries.errorBudgetRemaining, expr: `1 - ${sel(sloSeries.errorRatio(formatMinutes(slo.periodMinutes)))} / ${budget}`, labels: idLabel });
   for (const w of slo.windows) rules.push(burnRateAlert(slo, w, sel));
   return { name: sloRuleGroupName(slo.id), rules };
 }

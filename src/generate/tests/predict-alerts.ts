@@ -13,6 +13,11 @@ export interface PredictedAlert {
   readonly active: readonly boolean[];
 }
 
+/** The labels (without alertname) of one burn-rate alert of `slo` for one group. */
+export function alertLabelsFor(slo: SloModel, w: AlertWindow, group: Readonly<Record<string, string>>): Record<string, string> {
+  return { ...seriesLabels(slo), ...group, slo: slo.id, service: slo.service, severity: w.severity, long_window: w.long, short_window: w.short, ...slo.alertLabels };
+}
+
 function matches(sel: VectorSelector, s: SynthSeries): boolean {
   return s.metric === sel.metric && sel.matchers.every((m) => matcherMatches(m, s.labels[m.name]));
 }
@@ -91,7 +96,7 @@ export function predictAlerts(slos: readonly SloModel[], series: readonly SynthS
       };
       for (const w of slo.windows) {
         const active = Array.from({ length: minutes }, (_, t) => ratio(t, w.longMinutes) > w.threshold && ratio(t, w.shortMinutes) > w.threshold);
-        alerts.push({ slo, window: w, labels: { ...seriesLabels(slo), ...g.labels, severity: w.severity, long_window: w.long, short_window: w.short, ...slo.alertLabels }, active });
+        alerts.push({ slo, window: w, labels: alertLabelsFor(slo, w, g.labels), active });
       }
     }
   }

@@ -4,8 +4,9 @@ import { detectionMinutes } from '../../model/slo-math.js';
 import type { SloModel } from '../../model/types.js';
 import { renderYaml } from '../../render/yaml.js';
 import { alertAnnotations, num, recordedWindows, seriesLabels } from '../prometheus/slo-rules.js';
-import { predictAlerts, type PredictedAlert } from './predict-alerts.js';
-import { groupLabelSets, planSeries, type Profile, type SynthSeries } from './synthetic-series.js';
+import { alertLabelsFor, predictAlerts, type PredictedAlert } from './predict-alerts.js';
+import { groupLabelSets, planSeries, selectorsOf, type Profile, type SeriesSpec, type SynthSeries } from './synthetic-series.js';
+import { matcherMatches, metricNamesIn } from '../../validate/promql.js';
 
 /** Evaluation and input-sample interval of generated tests, in minutes. */
 export const TEST_INTERVAL_MINUTES = 1;
@@ -27,12 +28,19 @@ interface Check {
   readonly why: string;
 }
 
+/** One scenario of one SLO: its input series (values computed lazily) and when to check. */
 interface Scenario {
   readonly name: string;
-  readonly minutes: number;
-  readonly series: SynthSeries[];
-  readonly checks: Check[];
-  readonly exprChecks: { minute: number; expr: string; samples: { labels: string; value: number }[] }[];
+  readonly specs: readonly { readonly spec: SeriesSpec; readonly profile: Profile }[];
+  /** Check minutes and the scenario's length; may simulate (costly), so only on a cache miss. */
+  resolve(): { minutes: number; checks: Check[] };
+  readonly exprChecks: readonly { minute: number; expr: string; samples: { labels: string; value: number }[] }[];
+}
+
+/** What a scenario asserts, reusable for every SLO of the same shape (labels filled in later). */
+interface ScenarioTemplate {
+  readonly values: readonly string[];
+  readonly checks: readonly { minute: number; active: readonly (readonly [number, number])[] }[];
 }
 
 /**
@@ -42,16 +50,43 @@ interface Scenario {
  * outage; a steady 4x burn (tickets, no page); zero traffic (no alert, ratios 0 not NaN).
  * Expected alerts at each check come from simulating the rules' event-weighted ratios on the
  * same inputs, and checks sit at least GUARD_MINUTES away from any predicted transition.
+ * Simulations are shared between SLOs of the same shape (indicator form, period, objective,
+ * windows, groups) through `cache`, which callers may keep across services.
  */
-export function generateSloTests(slos: readonly SloModel[], options: { ruleFile: string; specPath: string }): { content?: string; warnings: TestWarning[] } {
+export function generateSloTests(
+  slos: readonly SloModel[],
+  options: { ruleFile: string; specPath: string; cache?: Map<string, ScenarioTemplate[]> },
+): { content?: string; warnings: TestWarning[] } {
+  const cache = options.cache ?? new Map<string, ScenarioTemplate[]>();
   const warnings: TestWarning[] = [];
   const groups: unknown[] = [];
+  const alertNames = [...new Set(slos.map((s) => s.alertName))].sort();
   for (const slo of slos) {
-    const scenarios = scenariosFor(slo, warnings);
-    for (const sc of scenarios) {
-      const rendered = renderScenario(slo, sc, slos, warnings);
-      if (rendered) groups.push(rendered);
-    }
+    const made = scenariosFor(slo, warnings);
+    if (!made) continue;
+    const { scenarios, groupSets } = made;
+    const specsOf = (sc: Scenario) => sc.specs.map((x) => x.spec);
+    const interferes = (sc: Scenario) => slos.some((o) => o !== slo && readsAny(o, specsOf(sc)));
+    const key = shapeKey(slo, groupSets.length, scenarios.map((sc) => sc.specs.length));
+    const cached = cache.get(key);
+    const templates: ScenarioTemplate[] = [];
+    scenarios.forEach((sc, i) => {
+      const shared = !interferes(sc);
+      let t = shared ? cached?.[i] : undefined;
+      if (!t) {
+        const computed = computeScenario(slo, sc, shared ? [slo] : slos, groupSets, warnings);
+        if (!computed) return;
+        if (!shared) {
+          groups.push(renderGroup(slo, sc, computed.values, computed.checks.map((c) => ({ minute: c.minute, alerts: c.alerts })), alertNames));
+          return;
+        }
+        t = { values: computed.values, checks: computed.checks.map((c) => ({ minute: c.minute, active: c.alerts.map((a) => [a.slo.windows.indexOf(a.window), groupIndex(groupSets, a.labels)] as const) })) };
+      }
+      templates[i] = t;
+      const checks = t.checks.map((c) => ({ minute: c.minute, alerts: c.active.map(([wi, gi]) => ({ slo, window: slo.windows[wi]!, labels: alertLabelsFor(slo, slo.windows[wi]!, groupSets[gi]!) })) }));
+      groups.push(renderGroup(slo, sc, t.values, checks, alertNames));
+    });
+    if (!cached && templates.length === scenarios.length && templates.every(Boolean)) cache.set(key, templates);
   }
   if (groups.length === 0) return { warnings };
   const doc = {
@@ -60,6 +95,75 @@ export function generateSloTests(slos: readonly SloModel[], options: { ruleFile:
     tests: groups,
   };
   return { content: `${generatedHeader(options.specPath)}\n${renderYaml(doc)}`, warnings };
+}
+
+/** Everything that decides an SLO's scenario values and expected alerts, but none of its labels. */
+function shapeKey(slo: SloModel, groups: number, specCounts: readonly number[]): string {
+  const ind = slo.indicator;
+  const form = ind.kind === 'ratio' ? [ind.errors ? 'errors' : 'good', (ind.errors ?? ind.good)!.metric === ind.total.metric] : [];
+  return JSON.stringify([ind.kind, form, slo.periodMinutes, slo.errorBudget, slo.windows.map((w) => [w.tier, w.longMinutes, w.shortMinutes, w.threshold]), groups, specCounts]);
+}
+
+function groupIndex(groupSets: readonly Record<string, string>[], labels: Readonly<Record<string, string>>): number {
+  const i = groupSets.findIndex((g) => Object.entries(g).every(([k, v]) => labels[k] === v));
+  return i < 0 ? 0 : i;
+}
+
+/** Whether `other` reads any of the series (then it may alert in this scenario too). */
+function readsAny(other: SloModel, specs: readonly SeriesSpec[]): boolean {
+  const metrics = new Set(specs.map((s) => s.metric));
+  if (other.indicator.kind === 'raw') return metricNamesIn(other.indicator.errorRatio.replaceAll('{{window}}', '5m')).some((m) => metrics.has(m));
+  const sels = selectorsOf(other).flatMap((s) => (other.indicator.kind === 'latency' ? [{ ...s, metric: `${s.metric}_bucket` }, { ...s, metric: `${s.metric}_count` }] : [s]));
+  return specs.some((sp) => sels.some((sel) => sel.metric === sp.metric && sel.matchers.every((m) => matcherMatches(m, sp.labels[m.name]))));
+}
+
+/** Simulates a scenario: series values, then the expected alerts at each (safe) check minute. */
+function computeScenario(slo: SloModel, sc: Scenario, predictFor: readonly SloModel[], groupSets: readonly Record<string, string>[], warnings: TestWarning[]) {
+  void groupSets;
+  const { minutes, checks } = sc.resolve();
+  const series = sizedValues(sc.specs, minutes);
+  const { alerts, unpredictable } = predictAlerts(predictFor, series, minutes);
+  if (unpredictable.length > 0) {
+    warnings.push({ code: 'SLO029', message: `test "${sc.name}" of ${slo.id} left out: raw SLO ${unpredictable.map((u) => u.id).join(', ')} reads the same metrics and cannot be predicted`, slo });
+    return undefined;
+  }
+  const out: { minute: number; alerts: PredictedAlert[] }[] = [];
+  for (const check of checks) {
+    const t = safeMinute(check.minute, alerts, minutes);
+    if (t === undefined) continue;
+    out.push({ minute: t, alerts: alerts.filter((a) => a.active[t]) });
+  }
+  return { values: series.map(expandingNotation), checks: out };
+}
+
+/** Series values over `minutes` (one sized profile per distinct profile, so shared work is shared). */
+function sizedValues(specs: readonly { spec: SeriesSpec; profile: Profile }[], minutes: number): SynthSeries[] {
+  const sized = new Map<Profile, Profile>();
+  return specs.map(({ spec, profile: p }) => {
+    let q = sized.get(p);
+    if (!q) sized.set(p, (q = { ...p, minutes }));
+    return { metric: spec.metric, labels: spec.labels, kind: spec.kind, perMinute: spec.values(q) };
+  });
+}
+
+function renderGroup(slo: SloModel, sc: Scenario, values: readonly string[], checks: readonly { minute: number; alerts: readonly Pick<PredictedAlert, 'slo' | 'window' | 'labels'>[] }[], alertNames: readonly string[]): unknown {
+  const tests: unknown[] = [];
+  for (const check of checks) {
+    for (const name of alertNames) {
+      tests.push({
+        eval_time: `${check.minute}m`,
+        alertname: name,
+        exp_alerts: check.alerts.filter((a) => a.slo.alertName === name).map((a) => ({ exp_labels: a.labels, exp_annotations: alertAnnotations(a.slo, a.window) })),
+      });
+    }
+  }
+  return {
+    name: `${slo.id}: ${sc.name}`,
+    interval: `${TEST_INTERVAL_MINUTES}m`,
+    input_series: sc.specs.map(({ spec }, i) => ({ series: `${spec.metric}${labelText(spec.labels)}`, values: values[i]! })),
+    alert_rule_test: tests,
+    ...(sc.exprChecks.length > 0 ? { promql_expr_test: sc.exprChecks.map((c) => ({ expr: c.expr, eval_time: `${c.minute}m`, exp_samples: c.samples })) } : {}),
+  };
 }
 
 function profile(minutes: number, events: (m: number) => number, errorRatio: (m: number) => number): Profile {
@@ -77,31 +181,31 @@ function gaugeSeriesCount(slo: SloModel): number {
   return Math.min(k, 64);
 }
 
-function scenariosFor(slo: SloModel, warnings: TestWarning[]): Scenario[] {
+function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scenario[]; groupSets: Record<string, string>[] } | undefined {
   const baseGauges = slo.indicator.kind === 'boolGauge' ? gaugeSeriesCount(slo) : 1;
   const plan = planSeries(slo, baseGauges);
   if (!plan.ok) {
     warnings.push({ code: 'SLO029', message: `no generated promtool test for ${slo.id}: ${plan.reason}`, slo });
-    return [];
+    return undefined;
   }
   const groupSets = groupLabelSets(slo);
   if (groupSets.length === 0) {
     warnings.push({ code: 'SLO029', message: `no generated promtool test for ${slo.id}: no label values satisfy its selectors for groupBy ${slo.groupBy.join(', ')}`, slo });
-    return [];
+    return undefined;
   }
   const [hit, ...others] = groupSets as [Record<string, string>, ...Record<string, string>[]];
   /**
-   * Input series for `minutes`; `smoothFor` (an error ratio and window) asks for enough gauge
-   * series that a window of that length holds ~20 failed samples, so discrete 0/1 samples do
-   * not make the alert flap.
+   * Input series; `smoothFor` (an error ratio and window) asks for enough gauge series that a
+   * window of that length holds ~20 failed samples, so discrete 0/1 samples do not make the
+   * alert flap. The hit group gets the profile, other groups stay healthy.
    */
-  const build = (minutes: number, events: (m: number) => number, bad: (m: number) => number, smoothFor?: { e: number; window: number }) => {
+  const specs = (events: (m: number) => number, bad: (m: number) => number, smoothFor?: { e: number; window: number }) => {
     const gauges = smoothFor && slo.indicator.kind === 'boolGauge' ? Math.min(64, Math.max(baseGauges, Math.ceil(20 / (smoothFor.e * smoothFor.window)))) : baseGauges;
     const p = gauges === baseGauges ? plan : planSeries(slo, gauges);
     if (!p.ok) return [];
-    const series = p.build(hit, profile(minutes, events, bad));
-    for (const o of others) series.push(...p.build(o, profile(minutes, events, () => 0)));
-    return series;
+    const hitProfile = profile(0, events, bad);
+    const healthy = profile(0, events, () => 0);
+    return [...p.describe(hit).map((spec) => ({ spec, profile: hitProfile })), ...others.flatMap((o) => p.describe(o).map((spec) => ({ spec, profile: healthy })))];
   };
   const B = slo.errorBudget;
   const pages = slo.windows.filter((w) => w.tier === 'page');
@@ -114,23 +218,29 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): Scenario[] {
   const healthyMinutes = 180;
   out.push({
     name: 'healthy traffic at half the budget rate raises no alert for hours',
-    minutes: healthyMinutes + 1,
-    series: build(healthyMinutes + 1, steady, () => 0.5 * B),
-    checks: [60, 120, healthyMinutes].map((m) => ({ minute: m, why: 'healthy' })),
+    specs: specs(steady, () => 0.5 * B),
+    resolve: () => ({ minutes: healthyMinutes + 1, checks: [60, 120, healthyMinutes].map((m) => ({ minute: m, why: 'healthy' })) }),
     exprChecks: [],
   });
 
-  /** A burn at error ratio `e` from the end of the warm-up; checks at the given minutes and once every pair has fired. */
+  /** A burn at error ratio `e` from `start`; checks at the given minutes and once every pair has fired. */
   const burnScenario = (name: string, e: number, cap: number, checkMinutes: readonly Check[], start = warmup): void => {
     const bad = (m: number) => (m >= start ? e : 0);
     const smooth = { e, window: Math.min(...slo.windows.filter((w) => w.threshold < e).map((w) => w.shortMinutes)) };
-    const probeMinutes = Math.min(MAX_SCENARIO_MINUTES, cap) + 1;
-    const { alerts } = predictAlerts([slo], build(probeMinutes, steady, bad, smooth), probeMinutes);
-    const starts = alerts.map((a) => a.active.indexOf(true)).filter((t) => t >= 0);
-    const checks: Check[] = [...(start > 2 * GUARD_MINUTES ? [{ minute: start - GUARD_MINUTES, why: 'before the burn' }] : []), ...checkMinutes.filter((c) => c.minute < probeMinutes)];
-    if (starts.length > 0) checks.push({ minute: Math.max(...starts) + GUARD_MINUTES, why: 'every pair that fires has fired' });
-    const minutes = Math.max(...checks.map((c) => c.minute)) + GUARD_MINUTES + 40;
-    out.push({ name, minutes, series: build(minutes, steady, bad, smooth), checks, exprChecks: [] });
+    const list = specs(steady, bad, smooth);
+    out.push({
+      name,
+      specs: list,
+      resolve: () => {
+        const probeMinutes = Math.min(MAX_SCENARIO_MINUTES, cap) + 1;
+        const { alerts } = predictAlerts([slo], sizedValues(list, probeMinutes), probeMinutes);
+        const starts = alerts.map((a) => a.active.indexOf(true)).filter((t) => t >= 0);
+        const checks: Check[] = [...(start > 2 * GUARD_MINUTES ? [{ minute: start - GUARD_MINUTES, why: 'before the burn' }] : []), ...checkMinutes.filter((c) => c.minute < probeMinutes)];
+        if (starts.length > 0) checks.push({ minute: Math.max(...starts) + GUARD_MINUTES, why: 'every pair that fires has fired' });
+        return { minutes: Math.max(...checks.map((c) => c.minute)) + GUARD_MINUTES + 40, checks };
+      },
+      exprChecks: [],
+    });
   };
 
   if (page1) {
@@ -161,22 +271,21 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): Scenario[] {
   }
 
   const zeroMinutes = 120;
-  const zeroSeries = build(zeroMinutes + 1, () => 0, () => 0).filter((s) => s.perMinute.some((v) => !Number.isNaN(v)));
+  const zeroSpecs = specs(() => 0, () => 0).filter(({ spec }) => spec.kind === 'counter');
   const base = recordedWindows(slo)[0]!;
   const exprWindows = [...new Set([base, ...(page1 ? [page1.longMinutes] : [])])];
   const zeroSamples = groupSets.map((g) => ({ ...seriesLabels(slo), ...g }));
   out.push({
     name: 'zero traffic raises no alert and records a 0 error ratio, not NaN',
-    minutes: zeroMinutes + 1,
-    series: zeroSeries,
-    checks: [60, zeroMinutes].map((m) => ({ minute: m, why: 'no traffic' })),
+    specs: zeroSpecs,
+    resolve: () => ({ minutes: zeroMinutes + 1, checks: [60, zeroMinutes].map((m) => ({ minute: m, why: 'no traffic' })) }),
     exprChecks: exprWindows.map((w) => ({
       minute: zeroMinutes,
       expr: `${sloSeries.errorRatio(formatMinutes(w))}{slo=${JSON.stringify(slo.id)}}`,
       samples: slo.indicator.kind === 'boolGauge' ? [] : zeroSamples.map((l) => ({ labels: `${sloSeries.errorRatio(formatMinutes(w))}${labelText(l)}`, value: 0 })),
     })),
   });
-  return out;
+  return { scenarios: out, groupSets };
 }
 
 function labelText(labels: Readonly<Record<string, string>>): string {
@@ -225,38 +334,6 @@ export function expandingNotation(s: SynthSeries): string {
     i += n + 1;
   }
   return parts.join(' ');
-}
-
-function renderScenario(slo: SloModel, sc: Scenario, fileSlos: readonly SloModel[], warnings: TestWarning[]): unknown {
-  const minutes = sc.series.reduce((m, s) => Math.max(m, s.perMinute.length), sc.minutes);
-  const { alerts, unpredictable } = predictAlerts(fileSlos, sc.series, minutes);
-  if (unpredictable.length > 0) {
-    warnings.push({ code: 'SLO029', message: `test "${sc.name}" of ${slo.id} skipped: raw SLO ${unpredictable.map((u) => u.id).join(', ')} reads the same metrics and cannot be predicted`, slo });
-    return undefined;
-  }
-  const alertNames = [...new Set(fileSlos.map((s) => s.alertName))].sort();
-  const tests: unknown[] = [];
-  for (const check of sc.checks) {
-    const t = safeMinute(check.minute, alerts, minutes);
-    if (t === undefined) continue;
-    for (const name of alertNames) {
-      const firing = alerts.filter((a) => a.slo.alertName === name && a.active[t]);
-      tests.push({
-        eval_time: `${t}m`,
-        alertname: name,
-        exp_alerts: firing.map((a) => ({ exp_labels: a.labels, exp_annotations: alertAnnotations(a.slo, a.window) })),
-      });
-    }
-  }
-  return {
-    name: `${slo.id}: ${sc.name}`,
-    interval: `${TEST_INTERVAL_MINUTES}m`,
-    input_series: sc.series.map((s) => ({ series: `${s.metric}${labelText(s.labels)}`, values: expandingNotation(s) })),
-    alert_rule_test: tests,
-    ...(sc.exprChecks.length > 0
-      ? { promql_expr_test: sc.exprChecks.map((c) => ({ expr: c.expr, eval_time: `${c.minute}m`, exp_samples: c.samples })) }
-      : {}),
-  };
 }
 
 /** The nearest minute at or after `wanted` (then before it) with no predicted transition within the guard. */

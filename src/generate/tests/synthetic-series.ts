@@ -18,8 +18,30 @@ export interface Profile {
   errorRatioAt(minute: number): number;
 }
 
-/** How to produce input series for one SLO's indicator, or why it cannot be done. */
-export type SeriesPlan = { readonly ok: true; build(group: Readonly<Record<string, string>>, profile: Profile): SynthSeries[] } | { readonly ok: false; readonly reason: string };
+/** One input series before its values: identity, and how to compute values from a profile. */
+export interface SeriesSpec {
+  readonly metric: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly kind: 'counter' | 'gauge';
+  values(p: Profile): number[];
+}
+
+/**
+ * How to produce input series for one SLO's indicator, or why it cannot be done. `describe`
+ * gives the series (labels only, cheap); their order and values depend only on the SLO's shape,
+ * not on its labels, so values computed for one SLO serve every SLO of the same shape.
+ */
+export type SeriesPlan =
+  | { readonly ok: true; describe(group: Readonly<Record<string, string>>): SeriesSpec[]; build(group: Readonly<Record<string, string>>, profile: Profile): SynthSeries[] }
+  | { readonly ok: false; readonly reason: string };
+
+function withBuild(describe: (group: Readonly<Record<string, string>>) => SeriesSpec[]): SeriesPlan {
+  return {
+    ok: true,
+    describe,
+    build: (group, p) => describe(group).map((s) => ({ metric: s.metric, labels: s.labels, kind: s.kind, perMinute: s.values(p) })),
+  };
+}
 
 const LABEL_CANDIDATES = ['a', 'b', 'doc-api', 'gpu-exporter', '200', '500'];
 
@@ -80,8 +102,8 @@ function violate(labels: Record<string, string>, sub: VectorSelector, sup: Vecto
   return undefined;
 }
 
-function counter(metric: string, labels: Record<string, string>, p: Profile, perMinute: (events: number, errorRatio: number) => number): SynthSeries {
-  return { metric, labels, kind: 'counter', perMinute: Array.from({ length: p.minutes }, (_, m) => perMinute(p.eventsAt(m), p.errorRatioAt(m))) };
+function counter(metric: string, labels: Record<string, string>, perMinute: (events: number, errorRatio: number) => number): SeriesSpec {
+  return { metric, labels, kind: 'counter', values: (p) => Array.from({ length: p.minutes }, (_, m) => perMinute(p.eventsAt(m), p.errorRatioAt(m))) };
 }
 
 /**
@@ -97,64 +119,65 @@ export function planSeries(slo: SloModel, gaugeSeries: number): SeriesPlan {
       const part = (ind.errors ?? ind.good)!;
       const partIsBad = ind.errors !== undefined;
       const same = part.metric === ind.total.metric;
-      return {
-        ok: true,
-        build(group, p) {
-          const partLabels = grouped(group, same ? [part, ind.total] : [part]);
-          const totalLabels = grouped(group, [ind.total]);
-          if (!partLabels || !totalLabels) return [];
-          const bad = (n: number, e: number) => n * e;
-          const good = (n: number, e: number) => n * (1 - e);
-          if (same) {
-            const other = violate(partLabels, part, ind.total);
-            if (!other) return [];
-            return [counter(part.metric, partLabels, p, partIsBad ? bad : good), counter(part.metric, other, p, partIsBad ? good : bad)];
-          }
-          return [counter(part.metric, partLabels, p, partIsBad ? bad : good), counter(ind.total.metric, totalLabels, p, (n) => n)];
-        },
-      };
+      return withBuild((group) => {
+        const partLabels = grouped(group, same ? [part, ind.total] : [part]);
+        const totalLabels = grouped(group, [ind.total]);
+        if (!partLabels || !totalLabels) return [];
+        const bad = (n: number, e: number) => n * e;
+        const good = (n: number, e: number) => n * (1 - e);
+        if (same) {
+          const other = violate(partLabels, part, ind.total);
+          if (!other) return [];
+          return [counter(part.metric, partLabels, partIsBad ? bad : good), counter(part.metric, other, partIsBad ? good : bad)];
+        }
+        return [counter(part.metric, partLabels, partIsBad ? bad : good), counter(ind.total.metric, totalLabels, (n) => n)];
+      });
     }
     case 'latency': {
       const h = ind.histogram;
       const le = ind.leValues.includes(String(ind.threshold)) ? String(ind.threshold) : ind.leValues[0]!;
-      return {
-        ok: true,
-        build(group, p) {
-          const labels = grouped(group, [h]);
-          if (!labels) return [];
-          return [
-            counter(`${h.metric}_bucket`, { ...labels, le }, p, (n, e) => n * (1 - e)),
-            counter(`${h.metric}_bucket`, { ...labels, le: '+Inf' }, p, (n) => n),
-            counter(`${h.metric}_count`, labels, p, (n) => n),
-          ];
-        },
-      };
+      return withBuild((group) => {
+        const labels = grouped(group, [h]);
+        if (!labels) return [];
+        return [
+          counter(`${h.metric}_bucket`, { ...labels, le }, (n, e) => n * (1 - e)),
+          counter(`${h.metric}_bucket`, { ...labels, le: '+Inf' }, (n) => n),
+          counter(`${h.metric}_count`, labels, (n) => n),
+        ];
+      });
     }
     case 'boolGauge': {
       const g = ind.gauge;
-      return {
-        ok: true,
-        build(group, p) {
-          const labels = grouped(group, [g]);
-          if (!labels) return [];
-          // Spread failures evenly: by minute m, floor(e × series × m) samples have been 0.
-          const values: number[][] = Array.from({ length: gaugeSeries }, () => []);
-          let failed = 0;
-          let owed = 0;
-          let next = 0;
-          for (let m = 0; m < p.minutes; m++) {
-            const present = p.eventsAt(m) > 0;
-            if (present) owed += p.errorRatioAt(m) * gaugeSeries;
-            const target = Math.floor(owed + 1e-9);
-            const zeros = present ? Math.min(gaugeSeries, Math.max(0, target - failed)) : 0;
-            failed += zeros;
-            const zeroSet = new Set(Array.from({ length: zeros }, (_, k) => (next + k) % gaugeSeries));
-            next = (next + zeros) % gaugeSeries;
-            for (let k = 0; k < gaugeSeries; k++) values[k]!.push(present ? (zeroSet.has(k) ? 0 : 1) : NaN);
-          }
-          return values.map((v, k) => ({ metric: g.metric, labels: { ...labels, vigil_test_series: String(k) }, kind: 'gauge' as const, perMinute: v }));
-        },
+      // Spread failures evenly across the gauge series: by minute m, floor(Σ e × series) samples
+      // have been 0. One matrix per profile, shared by the series of one describe() call.
+      const matrix = (p: Profile): number[][] => {
+        const values: number[][] = Array.from({ length: gaugeSeries }, () => []);
+        let failed = 0;
+        let owed = 0;
+        let next = 0;
+        for (let m = 0; m < p.minutes; m++) {
+          const present = p.eventsAt(m) > 0;
+          if (present) owed += p.errorRatioAt(m) * gaugeSeries;
+          const target = Math.floor(owed + 1e-9);
+          const zeros = present ? Math.min(gaugeSeries, Math.max(0, target - failed)) : 0;
+          failed += zeros;
+          const zeroSet = new Set(Array.from({ length: zeros }, (_, k) => (next + k) % gaugeSeries));
+          next = (next + zeros) % gaugeSeries;
+          for (let k = 0; k < gaugeSeries; k++) values[k]!.push(present ? (zeroSet.has(k) ? 0 : 1) : NaN);
+        }
+        return values;
       };
+      return withBuild((group) => {
+        const labels = grouped(group, [g]);
+        if (!labels) return [];
+        const cache = new WeakMap<Profile, number[][]>();
+        const rows = (p: Profile) => {
+          let r = cache.get(p);
+          if (!r) cache.set(p, (r = matrix(p)));
+          return r;
+        };
+        return Array.from({ length: gaugeSeries }, (_, k) => ({ metric: g.metric, labels: { ...labels, vigil_test_series: String(k) }, kind: 'gauge' as const, values: (p: Profile) => rows(p)[k]! }));
+      });
     }
     case 'raw':
       return { ok: false, reason: 'a raw errorRatio expression cannot be simulated; write promtool tests for it by hand' };

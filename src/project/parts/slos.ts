@@ -22,11 +22,13 @@ export const slosPart: ProjectPart = {
     const byService = new Map<string, SloModel[]>();
     for (const s of slos) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
     const artifacts: Artifact[] = [];
+    // Test simulations are shared between SLOs of the same shape across all services.
+    const testCache = new Map();
     for (const [service, list] of byService) {
       const specPath = list[0]!.source.file;
       const rulesPath = outputPaths.sloRules(service);
       artifacts.push({ path: rulesPath, content: renderRuleFile(specPath, list.map(generateSloRuleGroup)) });
-      const tests = generateSloTests(list, { ruleFile: `../rules/${service}.slo.rules.yaml`, specPath });
+      const tests = generateSloTests(list, { ruleFile: `../rules/${service}.slo.rules.yaml`, specPath, cache: testCache });
       for (const w of tests.warnings) ctx.diags.warning(w.code, w.message, { file: w.slo.source.file, line: w.slo.source.line, column: w.slo.source.column });
       if (tests.content) artifacts.push({ path: outputPaths.sloTests(service), content: tests.content });
     }
