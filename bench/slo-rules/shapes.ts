@@ -199,3 +199,34 @@ export function ruleFile(group: string, rules: readonly Rule[]): string {
   }
   return out;
 }
+
+/**
+ * A candidate change to vigil's base-window rules, everything else as generated: same rule text
+ * with the SLO id suffixed (own series, same Prometheus) and `rewrite` applied to the two rules
+ * that read raw series.
+ */
+export function vigilVariant(vigil: Shape, sloId: string, suffix: string, rewrite: (expr: string) => string): Shape {
+  const id = `${sloId}-${suffix}`;
+  const rules = vigil.rules.map((r) => {
+    const expr = r.expr.replaceAll(`slo="${sloId}"`, `slo="${id}"`);
+    const labels = r.labels ? { ...r.labels, ...(r.labels.slo ? { slo: id } : {}) } : undefined;
+    const base = r.record === 'slo:errors:rate5m' || r.record === 'slo:total:rate5m';
+    return { ...r, expr: base ? rewrite(expr) : expr, ...(labels ? { labels } : {}) };
+  });
+  return { name: `vigil-${suffix}`, rules };
+}
+
+/**
+ * Proposed base rules. `6m`: the 5m tile's rate over one scrape interval more (here 1 min), so its
+ * samples span exactly the 5 minutes back to the previous tile's last sample (rate() then divides the
+ * exact 5-minute increase by 300 s). `delta`: the counter difference against 5m ago (telescopes
+ * exactly across tiles, whatever the scrape interval; a negative difference, i.e. a reset, is dropped).
+ */
+export const BASE_VARIANTS: { suffix: string; text: string; rewrite: (expr: string) => string }[] = [
+  { suffix: '6m', text: 'sum(rate(x[6m])) (5m + one 1m scrape interval)', rewrite: (e) => e.replaceAll('[5m]', '[6m]') },
+  {
+    suffix: 'delta',
+    text: 'sum((x - x offset 5m) >= 0) / 300',
+    rewrite: (e) => e.replace(/rate\((.+?)\[5m\]\)/g, (_, s: string) => `((${s} - ${s} offset 5m) >= 0) / 300`),
+  },
+];
