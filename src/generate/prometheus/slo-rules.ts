@@ -110,24 +110,31 @@ export function alertAnnotations(slo: SloModel, w: AlertWindow): Record<string, 
 function baseExpressions(slo: SloModel, baseMinutes: number): { errors: string; total: string } {
   const bw = formatMinutes(baseMinutes);
   const by = slo.groupBy.length > 0 ? `sum by (${slo.groupBy.join(', ')}) ` : 'sum ';
-  const rate = (s: VectorSelector) => `${by}(rate(${formatSelector(s)}[${bw}]))`;
+  const seconds = baseMinutes * 60;
+  // Per-second increase over exactly the base window, as the difference of the newest sample and
+  // the one a base window earlier. Unlike rate(), which extrapolates the part of its range before
+  // its first sample, consecutive tiles then meet at a shared sample and add up to the exact
+  // counter increase (BENCHMARKS.md, slo-rules). After a counter reset the difference is negative;
+  // the current value (counted since the reset) stands in, but only for a series that existed a
+  // base window ago, so a newly scraped counter does not count its whole history as one burst.
+  const increase = (sel: string) => `((${sel} - ${sel} offset ${bw}) >= 0 or (${sel} and ${sel} offset ${bw}))`;
+  const rate = (s: VectorSelector, extra: Parameters<typeof formatSelector>[1] = []) => `${by}(${increase(formatSelector(s, extra))}) / ${seconds}`;
   const ind = slo.indicator;
   switch (ind.kind) {
     case 'ratio': {
       const total = rate(ind.total);
-      if (ind.errors) return { total, errors: `${rate(ind.errors)} or (0 * ${total})` };
+      if (ind.errors) return { total, errors: `(${rate(ind.errors)}) or (0 * ${total})` };
       // good may be absent while total is not: then nothing was good.
-      return { total, errors: `clamp_min(${total} - (${rate(ind.good!)} or (0 * ${total})), 0)` };
+      return { total, errors: `clamp_min(${total} - ((${rate(ind.good!)}) or (0 * ${total})), 0)` };
     }
     case 'latency': {
       const count = { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers };
       const bucket = { metric: `${ind.histogram.metric}_bucket`, matchers: ind.histogram.matchers };
       const total = rate(count);
-      const fast = `${by}(rate(${formatSelector(bucket, [{ name: 'le', op: '=~', value: leRegex(ind.leValues) }])}[${bw}]))`;
-      return { total, errors: `clamp_min(${total} - (${fast} or (0 * ${total})), 0)` };
+      const fast = rate(bucket, [{ name: 'le', op: '=~', value: leRegex(ind.leValues) }]);
+      return { total, errors: `clamp_min(${total} - ((${fast}) or (0 * ${total})), 0)` };
     }
     case 'boolGauge': {
-      const seconds = baseMinutes * 60;
       const samples = `${by}(count_over_time(${formatSelector(ind.gauge)}[${bw}]))`;
       const up = `${by}(sum_over_time(${formatSelector(ind.gauge)}[${bw}]))`;
       return { total: `${samples} / ${seconds}`, errors: `clamp_min(${samples} - ${up}, 0) / ${seconds}` };
