@@ -32,6 +32,17 @@ export function recordedWindows(slo: Pick<SloModel, 'periodMinutes'>): number[] 
  * one evaluation). Ratios are ratios of sums (event-weighted), never averages of ratios.
  */
 export function generateSloRuleGroup(slo: SloModel): RuleGroup {
+  // Several parts (rule files, PrometheusRule objects, benchmarks) ask for the same SLO's group.
+  const known = generated.get(slo);
+  if (known) return known;
+  const group = buildSloRuleGroup(slo);
+  generated.set(slo, group);
+  return group;
+}
+
+const generated = new WeakMap<SloModel, RuleGroup>();
+
+function buildSloRuleGroup(slo: SloModel): RuleGroup {
   const labels = seriesLabels(slo);
   // Derived rules keep their inputs' labels; the slo label alone keeps each rule distinct for promtool's duplicate-rule lint.
   const idLabel = { [LABEL_SLO]: slo.id };
