@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   rollback: () => import('./rollback.js'),
   'slo-rules': () => import('./slo-rules.js'),
   dashboards: () => import('./dashboards.js'),
+  render: () => import('./render.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -217,16 +217,13 @@ export function vigilVariant(vigil: Shape, sloId: string, suffix: string, rewrit
 }
 
 /**
- * Proposed base rules. `6m`: the 5m tile's rate over one scrape interval more (here 1 min), so its
- * samples span exactly the 5 minutes back to the previous tile's last sample (rate() then divides the
- * exact 5-minute increase by 300 s). `delta`: the counter difference against 5m ago (telescopes
- * exactly across tiles, whatever the scrape interval; a negative difference, i.e. a reset, is dropped).
+ * Base rules compared with the generated one. vigil generates the counter difference against one
+ * base window ago (tiles meet at a shared sample and add up to the exact increase). `rate`: the
+ * earlier design, `rate(x[5m])` per tile, which extrapolates the gap before its first sample;
+ * `6m`: rate over the base window plus one scrape interval.
  */
+const GENERATED_INCREASE = /\(\(\((.+?) - \1 offset 5m\) >= 0 or \(\1 and \1 offset 5m\)\)\) \/ 300/g;
 export const BASE_VARIANTS: { suffix: string; text: string; rewrite: (expr: string) => string }[] = [
-  { suffix: '6m', text: 'sum(rate(x[6m])) (5m + one 1m scrape interval)', rewrite: (e) => e.replaceAll('[5m]', '[6m]') },
-  {
-    suffix: 'delta',
-    text: 'sum((x - x offset 5m) >= 0) / 300',
-    rewrite: (e) => e.replace(/rate\((.+?)\[5m\]\)/g, (_, s: string) => `((${s} - ${s} offset 5m) >= 0) / 300`),
-  },
+  { suffix: 'rate', text: 'sum(rate(x[5m])) (earlier design)', rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[5m]))`) },
+  { suffix: '6m', text: 'sum(rate(x[6m])) (5m + one 1m scrape interval)', rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[6m]))`) },
 ];

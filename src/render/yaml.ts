@@ -21,6 +21,8 @@ export function scalar(v: unknown): string {
   }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   const s = String(v);
+  // Long strings (expressions, descriptions) are nearly never plain-safe: skip the checks.
+  if (s.length > 120) return JSON.stringify(s);
   if (s !== '' && PLAIN.test(s) && !RESERVED.test(s) && !s.endsWith(' ') && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':')) return s;
   return JSON.stringify(s);
 }

@@ -123,6 +123,16 @@ export function metricNamesIn(expr: string): string[] {
  * like `(?i)` become JS flags. Undefined when JS cannot compile it (rare RE2-only syntax).
  */
 export function compilePromRegex(re: string): RegExp | undefined {
+  if (regexCache.has(re)) return regexCache.get(re);
+  const compiled = compileUncached(re);
+  if (regexCache.size > 10_000) regexCache.clear();
+  regexCache.set(re, compiled);
+  return compiled;
+}
+
+const regexCache = new Map<string, RegExp | undefined>();
+
+function compileUncached(re: string): RegExp | undefined {
   let flags = '';
   let body = re;
   const m = /^\(\?([imsU]+)\)/.exec(body);
