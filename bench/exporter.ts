@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { median, writeSection } from './lib/report.js';
+import { freePort } from '../test/support/free-port.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
@@ -21,16 +22,6 @@ function requireTool(bin: string, pkg: string): string {
   return found;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitHttp(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -1,5 +1,5 @@
 import { parser } from '@grafana/lezer-logql';
-import type { ExprError } from '../validate/promql.js';
+import { firstSyntaxError, type ExprError } from '../validate/promql.js';
 
 /**
  * Parses LogQL with Grafana's lezer grammar (Loki itself cannot run here). Returns the first
@@ -8,18 +8,7 @@ import type { ExprError } from '../validate/promql.js';
 export function parseLogql(expr: string): { error?: ExprError; metric: boolean } {
   if (expr.trim() === '') return { error: { offset: 0, message: 'empty expression' }, metric: false };
   const tree = parser.parse(expr);
-  let error: ExprError | undefined;
-  tree.iterate({
-    enter(node) {
-      if (error) return false;
-      if (node.type.isError) {
-        const near = expr.slice(node.from, node.from + 12);
-        error = { offset: node.from, message: near ? `unexpected ${JSON.stringify(near)}` : 'unexpected end of expression' };
-        return false;
-      }
-      return undefined;
-    },
-  });
+  const error = firstSyntaxError(expr, tree);
   const top = tree.topNode.firstChild?.firstChild;
   const metric = top?.name === 'MetricExpr';
   if (error) return { error, metric };

@@ -20,11 +20,9 @@ export interface ExprError {
   readonly message: string;
 }
 
-/** Parses PromQL; returns the tree and the first syntax error, if any. */
-export function parsePromql(expr: string): { tree: Tree; error?: ExprError } {
-  const tree = parser.parse(expr);
+/** The first syntax error in a lezer parse tree of `expr` (PromQL or LogQL), as an offset and message. */
+export function firstSyntaxError(expr: string, tree: Tree): ExprError | undefined {
   let error: ExprError | undefined;
-  if (expr.trim() === '') error = { offset: 0, message: 'empty expression' };
   tree.iterate({
     enter(node) {
       if (error) return false;
@@ -36,6 +34,13 @@ export function parsePromql(expr: string): { tree: Tree; error?: ExprError } {
       return undefined;
     },
   });
+  return error;
+}
+
+/** Parses PromQL; returns the tree and the first syntax error, if any. */
+export function parsePromql(expr: string): { tree: Tree; error?: ExprError } {
+  const tree = parser.parse(expr);
+  const error = expr.trim() === '' ? { offset: 0, message: 'empty expression' } : firstSyntaxError(expr, tree);
   return error ? { tree, error } : { tree };
 }
 

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { TOKEN, listen, tempDir, waitFor } from './helpers.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * End to end with real binaries on 127.0.0.1: a target exposing counters, Prometheus evaluating
@@ -27,16 +27,6 @@ slos:
     groupBy: [model]
 `;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollback serve)', () => {
   const children: ChildProcess[] = [];

@@ -1,6 +1,5 @@
 import { parser as logqlParser } from '@grafana/lezer-logql';
-import type { Tree } from '@lezer/common';
-import { metricNamesIn, parsePromql } from '../../validate/promql.js';
+import { firstSyntaxError, metricNamesIn, parsePromql } from '../../validate/promql.js';
 
 /**
  * Grafana's interval macros become sample durations and `$var` / `${var}` / `${var:fmt}` become
@@ -23,22 +22,6 @@ function describeRange(d: string): string {
   return hit ? `$__${hit[0]}` : d;
 }
 
-/** First syntax error of a tree, as an offset and a near-text message. */
-function firstError(expr: string, tree: Tree): { offset: number; message: string } | undefined {
-  let error: { offset: number; message: string } | undefined;
-  tree.iterate({
-    enter(node) {
-      if (error) return false;
-      if (node.type.isError) {
-        const near = expr.slice(node.from, node.from + 12);
-        error = { offset: node.from, message: near ? `unexpected ${JSON.stringify(near)}` : 'unexpected end of expression' };
-        return false;
-      }
-      return undefined;
-    },
-  });
-  return error;
-}
 
 /** Syntax error of a PromQL target (after macro expansion), if any. */
 export function promqlError(expr: string): string | undefined {
@@ -51,7 +34,7 @@ export function promqlError(expr: string): string | undefined {
 export function logqlError(expr: string): string | undefined {
   const expanded = expandMacros(expr);
   if (expanded.trim() === '') return 'empty expression';
-  const e = firstError(expanded, logqlParser.parse(expanded));
+  const e = firstSyntaxError(expanded, logqlParser.parse(expanded));
   return e ? `${e.message} at offset ${e.offset}` : undefined;
 }
 
