@@ -1,7 +1,9 @@
 // Regenerates the committed JSON Schemas: `npx tsx scripts/write-schemas.ts`.
 import fs from 'node:fs';
-import { sloJsonSchemaText } from '../src/spec/slo-json-schema.js';
+import { jsonSchemaText, PUBLISHED_SCHEMAS } from '../src/spec/slo-json-schema.js';
 
 fs.mkdirSync('schemas', { recursive: true });
-fs.writeFileSync('schemas/slo.v1.json', sloJsonSchemaText());
-console.log('wrote schemas/slo.v1.json');
+for (const name of Object.keys(PUBLISHED_SCHEMAS)) {
+  fs.writeFileSync(`schemas/${name}.json`, jsonSchemaText(name));
+  console.log(`wrote schemas/${name}.json`);
+}

@@ -1,7 +1,33 @@
+import type { TSchema } from '@sinclair/typebox';
+import { AlertPackSchema, AlertParamsSchema, ExternalMetricsSchema } from '../alerts/schema.js';
+import { RoutingSchema } from '../routing/schema.js';
+import { PolicySchema } from '../rollback/policy/schema.js';
+import { ModelsFileSchema } from '../../exporters/gpu/models/models-schema.js';
 import { SloFileSchema } from './slo-schema.js';
 
-/** The committed `schemas/slo.v1.json` text (deterministic; a test fails when the file drifts). */
+/**
+ * The committed JSON Schemas (`schemas/<name>.json`), generated from the TypeBox schemas the
+ * loaders validate with; editors use them through `# yaml-language-server: $schema=...`. A test
+ * fails when a committed file drifts.
+ */
+export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
+  'slo.v1': SloFileSchema,
+  'alert-pack.v1': AlertPackSchema,
+  'alert-params.v1': AlertParamsSchema,
+  'external-metrics.v1': ExternalMetricsSchema,
+  'routing.v1': RoutingSchema,
+  'rollback-policy.v1': PolicySchema,
+  'models.v1': ModelsFileSchema,
+};
+
+/** The text of `schemas/<name>.json` (deterministic). */
+export function jsonSchemaText(name: string): string {
+  const schema = PUBLISHED_SCHEMAS[name];
+  if (!schema) throw new Error(`no published schema ${name}`);
+  return `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(schema)) }, null, 2)}\n`;
+}
+
+/** The committed `schemas/slo.v1.json` text. */
 export function sloJsonSchemaText(): string {
-  const schema = { $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(SloFileSchema)) };
-  return `${JSON.stringify(schema, null, 2)}\n`;
+  return jsonSchemaText('slo.v1');
 }
