@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isAbsentCell, parseCell, parseQueryGpu, QUERY_FIELDS } from '../../exporters/gpu/sources/nvidia-smi/parse-query-gpu.js';
 import { NvidiaSmiSource, type Runner } from '../../exporters/gpu/sources/nvidia-smi/nvidia-smi-source.js';
 
-const DATA = '/work/shared/reference/data/gpu';
+const DATA = path.join(import.meta.dirname, 'fixtures/nvidia-smi');
 const sample = (name: string) => fs.readFileSync(path.join(DATA, name), 'utf8');
 
 describe('nvidia-smi --query-gpu parsing', () => {
