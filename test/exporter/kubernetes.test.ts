@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../src/diagnostics.js';
@@ -6,7 +7,9 @@ import { loadModelsFile } from '../../exporters/gpu/models/load-models-file.js';
 import { generateExporterManifests } from '../../exporters/gpu/kubernetes/generate-exporter-manifests.js';
 import { exporterPart } from '../../exporters/gpu/kubernetes/exporter-part.js';
 
-const ROOT = '/work/main';
+const REPO = path.resolve(import.meta.dirname, '../..');
+
+const ROOT = REPO;
 
 async function repoModels() {
   const config = await loadModelsFile(`${ROOT}/exporters/gpu/models.yaml`, ROOT, new Diagnostics());

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
@@ -9,6 +10,8 @@ import { parsePrometheusText } from '../../exporters/gpu/models/parse-prometheus
 import { normalizeModelMetrics } from '../../exporters/gpu/models/normalize-model-metrics.js';
 import { ModelScraper } from '../../exporters/gpu/models/model-scraper.js';
 import { silentLogger } from './helpers.js';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
 
 describe('the Prometheus text parser', () => {
   it('reads names with colons, escaped labels, special values and timestamps', () => {
@@ -54,7 +57,7 @@ describe('model metric normalization', () => {
 describe('the models file', () => {
   it('accepts the repository models file', async () => {
     const diags = new Diagnostics();
-    const config = await loadModelsFile('/work/main/exporters/gpu/models.yaml', '/work/main', diags);
+    const config = await loadModelsFile(path.join(REPO, 'exporters/gpu/models.yaml'), REPO, diags);
     expect(diags.items).toEqual([]);
     expect(config?.spec.servers.map((s) => s.name)).toEqual(['document-processing', 'llm-gateway', 'triton']);
     expect(config?.scrapeIntervalMs).toBe(10_000);

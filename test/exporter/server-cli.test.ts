@@ -8,6 +8,8 @@ import { startExporterService, type RunningService } from '../../exporters/gpu/s
 import { SimulatedSource } from '../../exporters/gpu/sources/simulated/simulated-source.js';
 import { silentLogger } from './helpers.js';
 
+const REPO = path.resolve(import.meta.dirname, '../..');
+
 describe('the exporter HTTP server', () => {
   let service: RunningService;
   let base: string;
@@ -40,7 +42,7 @@ describe('the exporter HTTP server', () => {
 describe('vigil exporter', () => {
   const io = () => {
     const out = { stdout: '', stderr: '' };
-    return { out, io: { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s) }, cwd: '/work/main' } };
+    return { out, io: { stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s) }, cwd: REPO } };
   };
 
   it.each([
