@@ -85,7 +85,9 @@ describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollbac
       await waitFor(() => up(`${trigUrl}/healthz`), 30_000, 'trigger');
       await waitFor(() => up(`http://127.0.0.1:${amPort}/-/ready`), 30_000, 'alertmanager');
       const burn = async () => ((await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('slo:burn_rate:rate1m')}`).catch(() => undefined))?.json().catch(() => undefined)) as any)?.data?.result?.length > 0;
-      await waitFor(burn, 40_000, 'recorded burn-rate series');
+      // The base rule compares each counter with its value one base window (1m here) earlier, so the first
+      // recorded rates need a minute of scraped history.
+      await waitFor(burn, 100_000, 'recorded burn-rate series');
 
       const decisions = async () => ((await (await fetch(`${trigUrl}/v1/decisions`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as any).decisions as any[];
       const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${trigUrl}/metrics`)).text())?.[1] ?? 0);
