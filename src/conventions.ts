@@ -93,6 +93,8 @@ export const outputPaths = {
   alertmanagerRouteTests: 'alertmanager/route-tests.json',
   /** prometheus-operator PrometheusRule of one Prometheus rule file (`<name>` = file name without `.yaml`). */
   prometheusRuleCrd: (name: string) => `kubernetes/prometheus-rules/${name}.yaml`,
+  /** Mimir/Cortex ruler layout: one file per tenant and rule namespace (mimirtool takes the namespace from the file name). */
+  mimirRules: (tenant: string, namespace: string) => `mimir/rules/${tenant}/${namespace}.yaml`,
 } as const;
 
 /** Label that routes an alert to its team (routing.yaml `teams`). */

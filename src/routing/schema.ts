@@ -88,6 +88,24 @@ const RouteTest = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Where the Prometheus rule files are deployed besides build/prometheus/rules: the Kubernetes
+ * namespace of each file's PrometheusRule and the Mimir/Cortex ruler tenant and rule namespace
+ * (build/mimir/rules/<tenant>/<namespace>.yaml). A file goes by `files:`, else by the one team
+ * its rules carry (`teams:`), else by `default:`.
+ */
+const KubeNamespace = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'a Kubernetes namespace name (also the Mimir rule namespace)' });
+const Tenant = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', maxLength: 150, description: 'a Mimir/Cortex tenant id (X-Scope-OrgID): letters, digits, "_", ".", "-"' });
+const Placement = Type.Object({ namespace: Type.Optional(KubeNamespace), tenant: Type.Optional(Tenant) }, { additionalProperties: false, minProperties: 1 });
+export const RulePlacementSchema = Type.Object(
+  {
+    default: Type.Optional(Placement),
+    teams: Type.Optional(Type.Record(Name, Placement)),
+    files: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$' }), Placement, { description: 'rule file name without .yaml, e.g. gpu.alerts.rules or gpu-inference.slo.rules' })),
+  },
+  { additionalProperties: false },
+);
+
 export const RoutingSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -103,6 +121,7 @@ export const RoutingSchema = Type.Object(
     routes: Type.Optional(Type.Array(Route)),
     inhibitions: Type.Optional(Type.Array(Inhibition)),
     tests: Type.Optional(Type.Array(RouteTest)),
+    rulePlacement: Type.Optional(RulePlacementSchema),
   },
   { additionalProperties: false },
 );
@@ -112,4 +131,5 @@ export type RoutingSpec = Static<typeof RoutingSchema>;
 export type ReceiverSpec = Static<typeof Receiver>;
 export type RouteSpec = Static<typeof Route>;
 export type TeamSpec = Static<typeof Team>;
+export type RulePlacementSpec = Static<typeof RulePlacementSchema>;
 export const ROUTING_SCHEMA_CODES = { unknownKey: 'RTE003', missingKey: 'RTE004', wrongType: 'RTE005', badValue: 'RTE006' } as const;

@@ -26,6 +26,9 @@ const cases: { fixture: string; file?: string; code: string; line: number; colum
   { fixture: 'route-to-missing-team', file: 'alerts/routing.yaml', code: 'RTE011', line: 14, column: 11, message: /route to team "gpu-infra", which is not declared/ },
   { fixture: 'inline-secret', file: 'alerts/routing.yaml', code: 'RTE030', line: 8, column: 18, message: /inline secret routing_key/ },
   { fixture: 'bad-matcher', file: 'alerts/routing.yaml', code: 'RTE007', line: 14, column: 14, message: /is not a matcher/ },
+  { fixture: 'placement-for-unknown-team', file: 'alerts/routing.yaml', code: 'RPL001', line: 20, column: 5, message: /rulePlacement for team "data-science", which is not declared under teams:/ },
+  { fixture: 'placement-for-unknown-rule-file', file: 'alerts/routing.yaml', code: 'RPL002', line: 18, column: 5, message: /rule file "base.alert.rules", which nothing generates/ },
+  { fixture: 'placement-bad-namespace', file: 'alerts/routing.yaml', code: 'RTE006', line: 18, column: 25, message: /"Infra_Team" does not match/ },
 ];
 
 describe('bad alert and routing fixtures', () => {
