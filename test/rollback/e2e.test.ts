@@ -101,6 +101,8 @@ describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollbac
 
       // Alertmanager repeats the page every few seconds: deduplicated, nothing acts again.
       await waitFor(async () => (await metric('vigil_rollback_duplicate_alerts_total')) >= 2, 30_000, 'repeated deliveries');
+      // The flag file is written before the outcome is appended to the decision log.
+      await waitFor(async () => (await decisions()).find((d) => d.decision.verdict === 'act')?.outcome, 30_000, 'action outcome recorded');
       const acted = (await decisions()).filter((d) => d.decision.verdict === 'act');
       expect(acted).toHaveLength(1);
       expect(acted[0].outcome.status).toBe('success');
