@@ -49,7 +49,18 @@ export function sloRuleGroupName(id: string): string {
 
 /** Dashboard uid of a service's SLO dashboard (Grafana uids are at most 40 chars). */
 export function sloDashboardUid(service: string): string {
-  return `vigil-slo-${service}`.slice(0, 40);
+  return boundedUid(`vigil-slo-${service}`);
+}
+
+/**
+ * Grafana uids are at most 40 characters. A longer name keeps a readable prefix and ends in a
+ * hash of the whole name, so two long names with a common prefix never share a uid.
+ */
+export function boundedUid(name: string): string {
+  if (name.length <= 40) return name;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return `${name.slice(0, 31)}-${h.toString(16).padStart(8, '0')}`;
 }
 
 /** Grafana-relative URL of a service's SLO dashboard with the SLO selected. */
@@ -59,7 +70,7 @@ export function sloDashboardUrl(service: string, id: string): string {
 
 /** Dashboard uid of a dashboards/<file>.ts module: `vigil-<file>` (stable across renames of the title). */
 export function dashboardUid(fileBase: string): string {
-  return `vigil-${fileBase}`.slice(0, 40);
+  return boundedUid(`vigil-${fileBase}`);
 }
 
 /** Dashboard tag marking a dashboard as owned by vigil: `apply --prune` deletes only dashboards carrying it. */
