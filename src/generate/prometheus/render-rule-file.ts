@@ -14,19 +14,27 @@ export function renderRuleFile(specPath: string, groups: readonly RuleGroup[]): 
 /** The items of a `groups:` list, each line prefixed with `indent` (for embedding, e.g. in a PrometheusRule). */
 export function renderRuleGroups(groups: readonly RuleGroup[], indent: string): string {
   let out = '';
-  const i2 = `${indent}  `;
-  const i4 = `${indent}    `;
   for (const g of groups) {
-    out += `${indent}- name: ${scalar(g.name)}\n`;
-    if (g.interval !== undefined) out += `${i2}interval: ${scalar(g.interval)}\n`;
-    out += `${i2}rules:\n`;
-    for (const r of g.rules) {
-      out += 'record' in r ? `${i2}- record: ${scalar(r.record)}\n` : `${i2}- alert: ${scalar(r.alert)}\n`;
-      out += `${i4}expr: ${scalar(r.expr)}\n`;
-      if ('for' in r && r.for !== undefined) out += `${i4}for: ${scalar(r.for)}\n`;
-      out += map(i4, 'labels', r.labels);
-      if ('annotations' in r) out += map(i4, 'annotations', r.annotations);
-    }
+    // A group is rendered once however many outputs embed it (rule file, PrometheusRule, ...).
+    let text = renderedGroups.get(g);
+    if (text === undefined) renderedGroups.set(g, (text = renderGroup(g)));
+    out += indent === '' ? text : text.replace(/^(?=.)/gm, indent);
+  }
+  return out;
+}
+
+const renderedGroups = new WeakMap<RuleGroup, string>();
+
+function renderGroup(g: RuleGroup): string {
+  let out = `- name: ${scalar(g.name)}\n`;
+  if (g.interval !== undefined) out += `  interval: ${scalar(g.interval)}\n`;
+  out += '  rules:\n';
+  for (const r of g.rules) {
+    out += 'record' in r ? `  - record: ${scalar(r.record)}\n` : `  - alert: ${scalar(r.alert)}\n`;
+    out += `    expr: ${scalar(r.expr)}\n`;
+    if ('for' in r && r.for !== undefined) out += `    for: ${scalar(r.for)}\n`;
+    out += map('    ', 'labels', r.labels);
+    if ('annotations' in r) out += map('    ', 'annotations', r.annotations);
   }
   return out;
 }
