@@ -22,8 +22,9 @@ export async function loadSlos(root: string, diags: Diagnostics): Promise<SloMod
   const models: SloModel[] = [];
   const byId = new Map<string, SloModel>();
   const byService = new Map<string, { file: string; line: number; column: number }>();
-  for (const file of files) {
-    const source = await readYamlFile(root, file, diags);
+  // Read (and parse) every file concurrently so file I/O overlaps; results are used in file order.
+  const sources = await Promise.all(files.map((file) => readYamlFile(root, file, diags)));
+  for (const source of sources) {
     if (!source) continue;
     const loaded = sloModelsFromSource(source, diags);
     if (!loaded) continue;
