@@ -57,6 +57,9 @@ const q = (s: string) => JSON.stringify(s);
  * `vigil_model_queue_depth`, and the equivalent prometheus-adapter rule plus HPA. Pure and
  * deterministic.
  */
+/** Node options the exporter runs with in its DaemonSet (and in the exporter benchmark). */
+export const EXPORTER_NODE_OPTIONS = '--max-semi-space-size=8';
+
 export function generateExporterManifests(models: ModelsFile | undefined, options: ExporterManifestOptions = {}): Artifact[] {
   const spec = options.specPath ?? 'exporters/gpu/models.yaml';
   const ns = options.namespace ?? 'vigil-monitoring';
@@ -93,6 +96,9 @@ export function generateExporterManifests(models: ModelsFile | undefined, option
                 { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
                 { name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' },
                 { name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'utility' },
+                // Caps V8's young generation, which otherwise grows in steps under scrape load and
+                // moves RSS by 16-32 MiB; the exporter's live heap is about 12 MiB (BENCHMARKS.md).
+                { name: 'NODE_OPTIONS', value: EXPORTER_NODE_OPTIONS },
               ],
               ports: [{ name: 'metrics', containerPort: port, protocol: 'TCP' }],
               readinessProbe: { httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 10 },
