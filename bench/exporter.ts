@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { median, writeSection } from './lib/report.js';
 import { freePort } from '../test/support/free-port.js';
+import { EXPORTER_NODE_OPTIONS } from '../exporters/gpu/kubernetes/generate-exporter-manifests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
@@ -211,7 +212,7 @@ export async function run(): Promise<void> {
     const probeFile = path.join(dir, 'mem-probe.cjs');
     const memFile = path.join(dir, 'mem.json');
     fs.writeFileSync(probeFile, MEM_PROBE);
-    const ours = spawn(process.execPath, ['--expose-gc', '--require', probeFile, 'bench/.work/exporter-bundle/run-cli.js', 'exporter', '--source', 'simulated', '--sim-gpus', '8', '--sim-mig-gpus', '2', '--models', modelsFile, '--listen', `127.0.0.1:${ourPort}`, '--interval', '5s', '--log-level', 'error'], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, VIGIL_BENCH_MEM: memFile } });
+    const ours = spawn(process.execPath, [...EXPORTER_NODE_OPTIONS.split(' '), '--expose-gc', '--require', probeFile, 'bench/.work/exporter-bundle/run-cli.js', 'exporter', '--source', 'simulated', '--sim-gpus', '8', '--sim-mig-gpus', '2', '--models', modelsFile, '--listen', `127.0.0.1:${ourPort}`, '--interval', '5s', '--log-level', 'error'], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, VIGIL_BENCH_MEM: memFile } });
     children.push(ours);
     const neUrl = `http://127.0.0.1:${nePort}/metrics`;
     const ourUrl = `http://127.0.0.1:${ourPort}/metrics`;
@@ -292,7 +293,7 @@ export async function run(): Promise<void> {
     const rpsRatio = med(par.ours, 'rps') / med(par.ne, 'rps');
     const md = `## Exporter (\`vigil exporter\`)
 
-Method: \`vigil exporter --source simulated --sim-gpus 8 --sim-mig-gpus 2\` with a models file of
+Method: \`vigil exporter --source simulated --sim-gpus 8 --sim-mig-gpus 2\` (Node options as in its DaemonSet: \`${EXPORTER_NODE_OPTIONS}\`) with a models file of
 4 vLLM servers × 16 models (fake servers in the bench process), \`--interval 5s\`, against \`prometheus-node-exporter\` (default collectors) started by the bench on another loopback
 port. Sequential latency: 1,000 keep-alive scrapes, one every 2 ms, from a separate Node process;
 throughput: \`wrk -t2 -c4\` for 5 s; both with \`Accept-Encoding: gzip\` like Prometheus. Each figure
