@@ -5,6 +5,7 @@
  * not aligned with rule evaluation, and that misalignment is what makes rate() extrapolate).
  */
 import fs from 'node:fs';
+import { seeded } from '../../test/support/seeded.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -59,17 +60,6 @@ export function scenario(): Scenario {
   return { startMs: START_MS, days, evalFromMs, endMs: START_MS + days * DAY, bursts, background: 0.0002 };
 }
 
-/** Deterministic PRNG (mulberry32): same data every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Instance {
   name: string;
@@ -82,7 +72,7 @@ interface Instance {
 }
 
 function instances(count: number): Instance[] {
-  const r = rng(42);
+  const r = seeded(42);
   const list: Instance[] = [];
   for (let i = 0; i < count; i++) {
     const g = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
