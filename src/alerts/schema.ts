@@ -6,7 +6,6 @@ import { Type, type Static } from '@sinclair/typebox';
  */
 
 const KebabName = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63, description: 'lower-case letters, digits and "-", starting and ending with a letter or digit' });
-const LabelName = Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'a Prometheus label name: letters, digits and "_", not starting with a digit' });
 const Labels = Type.Record(Type.String(), Type.String(), { description: 'label name → value (templates allowed)' });
 /** `${param}` is allowed wherever a duration goes, so durations are checked after substitution. */
 const DurationOrParam = Type.String({ pattern: '^(([0-9]+(ms|s|m|h|d|w|y))+|\\$\\{[A-Za-z][A-Za-z0-9_]*\\})$', description: 'a duration such as 5m or 1h, or a ${param}' });

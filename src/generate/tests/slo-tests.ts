@@ -80,7 +80,7 @@ export function generateSloTests(
       const shared = !interferes(sc);
       let t = shared ? cached?.[i] : undefined;
       if (!t) {
-        const computed = computeScenario(slo, sc, shared ? [slo] : slos, groupSets, warnings);
+        const computed = computeScenario(slo, sc, shared ? [slo] : slos, warnings);
         if (!computed) return;
         if (!shared) {
           groups.push(renderGroup(slo, sc, computed.values, computed.checks.map((c) => ({ minute: c.minute, alerts: c.alerts })), alertNames));
@@ -135,8 +135,7 @@ function seriesReader(slo: SloModel): { slo: SloModel; reads(specs: readonly { s
 }
 
 /** Simulates a scenario: series values, then the expected alerts at each (safe) check minute. */
-function computeScenario(slo: SloModel, sc: Scenario, predictFor: readonly SloModel[], groupSets: readonly Record<string, string>[], warnings: TestWarning[]) {
-  void groupSets;
+function computeScenario(slo: SloModel, sc: Scenario, predictFor: readonly SloModel[], warnings: TestWarning[]) {
   const { minutes, checks } = sc.resolve();
   const series = sizedValues(sc.specs, minutes);
   const { alerts, unpredictable } = predictAlerts(predictFor, series, minutes);
