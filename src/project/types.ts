@@ -7,6 +7,20 @@ export interface Artifact {
   readonly content: string;
 }
 
+/**
+ * An artifact whose text is produced only when it is read (by the writer), so a large render
+ * does not hold every file's text in memory at once. Rendering must be pure and must not report
+ * diagnostics (those belong to the part's build).
+ */
+export function lazyArtifact(path: string, render: () => string): Artifact {
+  return {
+    path,
+    get content() {
+      return render();
+    },
+  };
+}
+
 /** Where a metric name comes from, for cross-reference checks. */
 export type MetricSource = 'exporter' | 'recording-rule' | 'node-exporter' | 'external' | 'prometheus' | 'kube-state-metrics' | 'model-server';
 

@@ -105,6 +105,15 @@ function burnRateAlert(slo: SloModel, w: AlertWindow, sel: (name: string) => str
 
 /** The annotations of one burn-rate alert (static text: exact in promtool tests). */
 export function alertAnnotations(slo: SloModel, w: AlertWindow): Record<string, string> {
+  // Window objects belong to one SLO model, so they key the cache (generated tests ask often).
+  let a = annotationCache.get(w);
+  if (!a) annotationCache.set(w, (a = buildAnnotations(slo, w)));
+  return a;
+}
+
+const annotationCache = new WeakMap<AlertWindow, Record<string, string>>();
+
+function buildAnnotations(slo: SloModel, w: AlertWindow): Record<string, string> {
   const pct = (x: number) => `${num(x * 100)}%`;
   const per = slo.groupBy.length > 0 ? ` (per ${slo.groupBy.join(', ')})` : '';
   return {

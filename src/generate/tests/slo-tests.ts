@@ -55,54 +55,63 @@ interface ScenarioTemplate {
 export function generateSloTests(
   slos: readonly SloModel[],
   options: { ruleFile: string; specPath: string; cache?: Map<string, ScenarioTemplate[]> },
-): { content?: string; warnings: TestWarning[] } {
+): { warnings: TestWarning[]; render?: () => string } {
   const cache = options.cache ?? new Map<string, ScenarioTemplate[]>();
   const warnings: TestWarning[] = [];
-  const groups: unknown[] = [];
   const alertNames = [...new Set(slos.map((s) => s.alertName))].sort();
   const readers = slos.map(seriesReader);
-  for (const slo of slos) {
+  // Phase 1, eager and cheap: which scenarios exist, and every warning about them.
+  const planned = slos.flatMap((slo) => {
     const made = scenariosFor(slo, warnings);
-    if (!made) continue;
-    const { scenarios, groupSets } = made;
-    const interferes = (sc: Scenario) => readers.some((r) => r.slo !== slo && r.reads(sc.specs));
-    const key = shapeKey(slo, groupSets.length, scenarios.map((sc) => sc.specs.length));
-    const expectedCache = new Map<string, Pick<PredictedAlert, 'slo' | 'window' | 'labels'>>();
-    const expected = (wi: number, gi: number) => {
-      const k = `${wi}/${gi}`;
-      let e = expectedCache.get(k);
-      if (!e) expectedCache.set(k, (e = { slo, window: slo.windows[wi]!, labels: alertLabelsFor(slo, slo.windows[wi]!, groupSets[gi]!) }));
-      return e;
-    };
-    const cached = cache.get(key);
-    const templates: ScenarioTemplate[] = [];
-    scenarios.forEach((sc, i) => {
-      const shared = !interferes(sc);
-      let t = shared ? cached?.[i] : undefined;
-      if (!t) {
-        const computed = computeScenario(slo, sc, shared ? [slo] : slos, warnings);
-        if (!computed) return;
-        if (!shared) {
-          groups.push(renderGroup(slo, sc, computed.values, computed.checks.map((c) => ({ minute: c.minute, alerts: c.alerts })), alertNames));
-          return;
-        }
-        t = { values: computed.values, checks: computed.checks.map((c) => ({ minute: c.minute, active: c.alerts.map((a) => [a.slo.windows.indexOf(a.window), groupIndex(groupSets, a.labels)] as const) })) };
-      }
-      templates[i] = t;
-      const checks = t.checks.map((c) => ({ minute: c.minute, alerts: c.active.map(([wi, gi]) => expected(wi, gi)) }));
-      groups.push(renderGroup(slo, sc, t.values, checks, alertNames));
+    if (!made) return [];
+    const scenarios = made.scenarios.filter((sc) => {
+      const raw = readers.filter((r) => r.slo !== slo && r.slo.indicator.kind === 'raw' && r.reads(sc.specs));
+      if (raw.length === 0) return true;
+      warnings.push({ code: 'SLO029', message: `test "${sc.name}" of ${slo.id} left out: raw SLO ${raw.map((r) => r.slo.id).join(', ')} reads the same metrics and cannot be predicted`, slo });
+      return false;
     });
-    if (!cached && templates.length === scenarios.length && templates.every(Boolean)) cache.set(key, templates);
-  }
-  if (groups.length === 0) return { warnings };
-  const doc = {
-    rule_files: [options.ruleFile],
-    evaluation_interval: `${TEST_INTERVAL_MINUTES}m`,
-    tests: groups,
+    return scenarios.length > 0 ? [{ slo, scenarios, groupSets: made.groupSets, shapeScenarios: made.scenarios.length }] : [];
+  });
+  if (planned.length === 0) return { warnings };
+
+  // Phase 2, when the file is written: simulate (once per shape) and render.
+  const render = (): string => {
+    const groups: unknown[] = [];
+    for (const { slo, scenarios, groupSets, shapeScenarios } of planned) {
+      const interferes = (sc: Scenario) => readers.some((r) => r.slo !== slo && r.reads(sc.specs));
+      const key = shapeKey(slo, groupSets.length, scenarios.map((sc) => sc.specs.length));
+      const expectedCache = new Map<string, Pick<PredictedAlert, 'slo' | 'window' | 'labels'>>();
+      const expected = (wi: number, gi: number) => {
+        const k = `${wi}/${gi}`;
+        let e = expectedCache.get(k);
+        if (!e) expectedCache.set(k, (e = { slo, window: slo.windows[wi]!, labels: alertLabelsFor(slo, slo.windows[wi]!, groupSets[gi]!) }));
+        return e;
+      };
+      const cached = scenarios.length === shapeScenarios ? cache.get(key) : undefined;
+      const templates: ScenarioTemplate[] = [];
+      scenarios.forEach((sc, i) => {
+        const shared = !interferes(sc);
+        let t = shared ? cached?.[i] : undefined;
+        if (!t) {
+          const computed = computeScenario(sc, shared ? [slo] : slos);
+          if (!shared) {
+            groups.push(renderGroup(slo, sc, computed.values, computed.checks.map((c) => ({ minute: c.minute, alerts: c.alerts })), alertNames));
+            return;
+          }
+          t = { values: computed.values, checks: computed.checks.map((c) => ({ minute: c.minute, active: c.alerts.map((a) => [a.slo.windows.indexOf(a.window), groupIndex(groupSets, a.labels)] as const) })) };
+        }
+        templates[i] = t;
+        const checks = t.checks.map((c) => ({ minute: c.minute, alerts: c.active.map(([wi, gi]) => expected(wi, gi)) }));
+        groups.push(renderGroup(slo, sc, t.values, checks, alertNames));
+      });
+      if (!cached && scenarios.length === shapeScenarios && templates.length === scenarios.length && templates.every(Boolean)) cache.set(key, templates);
+    }
+    const doc = { rule_files: [options.ruleFile], evaluation_interval: `${TEST_INTERVAL_MINUTES}m`, tests: groups };
+    // JSON is YAML 1.2 (promtool reads it as such) and is written an order of magnitude faster
+    // than block YAML, which matters for projects with thousands of SLOs.
+    return `${generatedHeader(options.specPath)}\n${JSON.stringify(doc, null, 1)}\n`;
   };
-  // JSON is YAML 1.2 (promtool reads it as such) and is written an order of magnitude faster
-  // than block YAML, which matters for projects with thousands of SLOs.
-  return { content: `${generatedHeader(options.specPath)}\n${JSON.stringify(doc, null, 1)}\n`, warnings };
+  return { warnings, render };
 }
 
 /** Everything that decides an SLO's scenario values and expected alerts, but none of its labels. */
@@ -135,14 +144,11 @@ function seriesReader(slo: SloModel): { slo: SloModel; reads(specs: readonly { s
 }
 
 /** Simulates a scenario: series values, then the expected alerts at each (safe) check minute. */
-function computeScenario(slo: SloModel, sc: Scenario, predictFor: readonly SloModel[], warnings: TestWarning[]) {
+function computeScenario(sc: Scenario, predictFor: readonly SloModel[]) {
   const { minutes, checks } = sc.resolve();
   const series = sizedValues(sc.specs, minutes);
-  const { alerts, unpredictable } = predictAlerts(predictFor, series, minutes);
-  if (unpredictable.length > 0) {
-    warnings.push({ code: 'SLO029', message: `test "${sc.name}" of ${slo.id} left out: raw SLO ${unpredictable.map((u) => u.id).join(', ')} reads the same metrics and cannot be predicted`, slo });
-    return undefined;
-  }
+  // Raw SLOs reading these series were filtered out before, so every alert here is predictable.
+  const { alerts } = predictAlerts(predictFor, series, minutes);
   const out: { minute: number; alerts: PredictedAlert[] }[] = [];
   for (const check of checks) {
     const t = safeMinute(check.minute, alerts, minutes);

@@ -7,7 +7,7 @@ import { placeRuleFiles, type RuleFileToPlace } from '../../generate/kubernetes/
 import { generateSloRuleGroup } from '../../generate/prometheus/slo-rules.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import type { SloModel } from '../../model/types.js';
-import type { Artifact, ProjectPart } from '../types.js';
+import { lazyArtifact, type Artifact, type ProjectPart } from '../types.js';
 
 /**
  * Every Prometheus rule file again as a prometheus-operator PrometheusRule in
@@ -29,7 +29,7 @@ export const prometheusRuleCrdPart: ProjectPart = {
     const routing = (await readAlertFiles(ctx.root, { error() {}, warning() {}, add() {} } as unknown as Diagnostics)).AlertRouting[0];
     const placed = placeRuleFiles(routing, files, ctx.diags);
     if (!placed) return [];
-    const artifacts: Artifact[] = placed.files.map((f) => ({ path: outputPaths.prometheusRuleCrd(f.name), content: renderPrometheusRule(f.name, f.specPath, f.groups, { namespace: f.placement.namespace }) }));
+    const artifacts: Artifact[] = placed.files.map((f) => lazyArtifact(outputPaths.prometheusRuleCrd(f.name), () => renderPrometheusRule(f.name, f.specPath, f.groups, { namespace: f.placement.namespace })));
     if (placed.mimir) artifacts.push(...renderMimirRuleFiles(placed.files));
     return artifacts;
   },

@@ -5,7 +5,7 @@ import { generateSloTests } from '../../generate/tests/slo-tests.js';
 import { formatMinutes } from '../../model/duration.js';
 import { loadSlos } from '../../spec/load-slos.js';
 import type { SloModel } from '../../model/types.js';
-import type { Artifact, ProjectPart } from '../types.js';
+import { lazyArtifact, type Artifact, type ProjectPart } from '../types.js';
 
 /** SLO specs → per-service rule files and promtool tests; fills ctx.slos and the metric catalog. */
 export const slosPart: ProjectPart = {
@@ -27,10 +27,10 @@ export const slosPart: ProjectPart = {
     for (const [service, list] of byService) {
       const specPath = list[0]!.source.file;
       const rulesPath = outputPaths.sloRules(service);
-      artifacts.push({ path: rulesPath, content: renderRuleFile(specPath, list.map(generateSloRuleGroup)) });
+      artifacts.push(lazyArtifact(rulesPath, () => renderRuleFile(specPath, list.map(generateSloRuleGroup))));
       const tests = generateSloTests(list, { ruleFile: `../rules/${service}.slo.rules.yaml`, specPath, cache: testCache });
       for (const w of tests.warnings) ctx.diags.warning(w.code, w.message, { file: w.slo.source.file, line: w.slo.source.line, column: w.slo.source.column });
-      if (tests.content) artifacts.push({ path: outputPaths.sloTests(service), content: tests.content });
+      if (tests.render) artifacts.push(lazyArtifact(outputPaths.sloTests(service), tests.render));
     }
     return artifacts;
   },
