@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../diagnostics.js';
 import { EXIT_USAGE } from './io.js';
@@ -30,9 +31,17 @@ export function parseFlags<O extends Options>(argv: readonly string[], options: 
   }
 }
 
-/** The project root: `--root` resolved against the working directory. */
+/** The project root: `--root` resolved against the working directory; it must be a directory (else exit 2). */
 export function resolveRoot(cwd: string, root: unknown): string {
-  return path.resolve(cwd, typeof root === 'string' && root !== '' ? root : '.');
+  const dir = path.resolve(cwd, typeof root === 'string' && root !== '' ? root : '.');
+  let isDir = false;
+  try {
+    isDir = fs.statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new UserError(`--root ${dir}: no such directory (it should hold slos/, alerts/, dashboards/)`, EXIT_USAGE);
+  return dir;
 }
 
 /** Parses a duration flag like `5s`, `250ms`, `1m` into milliseconds. */

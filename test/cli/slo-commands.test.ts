@@ -140,3 +140,11 @@ describe('vigil explain', () => {
     expect(await run(['explain'], io(root).io)).toBe(2);
   });
 });
+
+describe('--root', () => {
+  it('must be a directory: a usage error (exit 2) names it', async () => {
+    const c = io(os.tmpdir());
+    expect(await run(['check', '--root', path.join(os.tmpdir(), 'no-such-vigil-root')], c.io)).toBe(2);
+    expect(c.err()).toContain('no-such-vigil-root: no such directory');
+  });
+});
