@@ -77,7 +77,7 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     }
   }
   if (doc.poll && opts.poll !== false) {
-    const poller = new BurnRatePoller(doc.poll.checks, new PrometheusHttpQuery(doc.poll.prometheusUrl), metrics);
+    const poller = new BurnRatePoller(opts.policy.pollChecks, new PrometheusHttpQuery(doc.poll.prometheusUrl), metrics);
     let busy = false;
     const tick = async () => {
       if (busy) return;

@@ -5,6 +5,8 @@ import { validateWithSchema } from '../../spec/validate-schema.js';
 import type { YamlSource } from '../../spec/yaml-source.js';
 import { parseDuration } from './parse-duration.js';
 import { PolicySchema, type EnvironmentName, type PolicyDocument, type SettingsDocument, type TargetDocument } from './schema.js';
+import type { SloModel } from '../../model/types.js';
+import type { BurnRateCheck } from '../app/poll-burn-rates.js';
 
 /** Effective safety settings of one decision, after defaults → target → rule → environment. */
 export interface Settings {
@@ -36,21 +38,27 @@ export interface Policy {
   readonly environmentLabel: string;
   readonly defaultEnvironment?: EnvironmentName;
   readonly rules: readonly PolicyRule[];
+  /** Poll-mode checks with their windows resolved (explicit, or the SLO's page pairs). */
+  readonly pollChecks: readonly BurnRateCheck[];
   readonly retry: { readonly maxAttempts: number; readonly initialBackoffMs: number; readonly maxBackoffMs: number; readonly budgetMs: number };
 }
 
 const CODES = { unknownKey: 'POL001', missingKey: 'POL002', wrongType: 'POL003', badValue: 'POL004' };
 const ACTION_KEYS = ['argoRollout', 'flagdFlag', 'mlflowAlias', 'webhook'] as const;
 
-/** Reads and validates a policy file; every problem is a positioned diagnostic (codes POL0xx schema, POL1xx meaning). */
-export async function loadPolicy(file: string, diags: Diagnostics, root = process.cwd()): Promise<Policy | undefined> {
+/**
+ * Reads and validates a policy file; every problem is a positioned diagnostic (codes POL0xx
+ * schema, POL1xx meaning). `slos` (the project's SLO models) resolve poll checks that leave their
+ * windows to the SLO.
+ */
+export async function loadPolicy(file: string, diags: Diagnostics, root = process.cwd(), slos: readonly SloModel[] = []): Promise<Policy | undefined> {
   const source = await readYamlFile(root, path.resolve(root, file), diags);
   if (!source) return undefined;
-  return compilePolicy(source, diags);
+  return compilePolicy(source, diags, slos);
 }
 
 /** Validates an already parsed policy document (used by `loadPolicy` and tests). */
-export function compilePolicy(source: YamlSource, diags: Diagnostics): Policy | undefined {
+export function compilePolicy(source: YamlSource, diags: Diagnostics, slos: readonly SloModel[] = []): Policy | undefined {
   if (!validateWithSchema(PolicySchema, source, diags, CODES)) return undefined;
   const doc = source.value as PolicyDocument;
   const at = (p: (string | number)[]) => ({ file: source.file, ...lineCol(source, p), path: p.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[') });
@@ -83,6 +91,7 @@ export function compilePolicy(source: YamlSource, diags: Diagnostics): Policy | 
     }
     if (target) rules.push({ name: rule.name, match: rule.match, matchRegex, ...(rule.environments ? { environments: rule.environments } : {}), targetName: rule.target, target, settings: pickSettings(rule) });
   });
+  const pollChecks = resolvePollChecks(doc, slos, diags, at);
   const r = doc.retry ?? {};
   if (diags.errors.length > before) return undefined;
   return {
@@ -91,6 +100,7 @@ export function compilePolicy(source: YamlSource, diags: Diagnostics): Policy | 
     environmentLabel: doc.environmentLabel ?? 'environment',
     ...(doc.defaultEnvironment ? { defaultEnvironment: doc.defaultEnvironment } : {}),
     rules,
+    pollChecks,
     retry: {
       maxAttempts: r.maxAttempts ?? 5,
       initialBackoffMs: parseDuration(r.initialBackoff ?? '500ms')!,
@@ -98,6 +108,36 @@ export function compilePolicy(source: YamlSource, diags: Diagnostics): Policy | 
       budgetMs: parseDuration(r.budget ?? '2m')!,
     },
   };
+}
+
+/**
+ * Poll checks as the poller runs them. A check with long, short and burnRateFactor is used as
+ * written; one with none of them polls every page pair of that SLO, as its alerts would (POL107
+ * when no such SLO is loaded; POL108 for a check that gives only some of the three).
+ */
+function resolvePollChecks(doc: PolicyDocument, slos: readonly SloModel[], diags: Diagnostics, at: (p: (string | number)[]) => { file: string; line: number; column: number; path: string }): BurnRateCheck[] {
+  const out: BurnRateCheck[] = [];
+  (doc.poll?.checks ?? []).forEach((c, i) => {
+    const given = [c.long, c.short, c.burnRateFactor].filter((v) => v !== undefined).length;
+    if (given === 3) {
+      out.push({ slo: c.slo, long: c.long!, short: c.short!, burnRateFactor: c.burnRateFactor!, ...(c.severity ? { severity: c.severity } : {}), ...(c.alertname ? { alertname: c.alertname } : {}) });
+      return;
+    }
+    if (given > 0) {
+      diags.error('POL108', 'give all of long, short and burnRateFactor, or none of them to use the SLO\'s own page windows', at(['poll', 'checks', i]));
+      return;
+    }
+    const slo = slos.find((s) => s.id === c.slo);
+    if (!slo) {
+      const known = slos.map((s) => s.id);
+      diags.error('POL107', `no SLO ${JSON.stringify(c.slo)} to take the windows from`, at(['poll', 'checks', i, 'slo']), known.length ? `known SLOs: ${known.join(', ')}` : 'run from the project root (--root) whose slos/ defines it, or give long, short and burnRateFactor');
+      return;
+    }
+    for (const w of slo.windows.filter((x) => x.tier === 'page')) {
+      out.push({ slo: slo.id, long: w.long, short: w.short, burnRateFactor: Number(w.factor.toPrecision(12)), severity: c.severity ?? w.severity, alertname: c.alertname ?? slo.alertName });
+    }
+  });
+  return out;
 }
 
 function pickSettings(s: SettingsDocument): SettingsDocument {

@@ -98,9 +98,10 @@ export const PolicySchema = Type.Object(
             Type.Object(
               {
                 slo: Type.String({ minLength: 1 }),
-                long: Duration,
-                short: Duration,
-                burnRateFactor: Type.Number({ exclusiveMinimum: 0 }),
+                // Leave out long, short and burnRateFactor to poll the SLO's own page pairs (from slos/).
+                long: Type.Optional(Duration),
+                short: Type.Optional(Duration),
+                burnRateFactor: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
                 severity: Type.Optional(Type.String()),
                 alertname: Type.Optional(Type.String()),
               },

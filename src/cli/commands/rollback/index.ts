@@ -2,12 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Diagnostics, UserError } from '../../../diagnostics.js';
 import { loadPolicy } from '../../../rollback/policy/load-policy.js';
-import { parseFlags } from '../../args.js';
+import { parseFlags, resolveRoot } from '../../args.js';
+import { loadSlos } from '../../../spec/load-slos.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../../io.js';
 import { reportDiagnostics } from '../../report.js';
 
-const USAGE = `vigil rollback serve --policy FILE --listen HOST:PORT --token-file FILE --state-dir DIR [--log-level info] [--no-poll]
-       vigil rollback check --policy FILE`;
+const USAGE = `vigil rollback serve --policy FILE --listen HOST:PORT --token-file FILE --state-dir DIR [--root DIR] [--log-level info] [--no-poll]
+       vigil rollback check --policy FILE [--root DIR]`;
 
 /** `vigil rollback`: run the SLO-driven rollback trigger (DESIGN A8), or check a policy file. */
 export const rollbackCommand: Command = {
@@ -41,7 +42,10 @@ export const rollbackCommand: Command = {
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(values['log-level']))) throw new UserError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent\nusage: ${USAGE}`, EXIT_USAGE);
     }
     const diags = new Diagnostics();
-    const policy = await loadPolicy(policyFile, diags, io.cwd);
+    // Poll checks may take their windows from the project's SLOs; SLO files with errors are
+    // reported by `vigil check`, here they only leave their SLOs out.
+    const slos = await loadSlos(resolveRoot(io.cwd, values.root), new Diagnostics());
+    const policy = await loadPolicy(policyFile, diags, io.cwd, slos);
     reportDiagnostics(io, String(values.format), diags.sorted());
     if (!policy) return EXIT_INVALID;
     if (sub === 'check') {
