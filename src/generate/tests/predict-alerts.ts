@@ -1,5 +1,5 @@
 import type { AlertWindow, SloModel } from '../../model/types.js';
-import { matcherMatches, metricNamesIn, type VectorSelector } from '../../validate/promql.js';
+import { matcherMatches, type VectorSelector } from '../../validate/promql.js';
 import { seriesLabels } from '../prometheus/slo-rules.js';
 import type { SynthSeries } from './synthetic-series.js';
 
@@ -66,18 +66,13 @@ function eventsByGroup(slo: SloModel, series: readonly SynthSeries[], minutes: n
 /**
  * Predicts, minute by minute, which burn-rate alerts of `slos` fire on the synthetic inputs:
  * the error ratio of a window is bad / total events inside it (0 without traffic), as the
- * recorded rules compute it. SLOs whose indicator cannot be simulated (raw) but read one of
- * the input metrics are returned as `unpredictable`.
+ * recorded rules compute it. Raw indicators cannot be simulated and are skipped: callers leave
+ * out scenarios whose series a raw SLO reads.
  */
-export function predictAlerts(slos: readonly SloModel[], series: readonly SynthSeries[], minutes: number): { alerts: PredictedAlert[]; unpredictable: SloModel[] } {
+export function predictAlerts(slos: readonly SloModel[], series: readonly SynthSeries[], minutes: number): { alerts: PredictedAlert[] } {
   const alerts: PredictedAlert[] = [];
-  const unpredictable: SloModel[] = [];
-  const inputMetrics = new Set(series.map((s) => s.metric));
   for (const slo of slos) {
-    if (slo.indicator.kind === 'raw') {
-      if (metricNamesIn(slo.indicator.errorRatio.replaceAll('{{window}}', '5m')).some((n) => inputMetrics.has(n))) unpredictable.push(slo);
-      continue;
-    }
+    if (slo.indicator.kind === 'raw') continue;
     const gauge = slo.indicator.kind === 'boolGauge';
     for (const g of eventsByGroup(slo, series, minutes).values()) {
       const prefix = (arr: number[]) => {
@@ -100,5 +95,5 @@ export function predictAlerts(slos: readonly SloModel[], series: readonly SynthS
       }
     }
   }
-  return { alerts, unpredictable };
+  return { alerts };
 }

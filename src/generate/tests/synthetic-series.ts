@@ -32,15 +32,11 @@ export interface SeriesSpec {
  * not on its labels, so values computed for one SLO serve every SLO of the same shape.
  */
 export type SeriesPlan =
-  | { readonly ok: true; describe(group: Readonly<Record<string, string>>): SeriesSpec[]; build(group: Readonly<Record<string, string>>, profile: Profile): SynthSeries[] }
+  | { readonly ok: true; describe(group: Readonly<Record<string, string>>): SeriesSpec[] }
   | { readonly ok: false; readonly reason: string };
 
-function withBuild(describe: (group: Readonly<Record<string, string>>) => SeriesSpec[]): SeriesPlan {
-  return {
-    ok: true,
-    describe,
-    build: (group, p) => describe(group).map((s) => ({ metric: s.metric, labels: s.labels, kind: s.kind, perMinute: s.values(p) })),
-  };
+function planOf(describe: (group: Readonly<Record<string, string>>) => SeriesSpec[]): SeriesPlan {
+  return { ok: true, describe };
 }
 
 const LABEL_CANDIDATES = ['a', 'b', 'doc-api', 'gpu-exporter', '200', '500'];
@@ -119,7 +115,7 @@ export function planSeries(slo: SloModel, gaugeSeries: number): SeriesPlan {
       const part = (ind.errors ?? ind.good)!;
       const partIsBad = ind.errors !== undefined;
       const same = part.metric === ind.total.metric;
-      return withBuild((group) => {
+      return planOf((group) => {
         const partLabels = grouped(group, same ? [part, ind.total] : [part]);
         const totalLabels = grouped(group, [ind.total]);
         if (!partLabels || !totalLabels) return [];
@@ -136,7 +132,7 @@ export function planSeries(slo: SloModel, gaugeSeries: number): SeriesPlan {
     case 'latency': {
       const h = ind.histogram;
       const le = ind.leValues.includes(String(ind.threshold)) ? String(ind.threshold) : ind.leValues[0]!;
-      return withBuild((group) => {
+      return planOf((group) => {
         const labels = grouped(group, [h]);
         if (!labels) return [];
         return [
@@ -167,7 +163,7 @@ export function planSeries(slo: SloModel, gaugeSeries: number): SeriesPlan {
         }
         return values;
       };
-      return withBuild((group) => {
+      return planOf((group) => {
         const labels = grouped(group, [g]);
         if (!labels) return [];
         const cache = new WeakMap<Profile, number[][]>();
