@@ -26,8 +26,3 @@ export function jsonSchemaText(name: string): string {
   if (!schema) throw new Error(`no published schema ${name}`);
   return `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(schema)) }, null, 2)}\n`;
 }
-
-/** The committed `schemas/slo.v1.json` text. */
-export function sloJsonSchemaText(): string {
-  return jsonSchemaText('slo.v1');
-}
