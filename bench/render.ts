@@ -35,7 +35,7 @@ function floorOnce(root: string, out: string): { ms: number; ruleBytes: number }
   fs.rmSync(out, { recursive: true, force: true });
   const script = `
     import fs from 'node:fs'; import path from 'node:path';
-    const { loadSlos } = await import(${JSON.stringify(path.join(repo, 'dist/src/spec/load-slos.js'))});
+    const { loadSlos } = await import(${JSON.stringify(path.join(repo, 'dist/src/load/load-slos.js'))});
     const { Diagnostics } = await import(${JSON.stringify(path.join(repo, 'dist/src/diagnostics.js'))});
     const { generateSloRuleGroup } = await import(${JSON.stringify(path.join(repo, 'dist/src/generate/prometheus/slo-rules.js'))});
     const slos = await loadSlos(${JSON.stringify(root)}, new Diagnostics());
@@ -59,7 +59,7 @@ function rulesOnlyOnce(root: string, out: string): number {
   const script = `
     import fs from 'node:fs'; import path from 'node:path';
     const t0 = performance.now();
-    const { loadSlos } = await import(${JSON.stringify(path.join(repo, 'dist/src/spec/load-slos.js'))});
+    const { loadSlos } = await import(${JSON.stringify(path.join(repo, 'dist/src/load/load-slos.js'))});
     const { Diagnostics } = await import(${JSON.stringify(path.join(repo, 'dist/src/diagnostics.js'))});
     const { generateSloRuleGroup } = await import(${JSON.stringify(path.join(repo, 'dist/src/generate/prometheus/slo-rules.js'))});
     const { renderRuleFile } = await import(${JSON.stringify(path.join(repo, 'dist/src/generate/prometheus/render-rule-file.js'))});

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Diagnostics } from '../src/diagnostics.js';
 import { compilePolicy } from '../src/rollback/policy/load-policy.js';
 import { startRollbackService } from '../src/rollback/serve.js';
-import { parseYamlSource } from '../src/spec/yaml-source.js';
+import { parseYamlSource } from '../src/load/yaml-source.js';
 import { median, percentile, writeSection } from './lib/report.js';
 
 const TOKEN = 'bench-token-0123456789abcdef';

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { generateSloRuleGroup } from '../../src/generate/prometheus/slo-rules.js';
 import { renderRuleFile } from '../../src/generate/prometheus/render-rule-file.js';
-import { loadSlos } from '../../src/spec/load-slos.js';
+import { loadSlos } from '../../src/load/load-slos.js';
 
 export const ERR = 'http_requests_total{job="api",code=~"5.."}';
 export const TOTAL = 'http_requests_total{job="api"}';

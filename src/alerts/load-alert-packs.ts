@@ -1,8 +1,8 @@
 import type { Diagnostics } from '../diagnostics.js';
 import { parseDurationSeconds } from '../model/duration.js';
 import type { MetricCatalog } from '../project/types.js';
-import { validateWithSchema } from '../spec/validate-schema.js';
-import { formatPath, type YamlSource } from '../spec/yaml-source.js';
+import { validateWithSchema } from '../load/validate-schema.js';
+import { formatPath, type YamlSource } from '../load/yaml-source.js';
 import { metricNamesIn, parsePromql, parseVectorSelector } from '../validate/promql.js';
 import { parseLogql } from '../loki/parse-logql.js';
 import type { AlertGroupModel, AlertModel, AlertPackModel, AlertTestCase } from './model.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
-import { listYamlFiles, readYamlFile } from '../spec/read-yaml.js';
-import type { YamlSource } from '../spec/yaml-source.js';
+import { listYamlFiles, readYamlFile } from '../load/read-yaml.js';
+import type { YamlSource } from '../load/yaml-source.js';
 
 /** The kinds of file vigil reads from `alerts/`. Anything else there (rollback policy, ...) belongs to another feature. */
 export const ALERT_FILE_KINDS = ['AlertPack', 'AlertParams', 'ExternalMetrics', 'AlertRouting'] as const;

@@ -1,7 +1,7 @@
 import type { Diagnostics } from '../diagnostics.js';
 import type { MetricCatalog, MetricSource } from '../project/types.js';
-import { validateWithSchema } from '../spec/validate-schema.js';
-import type { YamlSource } from '../spec/yaml-source.js';
+import { validateWithSchema } from '../load/validate-schema.js';
+import type { YamlSource } from '../load/yaml-source.js';
 import { checkApiVersion } from './load-alert-packs.js';
 import { ALERT_SCHEMA_CODES, ExternalMetricsSchema, type ExternalMetricsSpec } from './schema.js';
 

@@ -1,6 +1,6 @@
 import type { Diagnostics } from '../diagnostics.js';
-import { validateWithSchema } from '../spec/validate-schema.js';
-import { formatPath, type YamlSource } from '../spec/yaml-source.js';
+import { validateWithSchema } from '../load/validate-schema.js';
+import { formatPath, type YamlSource } from '../load/yaml-source.js';
 import type { LabelMatcher } from '../validate/promql.js';
 import { parseMatcher } from './matchers.js';
 import type { EscalationModel, RouteModel, RoutingModel, Severity } from './model.js';

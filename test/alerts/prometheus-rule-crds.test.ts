@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { placeRuleFiles } from '../../src/generate/kubernetes/rule-placement.js';
 import type { RuleGroup } from '../../src/generate/prometheus/rule-types.js';
-import { parseYamlSource } from '../../src/spec/yaml-source.js';
+import { parseYamlSource } from '../../src/load/yaml-source.js';
 import { REPO, tempProject, vigil } from './helpers.js';
 
 type Groups = { name: string }[];

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Diagnostics, formatDiagnostic } from '../../src/diagnostics.js';
-import { parseYamlSource } from '../../src/spec/yaml-source.js';
+import { parseYamlSource } from '../../src/load/yaml-source.js';
 import { checkModelsSource, loadModelsFile } from '../../exporters/gpu/models/load-models-file.js';
 import { parsePrometheusText } from '../../exporters/gpu/models/parse-prometheus-text.js';
 import { normalizeModelMetrics } from '../../exporters/gpu/models/normalize-model-metrics.js';

@@ -6,7 +6,7 @@ import { run } from '../../src/cli/main.js';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { burnRatePairQuery, generateRolloutAnalysis } from '../../src/generate/rollouts/analysis-templates.js';
 import type { SloModel } from '../../src/model/types.js';
-import { loadSlos } from '../../src/spec/load-slos.js';
+import { loadSlos } from '../../src/load/load-slos.js';
 import { parsePromql } from '../../src/validate/promql.js';
 import { tempDir } from './helpers.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { compilePolicy, type Policy } from '../../src/rollback/policy/load-policy.js';
-import { parseYamlSource } from '../../src/spec/yaml-source.js';
+import { parseYamlSource } from '../../src/load/yaml-source.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { loadPolicy } from '../../src/rollback/policy/load-policy.js';
-import { loadSlos } from '../../src/spec/load-slos.js';
+import { loadSlos } from '../../src/load/load-slos.js';
 import { tempDir } from './helpers.js';
 
 const SLO = `apiVersion: vigil/v1

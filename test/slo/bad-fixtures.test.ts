@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../src/diagnostics.js';
-import { readYamlFile } from '../../src/spec/read-yaml.js';
-import { sloModelsFromSource } from '../../src/spec/load-slos.js';
+import { readYamlFile } from '../../src/load/read-yaml.js';
+import { sloModelsFromSource } from '../../src/load/load-slos.js';
 
 const dir = path.join(import.meta.dirname, 'fixtures');
 
@@ -78,7 +78,7 @@ describe('bad SLO specs', () => {
 
   it('collects every error of a file instead of stopping at the first', async () => {
     const diags = new Diagnostics();
-    const { parseYamlSource } = await import('../../src/spec/yaml-source.js');
+    const { parseYamlSource } = await import('../../src/load/yaml-source.js');
     const text = ['apiVersion: vigil/v1', 'kind: ServiceLevelObjectives', 'service: api', 'slos:', '  - name: a', '    objective: 120', '    indicator: { boolGauge: "up{" }', '  - name: B', '    objective: 99', '    indicator: { boolGauge: up }', ''].join('\n');
     const source = parseYamlSource('slos/api.yaml', text, diags)!;
     sloModelsFromSource(source, diags);

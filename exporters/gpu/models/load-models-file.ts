@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Diagnostics } from '../../../src/diagnostics.js';
-import { readYamlFile } from '../../../src/spec/read-yaml.js';
-import { validateWithSchema } from '../../../src/spec/validate-schema.js';
-import type { YamlSource } from '../../../src/spec/yaml-source.js';
+import { readYamlFile } from '../../../src/load/read-yaml.js';
+import { validateWithSchema } from '../../../src/load/validate-schema.js';
+import type { YamlSource } from '../../../src/load/yaml-source.js';
 import { ModelsFileSchema, type ModelsFile } from './models-schema.js';
 
 /** Diagnostic codes of the models file. */

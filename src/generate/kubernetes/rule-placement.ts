@@ -1,7 +1,7 @@
 import { LABEL_TEAM } from '../../conventions.js';
 import type { Diagnostics } from '../../diagnostics.js';
 import type { RulePlacementSpec } from '../../routing/schema.js';
-import { formatPath, type YamlSource } from '../../spec/yaml-source.js';
+import { formatPath, type YamlSource } from '../../load/yaml-source.js';
 import type { RuleGroup } from '../prometheus/rule-types.js';
 import { DEFAULT_RULE_NAMESPACE } from './prometheus-rule.js';
 

@@ -9,7 +9,7 @@ import { generateAlertRuleGroups } from '../../generate/alerts/alert-rules.js';
 import { generateAlertTests } from '../../generate/alerts/alert-tests.js';
 import { renderRuleFile } from '../../generate/prometheus/render-rule-file.js';
 import type { Diagnostics } from '../../diagnostics.js';
-import type { YamlSource } from '../../spec/yaml-source.js';
+import type { YamlSource } from '../../load/yaml-source.js';
 import type { Artifact, ProjectPart } from '../types.js';
 
 /**

@@ -1,9 +1,9 @@
 import { outputPaths, sloSeries } from '../../conventions.js';
 import { generateSloRuleGroup, recordedWindows } from '../../generate/prometheus/slo-rules.js';
 import { renderRuleFile } from '../../generate/prometheus/render-rule-file.js';
-import { generateSloTests } from '../../generate/tests/slo-tests.js';
+import { generateSloTests } from '../../generate/promtool-tests/slo-tests.js';
 import { formatMinutes } from '../../model/duration.js';
-import { loadSlos } from '../../spec/load-slos.js';
+import { loadSlos } from '../../load/load-slos.js';
 import type { SloModel } from '../../model/types.js';
 import { lazyArtifact, type Artifact, type ProjectPart } from '../types.js';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Diagnostics } from '../../diagnostics.js';
-import { readYamlFile } from '../../spec/read-yaml.js';
-import { validateWithSchema } from '../../spec/validate-schema.js';
-import type { YamlSource } from '../../spec/yaml-source.js';
+import { readYamlFile } from '../../load/read-yaml.js';
+import { validateWithSchema } from '../../load/validate-schema.js';
+import type { YamlSource } from '../../load/yaml-source.js';
 import { parseDuration } from './parse-duration.js';
 import { PolicySchema, type EnvironmentName, type PolicyDocument, type SettingsDocument, type TargetDocument } from './schema.js';
 import type { SloModel } from '../../model/types.js';

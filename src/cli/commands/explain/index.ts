@@ -2,7 +2,7 @@ import { UserError } from '../../../diagnostics.js';
 import { humanizeMinutes } from '../../../model/duration.js';
 import { budgetConsumedAtFiring, detectionMinutes, resetMinutes } from '../../../model/slo-math.js';
 import type { SloModel } from '../../../model/types.js';
-import { loadSlos } from '../../../spec/load-slos.js';
+import { loadSlos } from '../../../load/load-slos.js';
 import { Diagnostics } from '../../../diagnostics.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';

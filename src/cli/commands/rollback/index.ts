@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Diagnostics, UserError } from '../../../diagnostics.js';
 import { loadPolicy } from '../../../rollback/policy/load-policy.js';
 import { parseFlags, resolveRoot } from '../../args.js';
-import { loadSlos } from '../../../spec/load-slos.js';
+import { loadSlos } from '../../../load/load-slos.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../../io.js';
 import { reportDiagnostics } from '../../report.js';
 
