@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { median, writeSection } from './lib/report.js';
 import { freePort } from '../test/support/free-port.js';
-import { EXPORTER_NODE_OPTIONS } from '../exporters/gpu/kubernetes/generate-exporter-manifests.js';
+import { EXPORTER_NODE_OPTIONS } from '../src/generate/kubernetes/exporter-manifests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';

@@ -62,7 +62,7 @@ function rulesOnlyOnce(root: string, out: string): number {
     const { loadSlos } = await import(${JSON.stringify(path.join(repo, 'dist/src/load/load-slos.js'))});
     const { Diagnostics } = await import(${JSON.stringify(path.join(repo, 'dist/src/diagnostics.js'))});
     const { generateSloRuleGroup } = await import(${JSON.stringify(path.join(repo, 'dist/src/generate/prometheus/slo-rules.js'))});
-    const { renderRuleFile } = await import(${JSON.stringify(path.join(repo, 'dist/src/generate/prometheus/render-rule-file.js'))});
+    const { renderRuleFile } = await import(${JSON.stringify(path.join(repo, 'dist/src/render/rule-groups.js'))});
     const slos = await loadSlos(${JSON.stringify(root)}, new Diagnostics());
     const by = new Map(); for (const s of slos) by.set(s.service, [...(by.get(s.service) ?? []), s]);
     fs.mkdirSync(${JSON.stringify(out)}, { recursive: true });

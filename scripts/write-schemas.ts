@@ -1,6 +1,6 @@
 // Regenerates the committed JSON Schemas: `npx tsx scripts/write-schemas.ts`.
 import fs from 'node:fs';
-import { jsonSchemaText, PUBLISHED_SCHEMAS } from '../src/load/published-schemas.js';
+import { jsonSchemaText, PUBLISHED_SCHEMAS } from '../src/project/published-schemas.js';
 
 fs.mkdirSync('schemas', { recursive: true });
 for (const name of Object.keys(PUBLISHED_SCHEMAS)) {

@@ -87,6 +87,12 @@ export function rolloutAnalysisTemplateName(service: string): string {
 }
 
 /** Output paths, relative to the render output dir (DESIGN A3). */
+/** Input files at fixed places under the project root (the folders are read whole: slos/, alerts/, dashboards/). */
+export const inputPaths = {
+  /** The GPU exporter's model-server list (optional). */
+  exporterModels: 'exporters/gpu/models.yaml',
+} as const;
+
 export const outputPaths = {
   sloRules: (service: string) => `prometheus/rules/${service}.slo.rules.yaml`,
   sloTests: (service: string) => `prometheus/tests/${service}.slo.test.yaml`,

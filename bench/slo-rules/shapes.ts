@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { generateSloRuleGroup } from '../../src/generate/prometheus/slo-rules.js';
-import { renderRuleFile } from '../../src/generate/prometheus/render-rule-file.js';
+import { renderRuleFile } from '../../src/render/rule-groups.js';
 import { loadSlos } from '../../src/load/load-slos.js';
 
 export const ERR = 'http_requests_total{job="api",code=~"5.."}';

@@ -1,9 +1,9 @@
 import type { Diagnostics } from '../diagnostics.js';
 import { parseDurationSeconds } from '../model/duration.js';
-import type { MetricCatalog } from '../project/types.js';
+import type { MetricCatalog } from '../model/metric-catalog.js';
 import { validateWithSchema } from '../load/validate-schema.js';
 import { formatPath, type YamlSource } from '../load/yaml-source.js';
-import { metricNamesIn, parsePromql, parseVectorSelector } from '../validate/promql.js';
+import { metricNamesIn, parsePromql, parseVectorSelector } from '../query/promql.js';
 import { parseLogql } from '../loki/parse-logql.js';
 import type { AlertGroupModel, AlertModel, AlertPackModel, AlertTestCase } from './model.js';
 import { substituteParams, type ParamValues } from './params.js';

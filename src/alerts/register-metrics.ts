@@ -1,5 +1,5 @@
 import type { Diagnostics } from '../diagnostics.js';
-import type { MetricCatalog, MetricSource } from '../project/types.js';
+import type { MetricCatalog, MetricSource } from '../model/metric-catalog.js';
 import { validateWithSchema } from '../load/validate-schema.js';
 import type { YamlSource } from '../load/yaml-source.js';
 import { checkApiVersion } from './load-alert-packs.js';

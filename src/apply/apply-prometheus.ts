@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import axios from 'axios';
-import type { Artifact } from '../project/types.js';
+import type { Artifact } from '../render/artifact.js';
 import { isTransient } from './grafana-client.js';
 import { withRetry } from './retry.js';
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../diagnostics.js';
-import { buildProject } from '../project/build-project.js';
-import type { Artifact } from '../project/types.js';
+import { buildProject } from '../build/build-project.js';
+import type { Artifact } from '../render/artifact.js';
 
 /** Builds the project; any error ends the command with its diagnostics (exit 1), nothing applied. */
 export async function buildForApply(root: string, env: string | undefined): Promise<readonly Artifact[]> {

@@ -1,5 +1,5 @@
-import { metricNamesIn } from '../validate/promql.js';
-import type { MetricCatalog } from '../project/types.js';
+import { metricNamesIn } from '../query/promql.js';
+import type { MetricCatalog } from '../model/metric-catalog.js';
 import type { SloModel } from '../model/types.js';
 
 /**

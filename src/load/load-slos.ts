@@ -5,7 +5,7 @@ import { parseDurationSeconds } from '../model/duration.js';
 import { leSpellings } from '../model/le-values.js';
 import { alertWindowsFor } from '../model/slo-math.js';
 import type { Indicator, SloModel, TierSetting } from '../model/types.js';
-import { parsePromql, parseVectorSelector, type VectorSelector } from '../validate/promql.js';
+import { parsePromql, parseVectorSelector, type VectorSelector } from '../query/promql.js';
 import { listYamlFiles, readYamlFile } from './read-yaml.js';
 import { SLO_API_VERSIONS, SloFileSchema, type AlertingSpec, type SloFileSpec, type SloSpec } from './slo-schema.js';
 import { validateWithSchema } from './validate-schema.js';

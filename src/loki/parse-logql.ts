@@ -1,5 +1,5 @@
 import { parser } from '@grafana/lezer-logql';
-import { firstSyntaxError, type ExprError } from '../validate/promql.js';
+import { firstSyntaxError, type ExprError } from '../query/promql.js';
 
 /**
  * Parses LogQL with Grafana's lezer grammar (Loki itself cannot run here). Returns the first

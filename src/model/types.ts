@@ -1,4 +1,4 @@
-import type { VectorSelector } from '../validate/promql.js';
+import type { VectorSelector } from '../query/promql.js';
 
 /** Where a spec element was written, for diagnostics raised after loading. */
 export interface SourceRef {

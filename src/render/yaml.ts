@@ -69,13 +69,31 @@ function emitMap(obj: Record<string, unknown>, indent: number, out: string[], fi
     out.push(first && firstInline ? '' : pad);
     first = false;
     out.push(`${scalar(k)}:`);
-    if (val !== null && typeof val === 'object') {
+    const block = typeof val === 'string' ? blockLiteral(val, indent + 2) : undefined;
+    if (block !== undefined) {
+      out.push(block);
+    } else if (val !== null && typeof val === 'object') {
       if (isEmptyCollection(val)) out.push(Array.isArray(val) ? ' []\n' : ' {}\n');
       else emit(val, Array.isArray(val) ? indent : indent + 2, out, true);
     } else {
       out.push(` ${scalar(val)}\n`);
     }
   }
+}
+
+/**
+ * A multi-line string as a literal block (` |` or ` |-`, then its lines at `indent`), the way
+ * people write embedded files (a ConfigMap's models.yaml). Undefined when the string is not
+ * multi-line or a block could not carry it exactly (leading blank on the first line, blank-only
+ * lines, control characters, several trailing newlines): it is then written as a JSON string.
+ */
+function blockLiteral(s: string, indent: number): string | undefined {
+  if (!s.includes('\n') || s.endsWith('\n\n') || /^[ \t\n]/.test(s) || /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) return undefined;
+  const keep = s.endsWith('\n');
+  const lines = (keep ? s.slice(0, -1) : s).split('\n');
+  if (lines.some((l) => l !== '' && l.trim() === '')) return undefined;
+  const pad = ' '.repeat(indent);
+  return ` |${keep ? '' : '-'}\n${lines.map((l) => (l === '' ? '\n' : `${pad}${l}\n`)).join('')}`;
 }
 
 function isEmptyCollection(v: unknown): boolean {

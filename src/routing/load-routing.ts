@@ -1,10 +1,10 @@
 import type { Diagnostics } from '../diagnostics.js';
 import { validateWithSchema } from '../load/validate-schema.js';
 import { formatPath, type YamlSource } from '../load/yaml-source.js';
-import type { LabelMatcher } from '../validate/promql.js';
+import type { LabelMatcher } from '../query/promql.js';
 import { parseMatcher } from './matchers.js';
-import type { EscalationModel, RouteModel, RoutingModel, Severity } from './model.js';
-import { ROUTING_SCHEMA_CODES, RoutingSchema, SEVERITY_KEYS, type RoutingSpec } from './schema.js';
+import type { EscalationModel, RouteModel, RoutingModel, RoutingPosition, RulePlacementModel, Severity } from './model.js';
+import { ROUTING_SCHEMA_CODES, RoutingSchema, SEVERITY_KEYS, type RoutingSpec, type RulePlacementSpec } from './schema.js';
 
 type Path = (string | number)[];
 
@@ -105,7 +105,13 @@ export function routingModelFromSource(source: YamlSource, diags: Diagnostics): 
     inhibitions,
     timeIntervals: spec.timeIntervals ?? {},
     tests: (spec.tests ?? []).map((t) => ({ name: t.name, labels: t.labels, receivers: t.receivers })),
+    ...(spec.rulePlacement ? { rulePlacement: rulePlacementModel(spec.rulePlacement, (p) => at(p, true)) } : {}),
   };
+}
+
+function rulePlacementModel(spec: RulePlacementSpec, keyAt: (p: Path) => RoutingPosition): RulePlacementModel {
+  const positions = (kind: 'teams' | 'files') => Object.fromEntries(Object.keys(spec[kind] ?? {}).map((k) => [k, keyAt(['rulePlacement', kind, k])]));
+  return { spec, at: keyAt(['rulePlacement']), teamsAt: positions('teams'), filesAt: positions('files') };
 }
 
 /** Reports every inline secret anywhere in the file, wherever a schema error may also be. */

@@ -1,4 +1,4 @@
-import { compilePromRegex, type LabelMatcher } from '../validate/promql.js';
+import { compilePromRegex, type LabelMatcher } from '../query/promql.js';
 
 /**
  * Parses one Alertmanager matcher (`severity="critical"`, `alertname=~"Gpu.+"`, unquoted values

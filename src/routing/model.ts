@@ -1,5 +1,5 @@
-import type { LabelMatcher } from '../validate/promql.js';
-import type { ReceiverSpec } from './schema.js';
+import type { LabelMatcher } from '../query/promql.js';
+import type { ReceiverSpec, RulePlacementSpec } from './schema.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -37,4 +37,25 @@ export interface RoutingModel {
   readonly inhibitions: readonly { readonly name?: string; readonly source: readonly LabelMatcher[]; readonly target: readonly LabelMatcher[]; readonly equal: readonly string[] }[];
   readonly timeIntervals: Readonly<Record<string, readonly Record<string, unknown>[]>>;
   readonly tests: readonly RouteTestCase[];
+  /** Where rule files go (namespaces, Mimir tenants); undefined when the policy has no `rulePlacement:`. */
+  readonly rulePlacement?: RulePlacementModel;
+}
+
+/** A position in the routing file, for diagnostics about one of its entries. */
+export interface RoutingPosition {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly path: string;
+}
+
+/** The `rulePlacement:` section with the positions of the entries validators report on. */
+export interface RulePlacementModel {
+  readonly spec: RulePlacementSpec;
+  /** The `rulePlacement` key. */
+  readonly at: RoutingPosition;
+  /** Each `rulePlacement.teams.<team>` key. */
+  readonly teamsAt: Readonly<Record<string, RoutingPosition>>;
+  /** Each `rulePlacement.files.<name>` key. */
+  readonly filesAt: Readonly<Record<string, RoutingPosition>>;
 }

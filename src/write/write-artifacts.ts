@@ -1,27 +1,32 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Artifact } from '../project/types.js';
+import type { Artifact } from '../render/artifact.js';
 
 /**
  * Writes artifacts into `outDir` atomically as a whole: everything goes to a sibling temp dir
  * first, then the temp dir replaces `outDir` by rename. If anything fails before the swap,
  * `outDir` is untouched. Returns the absolute paths written.
  */
-export async function writeArtifacts(outDir: string, artifacts: readonly Artifact[]): Promise<string[]> {
+export async function writeArtifacts(outDir: string, artifacts: Iterable<Artifact>): Promise<string[]> {
   const abs = path.resolve(outDir);
   const parent = path.dirname(abs);
   await fs.mkdir(parent, { recursive: true });
   const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(abs)}.vigil-tmp-`));
   const written: string[] = [];
   try {
-    const dirs = new Set(artifacts.map((a) => path.dirname(path.join(tmp, a.path))));
-    for (const d of [...dirs].sort()) await fs.mkdir(d, { recursive: true });
-    // Bounded parallelism keeps large renders fast without exhausting file handles.
-    const queue = [...artifacts];
+    // Artifacts are pulled one at a time (a lazy source renders each only now); bounded
+    // parallelism keeps large renders fast without exhausting file handles.
+    const queue = artifacts[Symbol.iterator]();
+    const dirs = new Map<string, Promise<unknown>>();
     const worker = async () => {
-      for (let a = queue.shift(); a; a = queue.shift()) {
+      for (let next = queue.next(); !next.done; next = queue.next()) {
+        const a = next.value;
         if (path.isAbsolute(a.path) || a.path.split(/[\\/]/).includes('..')) throw new Error(`artifact path escapes the output dir: ${a.path}`);
-        await fs.writeFile(path.join(tmp, a.path), a.content);
+        const file = path.join(tmp, a.path);
+        const dir = path.dirname(file);
+        if (!dirs.has(dir)) dirs.set(dir, fs.mkdir(dir, { recursive: true }));
+        await dirs.get(dir);
+        await fs.writeFile(file, a.content);
         written.push(path.join(abs, a.path));
       }
     };

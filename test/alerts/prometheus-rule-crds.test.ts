@@ -5,8 +5,9 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../src/diagnostics.js';
-import { placeRuleFiles } from '../../src/generate/kubernetes/rule-placement.js';
-import type { RuleGroup } from '../../src/generate/prometheus/rule-types.js';
+import { routingModelFromSource } from '../../src/routing/load-routing.js';
+import { checkPlacement } from '../../src/validate/rule-placement.js';
+import type { RuleGroup } from '../../src/model/rule-group.js';
 import { parseYamlSource } from '../../src/load/yaml-source.js';
 import { REPO, tempProject, vigil } from './helpers.js';
 
@@ -78,7 +79,18 @@ describe('Mimir/Cortex ruler layout', () => {
 });
 
 describe('rule placement', () => {
-  const policy = (section: string) => parseYamlSource('alerts/routing.yaml', `teams:\n  a: {}\n  b: {}\nrulePlacement:\n${section}`, new Diagnostics())!;
+  // A valid routing policy whose teams a and b sit on lines 2-3, so rulePlacement: is on line 4.
+  const policy = (section: string) => {
+    const text = `apiVersion: vigil/v1\nteams: { a: { critical: [r] }, b: { critical: [r] } }\nkind: AlertRouting\nrulePlacement:\n${section}defaultReceiver: r\nreceivers: { r: { webhook: { url: http://127.0.0.1:1/ } } }\nescalation: { critical: { repeat: 1h } }\n`;
+    const diags = new Diagnostics();
+    const model = routingModelFromSource(parseYamlSource('alerts/routing.yaml', text, diags)!, diags);
+    expect(diags.errors).toEqual([]);
+    return model!.rulePlacement!;
+  };
+  const placeRuleFiles = (placement: ReturnType<typeof policy>, files: Parameters<typeof checkPlacement>[2], diags: Diagnostics) => {
+    const placed = checkPlacement(placement, ['a', 'b'], files, diags);
+    return placed && { files: placed, mimir: true };
+  };
   const rules = (name: string, teams: string[], groups = [name]) => ({
     name,
     specPath: `alerts/${name}.yaml`,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildProject } from '../../src/project/build-project.js';
+import { buildProject } from '../../src/build/build-project.js';
 
 /**
  * Golden files: each test/cases/<case>/ holds a project (slos/...) and expected/ with the

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { findingPath } from '../../src/dashboards/lint/finding.js';
 import { lintDashboard } from '../../src/dashboards/lint/lint-dashboard.js';
 import { declareAmbientMetrics } from '../../src/dashboards/metric-sources.js';
-import { finalizeDashboard } from '../../src/generate/grafana/finalize-dashboard.js';
-import { MetricCatalog } from '../../src/project/types.js';
+import { finalizeDashboard } from '../../src/dashboards/finalize-dashboard.js';
+import { MetricCatalog } from '../../src/model/metric-catalog.js';
 import type { DashboardJson, DashboardValue } from '../../src/dashboards/types.js';
 import { base } from './fixtures/_base.js';
 

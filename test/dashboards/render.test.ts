@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildProject, type BuildResult } from '../../src/project/build-project.js';
+import { buildProject, type BuildResult } from '../../src/build/build-project.js';
 import { sloDashboardUid, sloDashboardUrl } from '../../src/conventions.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -22,14 +22,14 @@ describe("the repo's dashboards", () => {
 
   it('include the GPU fleet, inference, SLA, logs, cluster health and one SLO dashboard per service', () => {
     const uids = dashboards().map((d) => d.json.uid);
-    const services = [...new Set(result.context.slos.map((s) => s.service))];
+    const services = [...new Set(result.model.slos.map((s) => s.service))];
     expect(uids).toEqual(expect.arrayContaining(['vigil-gpu-fleet', 'vigil-inference', 'vigil-sla-overview', 'vigil-logs', 'vigil-cluster-health', ...services.map(sloDashboardUid)]));
   });
 
   it("land every SLO alert's dashboard_url on a dashboard whose slo variable offers that SLO", () => {
     const byUid = new Map(dashboards().map((d) => [d.json.uid as string, d.json]));
-    expect(result.context.slos.length).toBeGreaterThan(0);
-    for (const slo of result.context.slos) {
+    expect(result.model.slos.length).toBeGreaterThan(0);
+    for (const slo of result.model.slos) {
       const url = new URL(sloDashboardUrl(slo.service, slo.id), 'http://grafana');
       const uid = /^\/d\/([^/]+)/.exec(url.pathname)?.[1] ?? '';
       const d = byUid.get(uid);

@@ -2,10 +2,12 @@ import path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../src/diagnostics.js';
-import { MetricCatalog } from '../../src/project/types.js';
+import { MetricCatalog } from '../../src/model/metric-catalog.js';
 import { loadModelsFile } from '../../exporters/gpu/models/load-models-file.js';
-import { generateExporterManifests } from '../../exporters/gpu/kubernetes/generate-exporter-manifests.js';
-import { exporterPart } from '../../exporters/gpu/kubernetes/exporter-part.js';
+import { generateExporterManifests as generateDocuments } from '../../src/generate/kubernetes/exporter-manifests.js';
+import { renderDocument } from '../../src/render/render-document.js';
+import { loadProject } from '../../src/project/load-project.js';
+import { generateDocuments as generateProjectDocuments } from '../../src/generate/generate-documents.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -17,6 +19,8 @@ async function repoModels() {
 }
 
 const body = (content: string) => parse(content.split('\n').slice(1).join('\n')) as Record<string, any>;
+
+const generateExporterManifests = (models: Parameters<typeof generateDocuments>[0]) => generateDocuments(models).map((d) => ({ path: d.path, content: renderDocument(d) }));
 
 describe('exporter Kubernetes manifests', () => {
   it('emit a hardened DaemonSet on GPU nodes, its ConfigMap, Service and ServiceMonitor', async () => {
@@ -63,11 +67,11 @@ describe('exporter Kubernetes manifests', () => {
   });
 
   it('register the exporter metrics in the render catalog through the project part', async () => {
-    const ctx = { root: ROOT, env: undefined, diags: new Diagnostics(), metrics: new MetricCatalog(), slos: [] };
-    const artifacts = await exporterPart.build(ctx);
-    expect(ctx.diags.items).toEqual([]);
-    expect(ctx.metrics.sourceOf('DCGM_FI_DEV_GPU_UTIL')).toBe('exporter');
-    expect(ctx.metrics.sourceOf('vigil_model_queue_depth')).toBe('exporter');
+    const { model, diagnostics } = await loadProject(ROOT);
+    expect(diagnostics.items.filter((d) => d.file.startsWith('exporters/'))).toEqual([]);
+    expect(model.metrics.sourceOf('DCGM_FI_DEV_GPU_UTIL')).toBe('exporter');
+    expect(model.metrics.sourceOf('vigil_model_queue_depth')).toBe('exporter');
+    const artifacts = [...generateProjectDocuments(model)].filter((d) => /^kubernetes\/(gpu-exporter|autoscaling)\//.test(d.path));
     expect(artifacts.length).toBe(13);
   });
 });

@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { renderRuleFile } from '../../src/generate/prometheus/render-rule-file.js';
+import { renderRuleFile } from '../../src/render/rule-groups.js';
 import { renderYaml } from '../../src/render/yaml.js';
-import type { RuleGroup } from '../../src/generate/prometheus/rule-types.js';
+import type { RuleGroup } from '../../src/model/rule-group.js';
 
 describe('the rule-file emitter', () => {
   it('writes the same YAML as the generic emitter, after the generated-by header', () => {

@@ -4,10 +4,13 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { Diagnostics } from '../../src/diagnostics.js';
-import { burnRatePairQuery, generateRolloutAnalysis } from '../../src/generate/rollouts/analysis-templates.js';
+import { burnRatePairQuery, generateRolloutAnalysis as generateDocuments } from '../../src/generate/rollouts/analysis-templates.js';
+import { renderDocument } from '../../src/render/render-document.js';
+
+const generateRolloutAnalysis = (slos: Parameters<typeof generateDocuments>[0]) => generateDocuments(slos).map((d) => ({ path: d.path, content: renderDocument(d) }));
 import type { SloModel } from '../../src/model/types.js';
 import { loadSlos } from '../../src/load/load-slos.js';
-import { parsePromql } from '../../src/validate/promql.js';
+import { parsePromql } from '../../src/query/promql.js';
 import { tempDir } from './helpers.js';
 
 const SPEC = `apiVersion: vigil/v1

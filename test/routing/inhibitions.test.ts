@@ -5,11 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertBuildState } from '../../src/alerts/build-state.js';
 import { outputPaths } from '../../src/conventions.js';
-import type { AlertingRule } from '../../src/generate/prometheus/rule-types.js';
+import type { AlertingRule } from '../../src/model/rule-group.js';
 import { generateSloRuleGroup, seriesLabels } from '../../src/generate/prometheus/slo-rules.js';
-import { buildProject } from '../../src/project/build-project.js';
+import { buildProject } from '../../src/build/build-project.js';
 import { REPO } from '../alerts/helpers.js';
 import { freePort } from '../support/free-port.js';
 
@@ -42,7 +41,7 @@ beforeAll(async () => {
   const rendered = build.artifacts.find((a) => a.path === outputPaths.alertmanager)!.content;
 
   // Alert label sets as the rules produce them.
-  const alerts = alertBuildState(build.context).packs.flatMap((p) => p.groups.flatMap((g) => g.alerts));
+  const alerts = build.model.alertPacks.flatMap((p) => p.groups.flatMap((g) => g.alerts));
   labelsOf = (name, series) => {
     const a = alerts.find((x) => x.name === name);
     if (!a) throw new Error(`no alert ${name} in the packs`);
@@ -50,7 +49,7 @@ beforeAll(async () => {
     return { ...series, ...expanded, alertname: name };
   };
   sloAlert = (id, severity, series) => {
-    const slo = build.context.slos.find((s) => s.id === id);
+    const slo = build.model.slos.find((s) => s.id === id);
     if (!slo) throw new Error(`no SLO ${id}`);
     const rule = generateSloRuleGroup(slo).rules.find((r): r is AlertingRule => 'alert' in r && r.labels?.severity === severity)!;
     // The burn-rate expression returns the recorded series (SLO labels, groupBy labels); the rule adds its labels.

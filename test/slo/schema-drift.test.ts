@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonSchemaText, PUBLISHED_SCHEMAS } from '../../src/load/published-schemas.js';
+import { jsonSchemaText, PUBLISHED_SCHEMAS } from '../../src/project/published-schemas.js';
 
 describe('the committed JSON Schema', () => {
   it('matches the TypeBox schema it is generated from (regenerate with npx tsx scripts/write-schemas.ts)', () => {

@@ -1,5 +1,5 @@
 import { parser as logqlParser } from '@grafana/lezer-logql';
-import { firstSyntaxError, metricNamesIn, parsePromql } from '../../validate/promql.js';
+import { firstSyntaxError, metricNamesIn, parsePromql } from '../../query/promql.js';
 
 /**
  * Grafana's interval macros become sample durations and `$var` / `${var}` / `${var:fmt}` become

@@ -1,5 +1,5 @@
-import { generatedHeader, LABEL_SEVERITY, LABEL_TEAM } from '../../conventions.js';
-import { renderYaml } from '../../render/yaml.js';
+import { LABEL_SEVERITY, LABEL_TEAM, outputPaths } from '../../conventions.js';
+import type { Document } from '../document.js';
 import { formatMatcher } from '../../routing/matchers.js';
 import type { EscalationModel, RoutingModel, Severity } from '../../routing/model.js';
 import type { ReceiverSpec } from '../../routing/schema.js';
@@ -103,12 +103,16 @@ export function generateAlertmanagerConfig(model: RoutingModel): Record<string, 
   return config;
 }
 
-/** `alertmanager.yml` text: the generated-by header, then the config. */
-export function renderAlertmanagerConfig(model: RoutingModel): string {
-  return `${generatedHeader(model.file)}\n${renderYaml(generateAlertmanagerConfig(model))}`;
-}
-
-/** The declared route tests as JSON for `vigil test` (amtool config routes test --verify.receivers). */
-export function renderRouteTests(model: RoutingModel): string {
-  return `${JSON.stringify({ generatedFrom: model.file, cases: model.tests.map((t) => ({ name: t.name, labels: t.labels, receivers: t.receivers })) }, null, 2)}\n`;
+/** `alertmanager.yml` and the declared route tests (JSON, for `vigil test`: amtool config routes test --verify.receivers). */
+export function generateAlertmanagerDocuments(model: RoutingModel): Document[] {
+  return [
+    { path: outputPaths.alertmanager, format: 'yaml', source: model.file, value: generateAlertmanagerConfig(model) },
+    {
+      path: outputPaths.alertmanagerRouteTests,
+      format: 'json',
+      source: undefined,
+      indent: 2,
+      value: { generatedFrom: model.file, cases: model.tests.map((t) => ({ name: t.name, labels: t.labels, receivers: t.receivers })) },
+    },
+  ];
 }

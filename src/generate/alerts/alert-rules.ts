@@ -1,5 +1,5 @@
 import type { AlertGroupModel, AlertModel, AlertPackModel } from '../../alerts/model.js';
-import type { AlertingRule, RuleGroup } from '../prometheus/rule-types.js';
+import type { AlertingRule, RuleGroup } from '../../model/rule-group.js';
 
 /** One alert as a Prometheus/Loki alerting rule. */
 export function toAlertingRule(a: AlertModel): AlertingRule {

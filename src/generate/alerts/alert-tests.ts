@@ -1,7 +1,5 @@
-import { generatedHeader } from '../../conventions.js';
 import type { AlertModel, AlertPackModel } from '../../alerts/model.js';
 import { expandTemplate } from '../../alerts/template.js';
-import { renderYaml } from '../../render/yaml.js';
 
 /** Evaluation interval of generated alert tests (promtool's default, set explicitly). */
 const EVALUATION_INTERVAL = '1m';
@@ -33,7 +31,7 @@ export function expectedAnnotations(a: AlertModel, exprLabels: Readonly<Record<s
  * exactly the alerts of that name expected at `at` (none for a healthy case). Undefined when
  * the pack has no Prometheus alert with tests.
  */
-export function generateAlertTests(pack: AlertPackModel, options: { ruleFile: string }): string | undefined {
+export function generateAlertTests(pack: AlertPackModel, options: { ruleFile: string }): Record<string, unknown> | undefined {
   const tests: unknown[] = [];
   for (const g of pack.groups) {
     if (g.datasource !== 'prometheus') continue;
@@ -55,7 +53,7 @@ export function generateAlertTests(pack: AlertPackModel, options: { ruleFile: st
     }
   }
   if (tests.length === 0) return undefined;
-  return `${generatedHeader(pack.file)}\n${renderYaml({ rule_files: [options.ruleFile], evaluation_interval: EVALUATION_INTERVAL, tests })}`;
+  return { rule_files: [options.ruleFile], evaluation_interval: EVALUATION_INTERVAL, tests };
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {

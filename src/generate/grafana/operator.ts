@@ -1,5 +1,5 @@
-import { generatedHeader, grafanaDashboardResourceName } from '../../conventions.js';
-import { renderYaml } from '../../render/yaml.js';
+import { grafanaDashboardResourceName, outputPaths } from '../../conventions.js';
+import type { YamlDocument } from '../document.js';
 import type { DashboardJson } from '../../dashboards/types.js';
 
 /**
@@ -7,7 +7,7 @@ import type { DashboardJson } from '../../dashboards/types.js';
  * operator's `uid` is immutable and overrides the JSON's), into the folder by title, for Grafana
  * instances labelled `dashboards: vigil`.
  */
-export function renderGrafanaDashboardResource(d: DashboardJson, json: string, specPath: string, o: { readonly folder?: string; readonly namespace?: string } = {}): string {
+export function generateGrafanaDashboardResource(d: DashboardJson, json: string, specPath: string, o: { readonly folder?: string; readonly namespace?: string } = {}): YamlDocument {
   const uid = d.uid ?? '';
   const doc = {
     apiVersion: 'grafana.integreatly.org/v1beta1',
@@ -25,5 +25,5 @@ export function renderGrafanaDashboardResource(d: DashboardJson, json: string, s
       json,
     },
   };
-  return `${generatedHeader(specPath)}\n${renderYaml(doc)}`;
+  return { path: outputPaths.grafanaDashboardResource(uid), format: 'yaml', source: specPath, value: doc };
 }

@@ -1,11 +1,11 @@
-import { generatedHeader } from '../../conventions.js';
-import { renderYaml } from '../../render/yaml.js';
+import { outputPaths } from '../../conventions.js';
+import type { YamlDocument } from '../document.js';
 
 /**
  * Grafana file provisioning for the rendered dashboards (`build/grafana/dashboards/*.json` mounted
  * at `path`). UI edits are refused: the files are the source of truth.
  */
-export function renderDashboardProvisioning(o: { readonly path?: string; readonly folder?: string } = {}): string {
+export function generateDashboardProvisioning(o: { readonly path?: string; readonly folder?: string } = {}): YamlDocument {
   const doc = {
     apiVersion: 1,
     providers: [
@@ -21,5 +21,5 @@ export function renderDashboardProvisioning(o: { readonly path?: string; readonl
       },
     ],
   };
-  return `${generatedHeader('dashboards/')}\n${renderYaml(doc)}`;
+  return { path: outputPaths.dashboardProvisioning, format: 'yaml', source: 'dashboards/', value: doc };
 }

@@ -1,5 +1,5 @@
 import { outputPaths } from '../../conventions.js';
-import { renderRuleFile } from '../prometheus/render-rule-file.js';
+import type { RuleFileDocument } from '../document.js';
 import type { PlacedRuleFile } from './rule-placement.js';
 
 /**
@@ -8,11 +8,11 @@ import type { PlacedRuleFile } from './rule-placement.js';
  * file-name order). `mimirtool rules sync --rule-dirs mimir/rules/<tenant> --id <tenant>` takes the
  * namespace from the file name without .yaml; the ruler's local storage reads the same tree.
  */
-export function renderMimirRuleFiles(files: readonly PlacedRuleFile[]): { path: string; content: string }[] {
+export function generateMimirRuleFiles(files: readonly PlacedRuleFile[]): RuleFileDocument[] {
   const byTarget = new Map<string, PlacedRuleFile[]>();
   for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const p = outputPaths.mimirRules(f.placement.tenant, f.placement.namespace);
     byTarget.set(p, [...(byTarget.get(p) ?? []), f]);
   }
-  return [...byTarget].map(([path, list]) => ({ path, content: renderRuleFile([...new Set(list.map((f) => f.specPath))].join(', '), list.flatMap((f) => f.groups)) }));
+  return [...byTarget].map(([path, list]) => ({ path, format: 'rules', source: [...new Set(list.map((f) => f.specPath))].join(', '), groups: list.flatMap((f) => f.groups) }));
 }

@@ -1,17 +1,16 @@
-import { generatedHeader, prometheusRuleName } from '../../conventions.js';
-import { renderYaml } from '../../render/yaml.js';
-import type { RuleGroup } from '../prometheus/rule-types.js';
-import { renderRuleGroups } from '../prometheus/render-rule-file.js';
+import { outputPaths, prometheusRuleName } from '../../conventions.js';
+import type { RuleGroup } from '../../model/rule-group.js';
+import type { RuleFileDocument } from '../document.js';
 
 /** Namespace the PrometheusRule objects go to unless a caller says otherwise. */
 export const DEFAULT_RULE_NAMESPACE = 'monitoring';
 
 /**
  * A prometheus-operator `PrometheusRule` holding the groups of one rule file (pure). The groups
- * are the same objects the rule file is rendered from, so both outputs always agree.
+ * are the same objects the rule file is made of, so both outputs always agree.
  */
-export function renderPrometheusRule(fileName: string, specPath: string, groups: readonly RuleGroup[], options: { namespace?: string } = {}): string {
-  const doc = {
+export function generatePrometheusRule(fileName: string, specPath: string, groups: readonly RuleGroup[], options: { namespace?: string } = {}): RuleFileDocument {
+  const resource = {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: {
@@ -21,7 +20,5 @@ export function renderPrometheusRule(fileName: string, specPath: string, groups:
       annotations: { 'vigil.dev/source': specPath },
     },
   };
-  // The groups use the rule-file emitter (same YAML, much faster on large projects).
-  const groupsText = groups.length > 0 ? `  groups:\n${renderRuleGroups(groups, '  ')}` : '  groups: []\n';
-  return `${generatedHeader(specPath)}\n${renderYaml(doc)}spec:\n${groupsText}`;
+  return { path: outputPaths.prometheusRuleCrd(fileName), format: 'rules', source: specPath, resource, groups };
 }

@@ -3,8 +3,8 @@ import { formatMinutes } from '../../model/duration.js';
 import { leRegex } from '../../model/le-values.js';
 import { alertWindowsFor, baseWindowMinutes, tileWindow } from '../../model/slo-math.js';
 import type { AlertWindow, SloModel } from '../../model/types.js';
-import { formatSelector, type VectorSelector } from '../../validate/promql.js';
-import type { AlertingRule, RecordingRule, RuleGroup } from './rule-types.js';
+import { formatSelector, type VectorSelector } from '../../query/promql.js';
+import type { AlertingRule, RecordingRule, RuleGroup } from '../../model/rule-group.js';
 
 /** Default runbook when a spec names none: the generic burn-rate runbook of this repo. */
 export const DEFAULT_SLO_RUNBOOK = 'docs/runbooks/error-budget-burn.md';

@@ -1,5 +1,5 @@
 import type { AlertWindow, SloModel } from '../../model/types.js';
-import { matcherMatches, type VectorSelector } from '../../validate/promql.js';
+import { matcherMatches, type VectorSelector } from '../../query/promql.js';
 import { seriesLabels } from '../prometheus/slo-rules.js';
 import type { SynthSeries } from './synthetic-series.js';
 

@@ -1,4 +1,4 @@
-import { compilePromRegex } from '../../validate/promql.js';
+import { compilePromRegex } from '../../query/promql.js';
 
 /**
  * Finds a string that a Prometheus (RE2, fully anchored) regex matches: a small generator for the

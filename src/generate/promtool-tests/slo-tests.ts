@@ -1,11 +1,11 @@
-import { generatedHeader, sloSeries } from '../../conventions.js';
+import { sloSeries } from '../../conventions.js';
 import { formatMinutes } from '../../model/duration.js';
 import { detectionMinutes } from '../../model/slo-math.js';
 import type { SloModel } from '../../model/types.js';
 import { alertAnnotations, num, recordedWindows, seriesLabels } from '../prometheus/slo-rules.js';
 import { alertLabelsFor, predictAlerts, type PredictedAlert } from './predict-alerts.js';
 import { groupLabelSets, planSeries, selectorsOf, type Profile, type SeriesSpec, type SynthSeries } from './synthetic-series.js';
-import { matcherMatches, metricNamesIn } from '../../validate/promql.js';
+import { matcherMatches, metricNamesIn } from '../../query/promql.js';
 
 /** Evaluation and input-sample interval of generated tests, in minutes. */
 export const TEST_INTERVAL_MINUTES = 1;
@@ -42,6 +42,9 @@ interface ScenarioTemplate {
   readonly checks: readonly { minute: number; active: readonly (readonly [number, number])[] }[];
 }
 
+/** Simulations shared between SLOs of the same shape, across services (see generateSloTests). */
+export type SloTestCache = Map<string, ScenarioTemplate[]>;
+
 /**
  * Generates the promtool unit tests of one service's SLOs (pure). Per SLO: healthy traffic at
  * half the budget rate (no alert for hours); a burn at twice the fastest page threshold (the
@@ -50,12 +53,13 @@ interface ScenarioTemplate {
  * Expected alerts at each check come from simulating the rules' event-weighted ratios on the
  * same inputs, and checks sit at least GUARD_MINUTES away from any predicted transition.
  * Simulations are shared between SLOs of the same shape (indicator form, period, objective,
- * windows, groups) through `cache`, which callers may keep across services.
+ * windows, groups) through `cache`, which the render stage keeps across services (it only ever
+ * saves work: a cached simulation equals a fresh one). `build` computes the test file's content.
  */
 export function generateSloTests(
   slos: readonly SloModel[],
-  options: { ruleFile: string; specPath: string; cache?: Map<string, ScenarioTemplate[]> },
-): { warnings: TestWarning[]; render?: () => string } {
+  options: { ruleFile: string; cache?: SloTestCache },
+): { warnings: TestWarning[]; build?: () => unknown } {
   const cache = options.cache ?? new Map<string, ScenarioTemplate[]>();
   const warnings: TestWarning[] = [];
   const alertNames = [...new Set(slos.map((s) => s.alertName))].sort();
@@ -75,7 +79,7 @@ export function generateSloTests(
   if (planned.length === 0) return { warnings };
 
   // Phase 2, when the file is written: simulate (once per shape) and render.
-  const render = (): string => {
+  const build = (): unknown => {
     const groups: unknown[] = [];
     for (const { slo, scenarios, groupSets, shapeScenarios } of planned) {
       const interferes = (sc: Scenario) => readers.some((r) => r.slo !== slo && r.reads(sc.specs));
@@ -106,12 +110,9 @@ export function generateSloTests(
       });
       if (!cached && scenarios.length === shapeScenarios && templates.length === scenarios.length && templates.every(Boolean)) cache.set(key, templates);
     }
-    const doc = { rule_files: [options.ruleFile], evaluation_interval: `${TEST_INTERVAL_MINUTES}m`, tests: groups };
-    // JSON is YAML 1.2 (promtool reads it as such) and is written an order of magnitude faster
-    // than block YAML, which matters for projects with thousands of SLOs.
-    return `${generatedHeader(options.specPath)}\n${JSON.stringify(doc, null, 1)}\n`;
+    return { rule_files: [options.ruleFile], evaluation_interval: `${TEST_INTERVAL_MINUTES}m`, tests: groups };
   };
-  return { warnings, render };
+  return { warnings, build };
 }
 
 /** Everything that decides an SLO's scenario values and expected alerts, but none of its labels. */

@@ -1,5 +1,5 @@
 import type { SloModel } from '../../model/types.js';
-import { matcherMatches, type LabelMatcher, type VectorSelector } from '../../validate/promql.js';
+import { matcherMatches, type LabelMatcher, type VectorSelector } from '../../query/promql.js';
 import { regexCounterExample, regexExample } from './regex-example.js';
 
 /** A synthetic input series: per-minute counter increments, or per-minute gauge values. */

@@ -1,12 +1,6 @@
-import { LABEL_SLO, generatedHeader, outputPaths, rolloutAnalysisTemplateName, sloSeries } from '../../conventions.js';
+import { LABEL_SLO, outputPaths, rolloutAnalysisTemplateName, sloSeries } from '../../conventions.js';
 import type { AlertWindow, SloModel } from '../../model/types.js';
-import { renderYaml } from '../../render/yaml.js';
-
-/** One generated file, relative to the render output dir. */
-export interface RolloutArtifact {
-  readonly path: string;
-  readonly content: string;
-}
+import type { YamlDocument } from '../document.js';
 
 /** Knobs of the generated analysis; defaults in brackets. */
 export interface RolloutAnalysisOptions {
@@ -42,15 +36,15 @@ export function burnRatePairQuery(slo: SloModel, w: AlertWindow): string {
  * makes the measurement Inconclusive (the rollout pauses for a human) instead of aborting or
  * promoting on a guess. Failure is `burn rate > factor`, the same test as the page alert.
  */
-export function generateRolloutAnalysis(slos: readonly SloModel[], options: RolloutAnalysisOptions = {}): RolloutArtifact[] {
+export function generateRolloutAnalysis(slos: readonly SloModel[], options: RolloutAnalysisOptions = {}): YamlDocument[] {
   const byService = new Map<string, SloModel[]>();
   for (const s of slos) if (s.windows.some((w) => w.tier === 'page')) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
-  const artifacts: RolloutArtifact[] = [];
+  const artifacts: YamlDocument[] = [];
   for (const service of [...byService.keys()].sort()) {
     const list = byService.get(service)!;
     const specPath = list[0]!.source.file;
-    artifacts.push({ path: outputPaths.rolloutAnalysis(service), content: `${generatedHeader(specPath)}\n${renderYaml(analysisTemplate(service, list, options))}` });
-    artifacts.push({ path: outputPaths.rolloutCanarySteps(service), content: `${generatedHeader(specPath)}\n# Paste under spec.strategy of the service's Rollout (canary with analysis at each step).\n${renderYaml(canarySteps(service))}` });
+    artifacts.push({ path: outputPaths.rolloutAnalysis(service), format: 'yaml', source: specPath, value: analysisTemplate(service, list, options) });
+    artifacts.push({ path: outputPaths.rolloutCanarySteps(service), format: 'yaml', source: specPath, comment: ["Paste under spec.strategy of the service's Rollout (canary with analysis at each step)."], value: canarySteps(service) });
   }
   return artifacts;
 }

@@ -1,4 +1,5 @@
-import { buildProject } from '../../../project/build-project.js';
+import { checkProject } from '../../../build/build-project.js';
+import { generateDocuments } from '../../../generate/generate-documents.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_INVALID, EXIT_LINT, EXIT_OK, type Command } from '../../io.js';
 import { reportDiagnostics } from '../../report.js';
@@ -12,10 +13,12 @@ export const checkCommand: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, { env: { type: 'string' }, strict: { type: 'boolean', default: false } }, usage);
     const root = resolveRoot(io.cwd, values.root);
-    const result = await buildProject(root, values.env !== undefined ? { env: values.env } : {});
-    const d = result.diagnostics;
-    reportDiagnostics(io, values.format, d.sorted(), { slos: result.context.slos.length, artifacts: result.artifacts.length });
-    if (values.format === 'text') io.stderr.write(`vigil check: ${d.errors.length} error(s), ${d.warnings.length} warning(s), ${result.context.slos.length} SLO(s)\n`);
+    const { model, diagnostics: d } = await checkProject(root, values.env !== undefined ? { env: values.env } : {});
+    // How many files render would write (documents are counted, not rendered).
+    let artifacts = 0;
+    for (const _ of generateDocuments(model)) artifacts++;
+    reportDiagnostics(io, values.format, d.sorted(), { slos: model.slos.length, artifacts });
+    if (values.format === 'text') io.stderr.write(`vigil check: ${d.errors.length} error(s), ${d.warnings.length} warning(s), ${model.slos.length} SLO(s)\n`);
     if (d.hasErrors) return EXIT_INVALID;
     if (values.strict && d.warnings.length > 0) return EXIT_LINT;
     return EXIT_OK;

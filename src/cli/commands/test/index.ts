@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildProject } from '../../../project/build-project.js';
+import { buildProject } from '../../../build/build-project.js';
 import { writeArtifacts } from '../../../write/write-artifacts.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_INVALID, EXIT_OK, type Command } from '../../io.js';

@@ -3,7 +3,7 @@ import { AlertPackSchema, AlertParamsSchema, ExternalMetricsSchema } from '../al
 import { RoutingSchema } from '../routing/schema.js';
 import { PolicySchema } from '../rollback/policy/schema.js';
 import { ModelsFileSchema } from '../../exporters/gpu/models/models-schema.js';
-import { SloFileSchema } from './slo-schema.js';
+import { SloFileSchema } from '../load/slo-schema.js';
 
 /**
  * The committed JSON Schemas (`schemas/<name>.json`), generated from the TypeBox schemas the

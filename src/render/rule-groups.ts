@@ -1,6 +1,6 @@
-import { generatedHeader } from '../../conventions.js';
-import { scalar } from '../../render/yaml.js';
-import type { RuleGroup } from './rule-types.js';
+import { generatedHeader } from '../conventions.js';
+import { scalar } from './yaml.js';
+import type { RuleGroup } from '../model/rule-group.js';
 
 /**
  * A Prometheus rule file's text: the generated-by header, then `groups:`. A dedicated emitter

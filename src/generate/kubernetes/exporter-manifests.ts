@@ -1,12 +1,6 @@
-import { stringify } from 'yaml';
-import { generatedHeader } from '../../../src/conventions.js';
-import type { ModelsFile } from '../models/models-schema.js';
-
-/** One generated file: `path` relative to the render output dir. */
-export interface Artifact {
-  readonly path: string;
-  readonly content: string;
-}
+import { inputPaths } from '../../conventions.js';
+import type { ModelsFile } from '../../../exporters/gpu/models/models-schema.js';
+import type { YamlDocument } from '../document.js';
 
 /** Deployment choices; every field has a default. */
 export interface ExporterManifestOptions {
@@ -38,8 +32,8 @@ const NAME = 'vigil-gpu-exporter';
 const LABELS = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/part-of': 'vigil', 'app.kubernetes.io/managed-by': 'vigil' };
 const SELECTOR = { 'app.kubernetes.io/name': NAME };
 
-function yamlFile(specPath: string, doc: unknown): string {
-  return `${generatedHeader(specPath)}\n${stringify(doc, { lineWidth: 0, sortMapEntries: false })}`;
+function yamlFile(path: string, specPath: string, value: unknown): YamlDocument {
+  return { path, format: 'yaml', source: specPath, value };
 }
 
 /** A Kubernetes name from free text: lower-case, [a-z0-9-], at most 63 characters. */
@@ -60,15 +54,17 @@ const q = (s: string) => JSON.stringify(s);
 /** Node options the exporter runs with in its DaemonSet (and in the exporter benchmark). */
 export const EXPORTER_NODE_OPTIONS = '--max-semi-space-size=8';
 
-export function generateExporterManifests(models: ModelsFile | undefined, options: ExporterManifestOptions = {}): Artifact[] {
-  const spec = options.specPath ?? 'exporters/gpu/models.yaml';
+export function generateExporterManifests(models: ModelsFile | undefined, options: ExporterManifestOptions = {}): YamlDocument[] {
+  const spec = options.specPath ?? inputPaths.exporterModels;
   const ns = options.namespace ?? 'vigil-monitoring';
   const port = options.port ?? 9400;
   const dir = 'kubernetes/gpu-exporter';
   const args = ['exporter', '--source', options.source ?? 'nvml', '--listen', `0.0.0.0:${port}`, '--interval', options.interval ?? '5s', ...(models ? ['--models', '/etc/vigil/models.yaml'] : [])];
-  const artifacts: Artifact[] = [];
+  const artifacts: YamlDocument[] = [];
   if (models) {
-    artifacts.push({ path: `${dir}/configmap.yaml`, content: yamlFile(spec, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${NAME}-models`, namespace: ns, labels: LABELS }, data: { 'models.yaml': stringify(models, { lineWidth: 0 }) } }) });
+    // The models file travels as JSON text (YAML 1.2 reads it; the exporter's loader does).
+    const modelsText = `${JSON.stringify(models, null, 2)}\n`;
+    artifacts.push(yamlFile(`${dir}/configmap.yaml`, spec, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${NAME}-models`, namespace: ns, labels: LABELS }, data: { 'models.yaml': modelsText } }));
   }
   const daemonSet = {
     apiVersion: 'apps/v1',
@@ -113,14 +109,9 @@ export function generateExporterManifests(models: ModelsFile | undefined, option
       },
     },
   };
-  artifacts.push({ path: `${dir}/daemonset.yaml`, content: yamlFile(spec, daemonSet) });
-  artifacts.push({
-    path: `${dir}/service.yaml`,
-    content: yamlFile(spec, { apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace: ns, labels: LABELS }, spec: { type: 'ClusterIP', clusterIP: 'None', selector: SELECTOR, ports: [{ name: 'metrics', port, targetPort: 'metrics', protocol: 'TCP' }] } }),
-  });
-  artifacts.push({
-    path: `${dir}/servicemonitor.yaml`,
-    content: yamlFile(spec, {
+  artifacts.push(yamlFile(`${dir}/daemonset.yaml`, spec, daemonSet));
+  artifacts.push(yamlFile(`${dir}/service.yaml`, spec, { apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace: ns, labels: LABELS }, spec: { type: 'ClusterIP', clusterIP: 'None', selector: SELECTOR, ports: [{ name: 'metrics', port, targetPort: 'metrics', protocol: 'TCP' }] } }));
+  artifacts.push(yamlFile(`${dir}/servicemonitor.yaml`, spec, {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'ServiceMonitor',
       metadata: { name: NAME, namespace: ns, labels: { ...LABELS, ...(options.serviceMonitorLabels ?? { release: 'prometheus' }) } },
@@ -129,18 +120,17 @@ export function generateExporterManifests(models: ModelsFile | undefined, option
         namespaceSelector: { matchNames: [ns] },
         endpoints: [{ port: 'metrics', path: '/metrics', interval: options.scrapeInterval ?? '15s', scrapeTimeout: '10s', relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }] }],
       },
-    }),
-  });
+    }));
   artifacts.push(...generateAutoscaling(models, { ...options, specPath: spec }));
   return artifacts.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** KEDA ScaledObjects and the equivalent prometheus-adapter rule + HPAs, one per model with `scale`. */
-export function generateAutoscaling(models: ModelsFile | undefined, options: ExporterManifestOptions = {}): Artifact[] {
-  const spec = options.specPath ?? 'exporters/gpu/models.yaml';
+export function generateAutoscaling(models: ModelsFile | undefined, options: ExporterManifestOptions = {}): YamlDocument[] {
+  const spec = options.specPath ?? inputPaths.exporterModels;
   const scaled = (models?.servers ?? []).flatMap((s) => (s.models ?? []).filter((m) => m.scale).map((m) => ({ server: s.name, model: m.name, scale: m.scale! })));
   if (scaled.length === 0) return [];
-  const out: Artifact[] = [];
+  const out: YamlDocument[] = [];
   const defaultNs = models?.namespace ?? 'default';
   for (const { server, model, scale } of scaled) {
     const name = kubeName(server, model);
@@ -149,9 +139,7 @@ export function generateAutoscaling(models: ModelsFile | undefined, options: Exp
     const min = scale.minReplicas ?? 1;
     const max = scale.maxReplicas ?? 10;
     const query = `sum(vigil_model_queue_depth{server=${q(server)},model=${q(model)}})`;
-    out.push({
-      path: `kubernetes/autoscaling/keda/${name}.scaledobject.yaml`,
-      content: yamlFile(spec, {
+    out.push(yamlFile(`kubernetes/autoscaling/keda/${name}.scaledobject.yaml`, spec, {
         apiVersion: 'keda.sh/v1alpha1',
         kind: 'ScaledObject',
         metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'vigil', 'vigil.dev/model': kubeName(model), 'vigil.dev/server': server } },
@@ -163,11 +151,8 @@ export function generateAutoscaling(models: ModelsFile | undefined, options: Exp
           cooldownPeriod: 300,
           triggers: [{ type: 'prometheus', metadata: { serverAddress: options.prometheusUrl ?? 'http://prometheus-operated.monitoring.svc:9090', query, threshold: String(target), ignoreNullValues: 'true' } }],
         },
-      }),
-    });
-    out.push({
-      path: `kubernetes/autoscaling/prometheus-adapter/${name}.hpa.yaml`,
-      content: yamlFile(spec, {
+      }));
+    out.push(yamlFile(`kubernetes/autoscaling/prometheus-adapter/${name}.hpa.yaml`, spec, {
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'vigil' } },
@@ -177,13 +162,10 @@ export function generateAutoscaling(models: ModelsFile | undefined, options: Exp
           maxReplicas: max,
           metrics: [{ type: 'External', external: { metric: { name: 'vigil_model_queue_depth', selector: { matchLabels: { server, model } } }, target: { type: 'AverageValue', averageValue: String(target) } } }],
         },
-      }),
-    });
+      }));
   }
   // One external rule serves every model: HPAs select their series by the model/server labels.
-  out.push({
-    path: 'kubernetes/autoscaling/prometheus-adapter/rules.yaml',
-    content: yamlFile(spec, {
+  out.push(yamlFile('kubernetes/autoscaling/prometheus-adapter/rules.yaml', spec, {
       externalRules: [
         {
           seriesQuery: 'vigil_model_queue_depth{model!="",server!=""}',
@@ -192,7 +174,6 @@ export function generateAutoscaling(models: ModelsFile | undefined, options: Exp
           metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (model, server)',
         },
       ],
-    }),
-  });
+    }));
   return out;
 }

@@ -1,0 +1,82 @@
+import { outputPaths } from '../conventions.js';
+import type { ProjectModel } from '../project/project-model.js';
+import { generateAlertmanagerDocuments } from './alertmanager/alertmanager-config.js';
+import { generateAlertRuleGroups } from './alerts/alert-rules.js';
+import { generateAlertTests } from './alerts/alert-tests.js';
+import type { Document } from './document.js';
+import { generateDashboardJson } from './grafana/dashboard-json.js';
+import { generateGrafanaDashboardResource } from './grafana/operator.js';
+import { generateDashboardProvisioning } from './grafana/provisioning.js';
+import { generateExporterManifests } from './kubernetes/exporter-manifests.js';
+import { generateMimirRuleFiles } from './kubernetes/mimir-rules.js';
+import { generatePrometheusRule } from './kubernetes/prometheus-rule.js';
+import { placeRuleFiles } from './kubernetes/rule-placement.js';
+import { prometheusRuleFiles, slosByService } from './prometheus/rule-files.js';
+import { generateSloTests, type SloTestCache } from './promtool-tests/slo-tests.js';
+import { generateRolloutAnalysis } from './rollouts/analysis-templates.js';
+
+/** What the render stage lends the generators: a memo that only saves work (results never depend on it). */
+export interface GenerateOptions {
+  readonly sloTestCache?: SloTestCache;
+}
+
+/**
+ * Every output document of the project (pure; the model must be free of errors). Lazy: documents
+ * are produced as the caller iterates, so the render stage can write each and let it go.
+ */
+export function* generateDocuments(model: ProjectModel, options: GenerateOptions = {}): Generator<Document> {
+  yield* prometheusDocuments(model);
+  yield* sloTestDocuments(model, options.sloTestCache ?? new Map());
+  yield* alertPackDocuments(model);
+  if (model.routing) yield* generateAlertmanagerDocuments(model.routing);
+  yield* generateRolloutAnalysis(model.slos);
+  yield* generateExporterManifests(model.exporter.spec, model.exporter.file ? { specPath: model.exporter.file } : {});
+  yield* grafanaDocuments(model);
+}
+
+/**
+ * Prometheus rule files, each again as a PrometheusRule in the namespace `rulePlacement` gives
+ * it, and (only with a `rulePlacement:` section) the Mimir/Cortex ruler layout, which needs every
+ * file at once.
+ */
+function* prometheusDocuments(model: ProjectModel): Generator<Document> {
+  const placement = model.routing?.rulePlacement;
+  const files = placement ? [...prometheusRuleFiles(model)] : prometheusRuleFiles(model);
+  for (const file of files) {
+    yield { path: file.path, format: 'rules', source: file.specPath, groups: file.groups };
+    const [placed] = placeRuleFiles(placement, [file]);
+    yield generatePrometheusRule(file.name, file.specPath, file.groups, { namespace: placed!.placement.namespace });
+  }
+  if (placement && Array.isArray(files)) yield* generateMimirRuleFiles(placeRuleFiles(placement, files));
+}
+
+/** Generated promtool tests of each service's SLOs (built when rendered: simulating is the costly part). */
+function* sloTestDocuments(model: ProjectModel, cache: SloTestCache): Generator<Document> {
+  for (const [service, list] of slosByService(model.slos)) {
+    const tests = generateSloTests(list, { ruleFile: `../rules/${service}.slo.rules.yaml`, cache });
+    // JSON is YAML 1.2 (promtool reads it as such) and is written an order of magnitude faster
+    // than block YAML, which matters for projects with thousands of SLOs.
+    if (tests.build) yield { path: outputPaths.sloTests(service), format: 'json', source: list[0]!.source.file, indent: 1, build: tests.build };
+  }
+}
+
+/** Each alert pack's promtool tests and Loki ruler file (its Prometheus rule file is a rule file above). */
+function* alertPackDocuments(model: ProjectModel): Generator<Document> {
+  for (const pack of model.alertPacks) {
+    const { prometheus, loki } = generateAlertRuleGroups(pack);
+    if (prometheus.length > 0) {
+      const tests = generateAlertTests(pack, { ruleFile: `../rules/${pack.name}.alerts.rules.yaml` });
+      if (tests) yield { path: outputPaths.alertTests(pack.name), format: 'yaml', source: pack.file, value: tests };
+    }
+    if (loki.length > 0) yield { path: outputPaths.lokiRules(pack.name), format: 'rules', source: pack.file, groups: loki };
+  }
+}
+
+/** Dashboard JSON, the grafana-operator resources and file provisioning (when there are dashboards). */
+function* grafanaDocuments(model: ProjectModel): Generator<Document> {
+  for (const { dashboard, file } of model.dashboards) {
+    yield generateDashboardJson(dashboard);
+    yield generateGrafanaDashboardResource(dashboard, JSON.stringify(dashboard), file);
+  }
+  if (model.dashboards.length > 0) yield generateDashboardProvisioning();
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { inputPaths, sloSeries } from '../conventions.js';
+import { Diagnostics } from '../diagnostics.js';
+import { packModelFromSource, resolveParams, validateOverlay, validatePackSchema } from '../alerts/load-alert-packs.js';
+import type { AlertPackModel } from '../alerts/model.js';
+import { readAlertFiles, type AlertFiles } from '../alerts/read-alert-files.js';
+import { registerExternalMetrics, registerStackMetrics } from '../alerts/register-metrics.js';
+import type { AlertPackSpec } from '../alerts/schema.js';
+import { finalizeDashboard } from '../dashboards/finalize-dashboard.js';
+import { loadDashboards } from '../dashboards/load-dashboards.js';
+import { loadSlos } from '../load/load-slos.js';
+import type { YamlSource } from '../load/yaml-source.js';
+import { formatMinutes } from '../model/duration.js';
+import { MetricCatalog } from '../model/metric-catalog.js';
+import { recordedWindows } from '../generate/prometheus/slo-rules.js';
+import type { SloModel } from '../model/types.js';
+import { compilePolicy } from '../rollback/policy/load-policy.js';
+import { routingModelFromSource } from '../routing/load-routing.js';
+import type { RoutingModel } from '../routing/model.js';
+import { EXPORTER_METRICS } from '../../exporters/gpu/metric-catalog.js';
+import { loadModelsFile } from '../../exporters/gpu/models/load-models-file.js';
+import type { DashboardModel, ProjectModel } from './project-model.js';
+
+/** The loaded project and every diagnostic loading it produced (the model is partial when there are errors). */
+export interface LoadedProject {
+  readonly model: ProjectModel;
+  readonly diagnostics: Diagnostics;
+}
+
+/**
+ * Loads everything under `root` once: every file is read and parsed once, validated by its own
+ * kind's rules, and turned into the model. All problems of the run are collected.
+ */
+export async function loadProject(root: string, options: { env?: string | undefined } = {}): Promise<LoadedProject> {
+  const diags = new Diagnostics();
+  const env = options.env;
+  const [slos, alertFiles] = await Promise.all([loadSlos(root, diags), readAlertFiles(root, diags)]);
+  const exporter = await loadExporterModels(root, diags);
+  const metrics = metricCatalog(slos, alertFiles, diags);
+  const alertPacks = loadAlertPacks(alertFiles, env, metrics, diags);
+  const routing = loadRouting(alertFiles.AlertRouting, diags);
+  const rollbackPolicies = alertFiles.RollbackPolicy.flatMap((source) => {
+    const policy = compilePolicy(source, diags, slos);
+    return policy ? [{ file: source.file, policy }] : [];
+  });
+  const dashboards = await loadFinalizedDashboards(root, slos, env, diags);
+  const model: ProjectModel = { env, slos, alertPacks, routing, metrics, dashboards, exporter, rollbackPolicies };
+  return { model, diagnostics: diags };
+}
+
+/**
+ * What alert expressions may read: the SLOs' recording rules, the exporter's metrics, the
+ * monitoring stack's own series and the declared external metrics.
+ */
+function metricCatalog(slos: readonly SloModel[], files: AlertFiles, diags: Diagnostics): MetricCatalog {
+  const metrics = new MetricCatalog();
+  for (const slo of slos) {
+    for (const w of recordedWindows(slo)) {
+      for (const f of [sloSeries.errors, sloSeries.total, sloSeries.errorRatio, sloSeries.burnRate]) metrics.add(f(formatMinutes(w)), 'recording-rule');
+    }
+  }
+  for (const name of [sloSeries.objective, sloSeries.errorBudget, sloSeries.errorBudgetRemaining, sloSeries.periodSeconds]) metrics.add(name, 'recording-rule');
+  for (const m of EXPORTER_METRICS) metrics.add(m.name, 'exporter');
+  registerStackMetrics(metrics);
+  for (const f of files.ExternalMetrics) registerExternalMetrics(f, metrics, diags);
+  return metrics;
+}
+
+/** Alert packs with this environment's parameters; pack names must be unique (they name the output files). */
+function loadAlertPacks(files: AlertFiles, env: string | undefined, metrics: MetricCatalog, diags: Diagnostics): AlertPackModel[] {
+  const byName = new Map<string, YamlSource>();
+  for (const s of files.AlertPack.filter((f) => validatePackSchema(f, diags))) {
+    const name = (s.value as AlertPackSpec).name;
+    const prior = byName.get(name);
+    if (prior) {
+      diags.error('ALR072', `alert pack ${JSON.stringify(name)} is also declared in ${prior.file}`, { file: s.file, ...s.positionOf(['name']), path: 'name' }, 'pack names name the output files; make them unique');
+      continue;
+    }
+    byName.set(name, s);
+  }
+  const declared = new Map([...byName].map(([name, s]) => [name, Object.keys((s.value as AlertPackSpec).params ?? {})] as const));
+  const overlays = files.AlertParams.filter((o) => validateOverlay(o, declared, diags));
+  return [...byName.values()].flatMap((s) => packModelFromSource(s, resolveParams(s, overlays, env, diags), metrics, diags) ?? []);
+}
+
+/** The one routing policy (a second is an error). */
+function loadRouting(files: readonly YamlSource[], diags: Diagnostics): RoutingModel | undefined {
+  const [first, ...extra] = files;
+  if (!first) return undefined;
+  for (const e of extra) diags.error('RTE002', `only one routing policy is allowed; ${first.file} already declares one`, { file: e.file, ...e.positionOf(['kind']), path: 'kind' });
+  return routingModelFromSource(first, diags);
+}
+
+async function loadExporterModels(root: string, diags: Diagnostics): Promise<ProjectModel['exporter']> {
+  const file = path.join(root, inputPaths.exporterModels);
+  if (!fs.existsSync(file)) return { file: undefined, spec: undefined };
+  const config = await loadModelsFile(file, root, diags);
+  return { file: inputPaths.exporterModels, spec: config?.spec };
+}
+
+/** Dashboards built by the project's modules, finalized; a module exporting several must give each a uid (DASH032). */
+async function loadFinalizedDashboards(root: string, slos: readonly SloModel[], env: string | undefined, diags: Diagnostics): Promise<DashboardModel[]> {
+  const loaded = await loadDashboards(root, { slos, env }, diags);
+  const sources = new Map<string, string>();
+  const sourceOf = (file: string) => {
+    if (!sources.has(file)) sources.set(file, fs.readFileSync(path.join(root, file), 'utf8'));
+    return sources.get(file)!;
+  };
+  return loaded.flatMap((l) => {
+    if (l.count > 1 && !l.dashboard.uid) {
+      diags.error('DASH032', `dashboard ${JSON.stringify(l.dashboard.title ?? '')} needs an explicit uid: its module exports ${l.count} dashboards`, { file: l.file });
+      return [];
+    }
+    return [{ dashboard: finalizeDashboard(l.dashboard, { uid: l.defaultUid, specPath: l.file }), file: l.file, moduleSource: sourceOf(l.file) }];
+  });
+}
