@@ -1,5 +1,6 @@
 import { outputPaths, sloSeries } from '../../conventions.js';
-import { generateSloRuleGroup, recordedWindows } from '../../generate/prometheus/slo-rules.js';
+import { generateSloRuleGroup } from '../../generate/prometheus/slo-rules.js';
+import { recordedWindows } from '../../model/slo-math.js';
 import { renderRuleFile } from '../../generate/prometheus/render-rule-file.js';
 import { generateSloTests } from '../../generate/promtool-tests/slo-tests.js';
 import { formatMinutes } from '../../model/duration.js';
