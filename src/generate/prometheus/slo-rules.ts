@@ -1,5 +1,6 @@
 import { LABEL_LONG_WINDOW, LABEL_SERVICE, LABEL_SEVERITY, LABEL_SHORT_WINDOW, LABEL_SLO, sloDashboardUrl, sloRuleGroupName, sloSeries } from '../../conventions.js';
 import { formatMinutes } from '../../model/duration.js';
+import { breachCondition, formatThreshold, type BurnRateBreach } from '../../model/burn-rate-breach.js';
 import { leRegex } from '../../model/le-values.js';
 import { recordedWindows, tileWindow } from '../../model/slo-math.js';
 import type { AlertWindow, SloModel } from '../../model/types.js';
@@ -79,13 +80,18 @@ export function seriesLabels(slo: SloModel): Record<string, string> {
 }
 
 function burnRateAlert(slo: SloModel, w: AlertWindow, sel: (name: string) => string): AlertingRule {
-  const factor = num(w.factor);
   return {
     alert: slo.alertName,
-    expr: `${sel(sloSeries.burnRate(w.long))} > ${factor} and ${sel(sloSeries.burnRate(w.short))} > ${factor}`,
+    expr: breachExpr(breachCondition(w), sel),
     labels: { [LABEL_SLO]: slo.id, [LABEL_SERVICE]: slo.service, [LABEL_SEVERITY]: w.severity, [LABEL_LONG_WINDOW]: w.long, [LABEL_SHORT_WINDOW]: w.short, ...slo.alertLabels },
     annotations: alertAnnotations(slo, w),
   };
+}
+
+/** A breach condition as an alert expr: both windows' recorded burn rates strictly above the threshold. */
+export function breachExpr(c: BurnRateBreach, sel: (name: string) => string): string {
+  const t = formatThreshold(c.burnRateAbove);
+  return `${sel(sloSeries.burnRate(c.long))} > ${t} and ${sel(sloSeries.burnRate(c.short))} > ${t}`;
 }
 
 /** The annotations of one burn-rate alert (static text: exact in promtool tests). */
