@@ -1,5 +1,5 @@
 import { formatMinutes } from './duration.js';
-import type { AlertWindow } from './types.js';
+import type { AlertWindow, SloModel } from './types.js';
 
 /** Minutes in the Workbook's reference period (30 days). */
 export const REFERENCE_PERIOD_MINUTES = 30 * 1440;
@@ -101,6 +101,22 @@ export function detectionMinutes(w: AlertWindow, errorBudget: number, errorRatio
 export function resetMinutes(w: AlertWindow, errorRatio: number): number {
   if (!(errorRatio > w.threshold)) return 0;
   return w.shortMinutes * (1 - w.threshold / errorRatio);
+}
+
+/**
+ * All windows an SLO records, in minutes, ascending: the base window, every Workbook window of
+ * its period (also those of a disabled tier or a dropped pair: they keep each longer window a
+ * sum of a few tiles, and dashboards show them), and the period itself.
+ */
+export function recordedWindows(slo: Pick<SloModel, 'periodMinutes'>): number[] {
+  // Windows depend on the period alone; the budget only sorts pairs into windows/dropped, and both are kept.
+  const all = alertWindowsFor(slo.periodMinutes, 0.001, { page: 'page', ticket: 'ticket' });
+  const set = new Set<number>([baseWindowMinutes(slo.periodMinutes), slo.periodMinutes]);
+  for (const w of [...all.windows, ...all.dropped]) {
+    set.add(w.longMinutes);
+    set.add(w.shortMinutes);
+  }
+  return [...set].sort((a, b) => a - b);
 }
 
 /**

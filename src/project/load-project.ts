@@ -13,7 +13,7 @@ import { loadSlos } from '../load/load-slos.js';
 import type { YamlSource } from '../load/yaml-source.js';
 import { formatMinutes } from '../model/duration.js';
 import { MetricCatalog } from '../model/metric-catalog.js';
-import { recordedWindows } from '../generate/prometheus/slo-rules.js';
+import { recordedWindows } from '../model/slo-math.js';
 import type { SloModel } from '../model/types.js';
 import { compilePolicy } from '../rollback/policy/load-policy.js';
 import { routingModelFromSource } from '../routing/load-routing.js';

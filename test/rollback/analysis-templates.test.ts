@@ -4,6 +4,8 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { Diagnostics } from '../../src/diagnostics.js';
+import { generateSloRuleGroup } from '../../src/generate/prometheus/slo-rules.js';
+import type { AlertingRule } from '../../src/model/rule-group.js';
 import { burnRatePairQuery, generateRolloutAnalysis as generateDocuments } from '../../src/generate/rollouts/analysis-templates.js';
 import { renderDocument } from '../../src/render/render-document.js';
 
@@ -82,5 +84,25 @@ describe('canary analysis from SLOs', () => {
     expect({ code, lines }).toMatchObject({ code: 0 });
     const text = await fs.readFile(path.join(out, 'kubernetes/rollouts/gpu-inference.analysis.yaml'), 'utf8');
     expect(text).toContain('kind: AnalysisTemplate');
+  });
+
+  it('fails a canary at the page alert\'s own threshold, to its last digit (odd period: factor 4.90333…)', async () => {
+    const dir = await tempDir();
+    try {
+      await fs.mkdir(path.join(dir, 'slos'));
+      await fs.writeFile(path.join(dir, 'slos', 'gpu-inference.yaml'), SPEC.replace('labels:', 'period: 1d31m\nlabels:'));
+      const diags = new Diagnostics();
+      const [slo] = await loadSlos(dir, diags);
+      expect(diags.errors).toEqual([]);
+      const page = generateSloRuleGroup(slo!).rules.filter((r): r is AlertingRule => 'alert' in r && r.labels?.severity === 'critical');
+      expect(page[1]!.expr).toBe('slo:burn_rate:rate15m{slo="gpu-inference-availability"} > 4.90333333333 and slo:burn_rate:rate1m{slo="gpu-inference-availability"} > 4.90333333333');
+      const doc = parse(generateRolloutAnalysis([slo!])[0]!.content);
+      expect(doc.spec.metrics[1].name).toBe('gpu-inference-availability-burn-15m-1m');
+      // Was `> 4.903333` (6 decimals): a burn rate of 4.9033332 failed the canary without paging.
+      expect(doc.spec.metrics[1].failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && !isInf(result[0]) && result[0] > 4.90333333333');
+      expect(doc.spec.metrics[1].successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && !isInf(result[0]) && result[0] <= 4.90333333333');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,7 +7,7 @@ import { customVariable, labelVariable } from '../../dashboards/variables.js';
 import type { DashboardJson } from '../../dashboards/types.js';
 import { formatMinutes } from '../../model/duration.js';
 import type { SloModel } from '../../model/types.js';
-import { recordedWindows } from '../prometheus/slo-rules.js';
+import { recordedWindows } from '../../model/slo-math.js';
 
 /**
  * One SLO dashboard per service (pure), at the uid alerts link to (`sloDashboardUrl`). The `slo`

@@ -1,28 +1,14 @@
 import { LABEL_LONG_WINDOW, LABEL_SERVICE, LABEL_SEVERITY, LABEL_SHORT_WINDOW, LABEL_SLO, sloDashboardUrl, sloRuleGroupName, sloSeries } from '../../conventions.js';
 import { formatMinutes } from '../../model/duration.js';
+import { breachCondition, formatThreshold, type BurnRateBreach } from '../../model/burn-rate-breach.js';
 import { leRegex } from '../../model/le-values.js';
-import { alertWindowsFor, baseWindowMinutes, tileWindow } from '../../model/slo-math.js';
+import { recordedWindows, tileWindow } from '../../model/slo-math.js';
 import type { AlertWindow, SloModel } from '../../model/types.js';
 import { formatSelector, type VectorSelector } from '../../query/promql.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../../model/rule-group.js';
 
 /** Default runbook when a spec names none: the generic burn-rate runbook of this repo. */
 export const DEFAULT_SLO_RUNBOOK = 'docs/runbooks/error-budget-burn.md';
-
-/**
- * All windows an SLO records, in minutes, ascending: the base window, every Workbook window of
- * its period (also those of a disabled tier or a dropped pair: they keep each longer window a
- * sum of a few tiles, and dashboards show them), and the period itself.
- */
-export function recordedWindows(slo: Pick<SloModel, 'periodMinutes'>): number[] {
-  const all = alertWindowsFor(slo.periodMinutes, 0.001, { page: 'page', ticket: 'ticket' });
-  const set = new Set<number>([baseWindowMinutes(slo.periodMinutes), slo.periodMinutes]);
-  for (const w of [...all.windows, ...all.dropped]) {
-    set.add(w.longMinutes);
-    set.add(w.shortMinutes);
-  }
-  return [...set].sort((a, b) => a - b);
-}
 
 /**
  * The rule group of one SLO (pure). Cost design (DESIGN B3): only the base-window rules read raw
@@ -94,13 +80,18 @@ export function seriesLabels(slo: SloModel): Record<string, string> {
 }
 
 function burnRateAlert(slo: SloModel, w: AlertWindow, sel: (name: string) => string): AlertingRule {
-  const factor = num(w.factor);
   return {
     alert: slo.alertName,
-    expr: `${sel(sloSeries.burnRate(w.long))} > ${factor} and ${sel(sloSeries.burnRate(w.short))} > ${factor}`,
+    expr: breachExpr(breachCondition(w), sel),
     labels: { [LABEL_SLO]: slo.id, [LABEL_SERVICE]: slo.service, [LABEL_SEVERITY]: w.severity, [LABEL_LONG_WINDOW]: w.long, [LABEL_SHORT_WINDOW]: w.short, ...slo.alertLabels },
     annotations: alertAnnotations(slo, w),
   };
+}
+
+/** A breach condition as an alert expr: both windows' recorded burn rates strictly above the threshold. */
+export function breachExpr(c: BurnRateBreach, sel: (name: string) => string): string {
+  const t = formatThreshold(c.burnRateAbove);
+  return `${sel(sloSeries.burnRate(c.long))} > ${t} and ${sel(sloSeries.burnRate(c.short))} > ${t}`;
 }
 
 /** The annotations of one burn-rate alert (static text: exact in promtool tests). */

@@ -1,8 +1,8 @@
 import { sloSeries } from '../../conventions.js';
 import { formatMinutes } from '../../model/duration.js';
-import { detectionMinutes } from '../../model/slo-math.js';
+import { detectionMinutes, recordedWindows } from '../../model/slo-math.js';
 import type { SloModel } from '../../model/types.js';
-import { alertAnnotations, num, recordedWindows, seriesLabels } from '../prometheus/slo-rules.js';
+import { alertAnnotations, num, seriesLabels } from '../prometheus/slo-rules.js';
 import { alertLabelsFor, predictAlerts, type PredictedAlert } from './predict-alerts.js';
 import { groupLabelSets, planSeries, selectorsOf, type Profile, type SeriesSpec, type SynthSeries } from './synthetic-series.js';
 import { matcherMatches, metricNamesIn } from '../../query/promql.js';

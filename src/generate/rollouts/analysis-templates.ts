@@ -1,5 +1,6 @@
 import { LABEL_SLO, outputPaths, rolloutAnalysisTemplateName, sloSeries } from '../../conventions.js';
-import type { AlertWindow, SloModel } from '../../model/types.js';
+import { formatThreshold, pageBreachConditions, type BurnRateBreach } from '../../model/burn-rate-breach.js';
+import type { SloModel } from '../../model/types.js';
 import type { YamlDocument } from '../document.js';
 
 /** Knobs of the generated analysis; defaults in brackets. */
@@ -22,8 +23,8 @@ export const CANARY_WEIGHTS: readonly number[] = [5, 25, 50, 100];
  * (the pair breaches when both exceed the factor, i.e. when the smaller does), only where both
  * windows have a value, then the worst series. Series names come from conventions.
  */
-export function burnRatePairQuery(slo: SloModel, w: AlertWindow): string {
-  const names = [sloSeries.burnRate(w.long), sloSeries.burnRate(w.short)].join('|');
+export function burnRatePairQuery(slo: Pick<SloModel, 'id'>, pair: Pick<BurnRateBreach, 'long' | 'short'>): string {
+  const names = [sloSeries.burnRate(pair.long), sloSeries.burnRate(pair.short)].join('|');
   const sel = `{__name__=~${JSON.stringify(names)}, ${LABEL_SLO}=${JSON.stringify(slo.id)}}`;
   return `max(min without (__name__) (${sel}) and count without (__name__) (${sel}) == 2)`;
 }
@@ -34,11 +35,12 @@ export function burnRatePairQuery(slo: SloModel, w: AlertWindow): string {
  *
  * Conditions treat an empty result and NaN/Inf as neither success nor failure, so missing data
  * makes the measurement Inconclusive (the rollout pauses for a human) instead of aborting or
- * promoting on a guess. Failure is `burn rate > factor`, the same test as the page alert.
+ * promoting on a guess. Failure is the page alert's breach condition (`burn rate > factor`, same
+ * rounding); success is its negation.
  */
 export function generateRolloutAnalysis(slos: readonly SloModel[], options: RolloutAnalysisOptions = {}): YamlDocument[] {
   const byService = new Map<string, SloModel[]>();
-  for (const s of slos) if (s.windows.some((w) => w.tier === 'page')) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
+  for (const s of slos) if (pageBreachConditions(s).length > 0) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
   const artifacts: YamlDocument[] = [];
   for (const service of [...byService.keys()].sort()) {
     const list = byService.get(service)!;
@@ -51,22 +53,20 @@ export function generateRolloutAnalysis(slos: readonly SloModel[], options: Roll
 
 function analysisTemplate(service: string, slos: readonly SloModel[], o: RolloutAnalysisOptions): object {
   const metrics = slos.flatMap((slo) =>
-    slo.windows
-      .filter((w) => w.tier === 'page')
-      .map((w) => {
-        const f = round(w.factor);
-        const data = 'len(result) > 0 && !isNaN(result[0]) && !isInf(result[0])';
-        return {
-          name: `${slo.id}-burn-${w.long}-${w.short}`,
-          interval: o.interval ?? '1m',
-          count: o.count ?? 5,
-          failureLimit: 0,
-          inconclusiveLimit: o.inconclusiveLimit ?? 2,
-          successCondition: `${data} && result[0] <= ${f}`,
-          failureCondition: `${data} && result[0] > ${f}`,
-          provider: { prometheus: { address: '{{args.prometheus-address}}', timeout: 20, query: burnRatePairQuery(slo, w) } },
-        };
-      }),
+    pageBreachConditions(slo).map((c) => {
+      const f = formatThreshold(c.burnRateAbove);
+      const data = 'len(result) > 0 && !isNaN(result[0]) && !isInf(result[0])';
+      return {
+        name: `${slo.id}-burn-${c.long}-${c.short}`,
+        interval: o.interval ?? '1m',
+        count: o.count ?? 5,
+        failureLimit: 0,
+        inconclusiveLimit: o.inconclusiveLimit ?? 2,
+        successCondition: `${data} && result[0] <= ${f}`,
+        failureCondition: `${data} && result[0] > ${f}`,
+        provider: { prometheus: { address: '{{args.prometheus-address}}', timeout: 20, query: burnRatePairQuery(slo, c) } },
+      };
+    }),
   );
   return {
     apiVersion: 'argoproj.io/v1alpha1',
@@ -88,8 +88,4 @@ function canarySteps(service: string): object {
     if (weight < 100) steps.push(analysis);
   }
   return { canary: { steps } };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LABEL_LONG_WINDOW, LABEL_SEVERITY, LABEL_SHORT_WINDOW, LABEL_SLO, DEFAULT_PAGE_SEVERITY, DEFAULT_SLO_ALERT_NAME, sloSeries } from '../../conventions.js';
+import { breachCondition, breaches } from '../../model/burn-rate-breach.js';
 import type { AlertView, TriggerMetrics } from '../ports.js';
 
 /** One instant-vector sample; `value` may be NaN (Prometheus sends "NaN"). */
@@ -38,16 +39,18 @@ export function burnRateQuery(slo: string, window: string): string {
 
 /**
  * Evaluates a multiwindow burn-rate check against Prometheus: a series breaches only when both
- * its long and short window burn rates are numbers above the factor. Series missing from one
- * window, and NaN/Inf values, are "no data", never a breach.
+ * its long and short window burn rates are numbers above the factor, by the model's breach test
+ * (factor rounded as in the alert rule, strict `>`). Series missing from one window, and NaN/Inf
+ * values, are "no data", never a breach.
  */
 export async function evaluateBurnRateCheck(check: BurnRateCheck, prom: PrometheusQuery, signal?: AbortSignal): Promise<PollFinding[]> {
-  const [long, short] = await Promise.all([prom.query(burnRateQuery(check.slo, check.long), signal), prom.query(burnRateQuery(check.slo, check.short), signal)]);
+  const condition = breachCondition({ long: check.long, short: check.short, factor: check.burnRateFactor });
+  const [long, short] = await Promise.all([prom.query(burnRateQuery(check.slo, condition.long), signal), prom.query(burnRateQuery(check.slo, condition.short), signal)]);
   const shortBy = new Map(short.map((s) => [labelKey(s.labels), s.value]));
   const findings: PollFinding[] = long.map((l) => {
     const s = shortBy.get(labelKey(l.labels));
     const usable = Number.isFinite(l.value) && s !== undefined && Number.isFinite(s);
-    const result = !usable ? 'no-data' : l.value > check.burnRateFactor && s > check.burnRateFactor ? 'breach' : 'ok';
+    const result = !usable ? 'no-data' : breaches(condition, l.value, s) ? 'breach' : 'ok';
     return { check, labels: withoutName(l.labels), result };
   });
   if (findings.length === 0) return [{ check, labels: { [LABEL_SLO]: check.slo }, result: 'no-data' }];
