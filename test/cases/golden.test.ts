@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 
@@ -14,6 +16,7 @@ import { run } from '../../src/cli/main.js';
  *
  * Reviewers read the diff of expected/.
  */
+const execFileAsync = promisify(execFile);
 const casesDir = import.meta.dirname;
 const repoRoot = path.resolve(casesDir, '../..');
 const cases = fs
@@ -121,6 +124,46 @@ describe('vigil render of every case (golden files)', () => {
       const tb = readTree(b.out);
       expect([...tb.keys()], name).toEqual([...ta.keys()]);
       for (const [p, bytes] of ta) expect(tb.get(p)!.toString('utf8'), `${name}: ${p}`).toBe(bytes.toString('utf8'));
+    }
+  });
+});
+
+/** The real tools accept the full-platform goldens (the other cases' outputs are covered by their own suites). */
+describe('full-platform goldens pass the real tools', () => {
+  const expected = path.join(casesDir, 'full-platform', 'expected');
+  const list = (sub: string) =>
+    fs
+      .readdirSync(path.join(expected, sub))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+
+  it('promtool check rules accepts prometheus/rules', async () => {
+    const rules = list('prometheus/rules').map((f) => path.join(expected, 'prometheus/rules', f));
+    expect(rules.length).toBeGreaterThan(0);
+    const { stdout } = await execFileAsync('/usr/bin/promtool', ['check', 'rules', ...rules]);
+    expect(stdout).toMatch(/SUCCESS/);
+    expect(stdout).not.toMatch(/FAILED/);
+  });
+
+  it('promtool test rules passes prometheus/tests (run from the tests dir)', async () => {
+    const testsDir = path.join(expected, 'prometheus/tests');
+    const tests = list('prometheus/tests');
+    expect(tests.length).toBeGreaterThan(0);
+    const { stdout } = await execFileAsync('/usr/bin/promtool', ['test', 'rules', ...tests], { cwd: testsDir });
+    expect(stdout).not.toMatch(/FAILED/);
+    expect(stdout.match(/SUCCESS/g)?.length).toBe(tests.length);
+  });
+
+  it('amtool check-config accepts alertmanager/alertmanager.yml and routes every declared case', async () => {
+    const am = path.join(expected, 'alertmanager/alertmanager.yml');
+    const { stdout } = await execFileAsync('/usr/bin/amtool', ['check-config', am]);
+    expect(stdout).toMatch(/SUCCESS/);
+    const routeTests = JSON.parse(fs.readFileSync(path.join(expected, 'alertmanager/route-tests.json'), 'utf8')) as { cases: { name: string; labels: Record<string, string>; receivers: string[] }[] };
+    expect(routeTests.cases.length).toBeGreaterThan(0);
+    for (const c of routeTests.cases) {
+      const labels = Object.entries(c.labels).map(([k, v]) => `${k}=${v}`);
+      const args = ['config', 'routes', 'test', `--config.file=${am}`, `--verify.receivers=${c.receivers.join(',')}`, ...labels];
+      await expect(execFileAsync('/usr/bin/amtool', args), c.name).resolves.toBeTruthy();
     }
   });
 });
