@@ -149,9 +149,9 @@ describe('full-platform goldens pass the real tools', () => {
     const testsDir = path.join(expected, 'prometheus/tests');
     const tests = list('prometheus/tests');
     expect(tests.length).toBeGreaterThan(0);
-    const { stdout } = await execFileAsync('/usr/bin/promtool', ['test', 'rules', ...tests], { cwd: testsDir });
-    expect(stdout).not.toMatch(/FAILED/);
-    expect(stdout.match(/SUCCESS/g)?.length).toBe(tests.length);
+    // One promtool per file, in parallel: the 30d SLO's file takes most of the time.
+    const results = await Promise.all(tests.map((f) => execFileAsync('/usr/bin/promtool', ['test', 'rules', f], { cwd: testsDir })));
+    for (const [i, { stdout }] of results.entries()) expect(stdout, tests[i]).toMatch(/SUCCESS/);
   });
 
   it('amtool check-config accepts alertmanager/alertmanager.yml and routes every declared case', async () => {
