@@ -30,7 +30,8 @@ export function* generateDocuments(model: ProjectModel, options: GenerateOptions
   yield* alertPackDocuments(model);
   if (model.routing) yield* generateAlertmanagerDocuments(model.routing);
   yield* generateRolloutAnalysis(model.slos);
-  yield* generateExporterManifests(model.exporter.spec, model.exporter.file ? { specPath: model.exporter.file } : {});
+  const { file, spec, text } = model.exporter;
+  yield* generateExporterManifests(spec, { ...(file ? { specPath: file } : {}), ...(text ? { modelsText: text } : {}) });
   yield* grafanaDocuments(model);
 }
 

@@ -4,6 +4,8 @@ import type { Diagnostics, Position } from '../diagnostics.js';
 /** A parsed YAML file that can say where any value in it came from. */
 export interface YamlSource {
   readonly file: string;
+  /** The file's text as read. */
+  readonly text: string;
   readonly value: unknown;
   /** Line/column of the node at `path` (or of its nearest existing parent). */
   positionOf(path: readonly (string | number)[]): Position;
@@ -36,6 +38,7 @@ export function parseYamlSource(file: string, text: string, diags: Diagnostics):
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   return {
     file,
+    text,
     value,
     positionOf: (path) => nodePosition(doc, lineCounter, path, false),
     keyPositionOf: (path) => nodePosition(doc, lineCounter, path, true),

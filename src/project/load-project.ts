@@ -19,7 +19,8 @@ import { compilePolicy } from '../rollback/policy/load-policy.js';
 import { routingModelFromSource } from '../routing/load-routing.js';
 import type { RoutingModel } from '../routing/model.js';
 import { EXPORTER_METRICS } from '../../exporters/gpu/metric-catalog.js';
-import { loadModelsFile } from '../../exporters/gpu/models/load-models-file.js';
+import { checkModelsSource } from '../../exporters/gpu/models/load-models-file.js';
+import { readYamlFile } from '../load/read-yaml.js';
 import type { DashboardModel, ProjectModel } from './project-model.js';
 
 /** The loaded project and every diagnostic loading it produced (the model is partial when there are errors). */
@@ -95,8 +96,9 @@ function loadRouting(files: readonly YamlSource[], diags: Diagnostics): RoutingM
 async function loadExporterModels(root: string, diags: Diagnostics): Promise<ProjectModel['exporter']> {
   const file = path.join(root, inputPaths.exporterModels);
   if (!fs.existsSync(file)) return { file: undefined, spec: undefined };
-  const config = await loadModelsFile(file, root, diags);
-  return { file: inputPaths.exporterModels, spec: config?.spec };
+  const source = await readYamlFile(root, file, diags);
+  const config = source && checkModelsSource(source, diags);
+  return { file: inputPaths.exporterModels, spec: config?.spec, ...(source ? { text: source.text } : {}) };
 }
 
 /** Dashboards built by the project's modules, finalized; a module exporting several must give each a uid (DASH032). */

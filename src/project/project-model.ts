@@ -25,8 +25,8 @@ export interface ProjectModel {
   readonly metrics: MetricCatalog;
   /** Dashboards built by dashboards/*.ts, finalized (uids, ids, refIds, ownership stamped). */
   readonly dashboards: readonly DashboardModel[];
-  /** The GPU exporter's models file; `spec` undefined when the project has none (defaults apply). */
-  readonly exporter: { readonly file: string | undefined; readonly spec: ModelsFile | undefined };
+  /** The GPU exporter's models file (`text` as written); `spec` undefined when the project has none (defaults apply). */
+  readonly exporter: { readonly file: string | undefined; readonly spec: ModelsFile | undefined; readonly text?: string };
   /** Rollback policies (kind RollbackPolicy in alerts/), compiled against the SLOs. */
   readonly rollbackPolicies: readonly { readonly file: string; readonly policy: Policy }[];
 }

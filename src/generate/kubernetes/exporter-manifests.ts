@@ -6,6 +6,8 @@ import type { YamlDocument } from '../document.js';
 export interface ExporterManifestOptions {
   /** Spec path named in the generated header (default `exporters/gpu/models.yaml`). */
   readonly specPath?: string;
+  /** The models file as its author wrote it, for the ConfigMap (default: the models as JSON, which YAML 1.2 reads too). */
+  readonly modelsText?: string;
   /** Namespace of the DaemonSet, Service, ServiceMonitor (default `vigil-monitoring`). */
   readonly namespace?: string;
   /** Container image (default `ghcr.io/vigil-monitoring/vigil:0.1.0`). */
@@ -62,8 +64,7 @@ export function generateExporterManifests(models: ModelsFile | undefined, option
   const args = ['exporter', '--source', options.source ?? 'nvml', '--listen', `0.0.0.0:${port}`, '--interval', options.interval ?? '5s', ...(models ? ['--models', '/etc/vigil/models.yaml'] : [])];
   const artifacts: YamlDocument[] = [];
   if (models) {
-    // The models file travels as JSON text (YAML 1.2 reads it; the exporter's loader does).
-    const modelsText = `${JSON.stringify(models, null, 2)}\n`;
+    const modelsText = options.modelsText ?? `${JSON.stringify(models, null, 2)}\n`;
     artifacts.push(yamlFile(`${dir}/configmap.yaml`, spec, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${NAME}-models`, namespace: ns, labels: LABELS }, data: { 'models.yaml': modelsText } }));
   }
   const daemonSet = {
