@@ -18,17 +18,6 @@ export const DEFAULT_SLO_RUNBOOK = 'docs/runbooks/error-budget-burn.md';
  * one evaluation). Ratios are ratios of sums (event-weighted), never averages of ratios.
  */
 export function generateSloRuleGroup(slo: SloModel): RuleGroup {
-  // Several parts (rule files, PrometheusRule objects, benchmarks) ask for the same SLO's group.
-  const known = generated.get(slo);
-  if (known) return known;
-  const group = buildSloRuleGroup(slo);
-  generated.set(slo, group);
-  return group;
-}
-
-const generated = new WeakMap<SloModel, RuleGroup>();
-
-function buildSloRuleGroup(slo: SloModel): RuleGroup {
   const labels = seriesLabels(slo);
   // Derived rules keep their inputs' labels; the slo label alone keeps each rule distinct for promtool's duplicate-rule lint.
   const idLabel = { [LABEL_SLO]: slo.id };
@@ -96,15 +85,6 @@ export function breachExpr(c: BurnRateBreach, sel: (name: string) => string): st
 
 /** The annotations of one burn-rate alert (static text: exact in promtool tests). */
 export function alertAnnotations(slo: SloModel, w: AlertWindow): Record<string, string> {
-  // Window objects belong to one SLO model, so they key the cache (generated tests ask often).
-  let a = annotationCache.get(w);
-  if (!a) annotationCache.set(w, (a = buildAnnotations(slo, w)));
-  return a;
-}
-
-const annotationCache = new WeakMap<AlertWindow, Record<string, string>>();
-
-function buildAnnotations(slo: SloModel, w: AlertWindow): Record<string, string> {
   const pct = (x: number) => `${num(x * 100)}%`;
   const per = slo.groupBy.length > 0 ? ` (per ${slo.groupBy.join(', ')})` : '';
   return {

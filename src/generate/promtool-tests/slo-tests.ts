@@ -1,7 +1,7 @@
 import { sloSeries } from '../../conventions.js';
 import { formatMinutes } from '../../model/duration.js';
 import { detectionMinutes, recordedWindows } from '../../model/slo-math.js';
-import type { SloModel } from '../../model/types.js';
+import type { AlertWindow, SloModel } from '../../model/types.js';
 import { alertAnnotations, num, seriesLabels } from '../prometheus/slo-rules.js';
 import { alertLabelsFor, predictAlerts, type PredictedAlert } from './predict-alerts.js';
 import { groupLabelSets, planSeries, selectorsOf, type Profile, type SeriesSpec, type SynthSeries } from './synthetic-series.js';
@@ -81,6 +81,13 @@ export function generateSloTests(
   // Phase 2, when the file is written: simulate (once per shape) and render.
   const build = (): unknown => {
     const groups: unknown[] = [];
+    // Each alert window's annotations are built once per file (every check of every scenario repeats them).
+    const annotations = new Map<AlertWindow, Record<string, string>>();
+    const annotationsOf = (slo: SloModel, w: AlertWindow) => {
+      let a = annotations.get(w);
+      if (!a) annotations.set(w, (a = alertAnnotations(slo, w)));
+      return a;
+    };
     for (const { slo, scenarios, groupSets, shapeScenarios } of planned) {
       const interferes = (sc: Scenario) => readers.some((r) => r.slo !== slo && r.reads(sc.specs));
       const key = shapeKey(slo, groupSets.length, scenarios.map((sc) => sc.specs.length));
@@ -99,14 +106,14 @@ export function generateSloTests(
         if (!t) {
           const computed = computeScenario(sc, shared ? [slo] : slos);
           if (!shared) {
-            groups.push(renderGroup(slo, sc, computed.values, computed.checks.map((c) => ({ minute: c.minute, alerts: c.alerts })), alertNames));
+            groups.push(renderGroup(slo, sc, computed.values, computed.checks.map((c) => ({ minute: c.minute, alerts: c.alerts })), alertNames, annotationsOf));
             return;
           }
           t = { values: computed.values, checks: computed.checks.map((c) => ({ minute: c.minute, active: c.alerts.map((a) => [a.slo.windows.indexOf(a.window), groupIndex(groupSets, a.labels)] as const) })) };
         }
         templates[i] = t;
         const checks = t.checks.map((c) => ({ minute: c.minute, alerts: c.active.map(([wi, gi]) => expected(wi, gi)) }));
-        groups.push(renderGroup(slo, sc, t.values, checks, alertNames));
+        groups.push(renderGroup(slo, sc, t.values, checks, alertNames, annotationsOf));
       });
       if (!cached && scenarios.length === shapeScenarios && templates.length === scenarios.length && templates.every(Boolean)) cache.set(key, templates);
     }
@@ -169,14 +176,14 @@ function sizedValues(specs: readonly { spec: SeriesSpec; profile: Profile }[], m
   });
 }
 
-function renderGroup(slo: SloModel, sc: Scenario, values: readonly string[], checks: readonly { minute: number; alerts: readonly Pick<PredictedAlert, 'slo' | 'window' | 'labels'>[] }[], alertNames: readonly string[]): unknown {
+function renderGroup(slo: SloModel, sc: Scenario, values: readonly string[], checks: readonly { minute: number; alerts: readonly Pick<PredictedAlert, 'slo' | 'window' | 'labels'>[] }[], alertNames: readonly string[], annotationsOf: (slo: SloModel, w: AlertWindow) => Record<string, string>): unknown {
   const tests: unknown[] = [];
   for (const check of checks) {
     for (const name of alertNames) {
       tests.push({
         eval_time: `${check.minute}m`,
         alertname: name,
-        exp_alerts: check.alerts.filter((a) => a.slo.alertName === name).map((a) => ({ exp_labels: a.labels, exp_annotations: alertAnnotations(a.slo, a.window) })),
+        exp_alerts: check.alerts.filter((a) => a.slo.alertName === name).map((a) => ({ exp_labels: a.labels, exp_annotations: annotationsOf(a.slo, a.window) })),
       });
     }
   }
