@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ModelStatus } from '../collectors/models.js';
 import type { ModelStatusSource } from '../exporter.js';
-import { durationMs, type ModelsConfig } from './load-models-file.js';
+import { parseDurationMs } from '../../../src/runtime/duration.js';
+import type { ModelsConfig } from './load-models-file.js';
 import type { ModelServerSpec } from './models-schema.js';
 import { downStatuses, normalizeModelMetrics } from './normalize-model-metrics.js';
 import { parsePrometheusText } from './parse-prometheus-text.js';
@@ -61,7 +62,7 @@ export class ModelScraper implements ModelStatusSource {
 
   /** Scrapes one server and stores its statuses. Never throws. */
   async scrapeOnce(server: ModelServerSpec): Promise<void> {
-    const timeoutMs = server.timeout ? durationMs(server.timeout) : this.options.config.scrapeTimeoutMs;
+    const timeoutMs = server.timeout ? parseDurationMs(server.timeout)! : this.options.config.scrapeTimeoutMs;
     const ac = new AbortController();
     this.inFlight.add(ac);
     const timer = setTimeout(() => ac.abort(new Error('timeout')), timeoutMs);
