@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { UserError } from '../../../diagnostics.js';
 import { parseDurationFlag, parseFlags } from '../../args.js';
+import { parseListen, type HostPort } from '../../../runtime/host-port.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../../io.js';
 
 const usage =
@@ -29,12 +30,11 @@ const options = {
 
 const usageError = (message: string) => new UserError(`${message}\nusage: ${usage}`, EXIT_USAGE);
 
-/** `host:port`, `[v6]:port` or `:port` → parts; a usage error otherwise. */
-export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw usageError(`--listen must be HOST:PORT, got ${JSON.stringify(value)}`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+/** `host:port`, `[v6]:port` or `:port` (every interface) → parts; a usage error otherwise. */
+function listenFlag(value: string): HostPort {
+  const listen = parseListen(value, { defaultHost: '0.0.0.0' });
+  if (!listen) throw usageError(`--listen must be HOST:PORT, got ${JSON.stringify(value)}`);
+  return listen;
 }
 
 function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -51,7 +51,7 @@ export const exporterCommand: Command = {
     const { values } = parseFlags(argv, options, usage);
     const source = values.source;
     if (source !== 'nvml' && source !== 'nvidia-smi' && source !== 'simulated') throw usageError(`--source must be nvml, nvidia-smi or simulated, got ${source === undefined ? 'nothing' : JSON.stringify(source)}`);
-    const { host, port } = parseListen(values.listen);
+    const { host, port } = listenFlag(values.listen);
     const intervalMs = parseDurationFlag('interval', values.interval, usage);
     if (intervalMs < 100) throw usageError('--interval must be at least 100ms');
     const collectTimeoutMs = values['collect-timeout'] !== undefined ? parseDurationFlag('collect-timeout', values['collect-timeout'], usage) : undefined;
