@@ -64,10 +64,8 @@ export const exporterCommand: Command = {
       if (values[flag] !== undefined && source !== 'simulated') throw usageError(`--${flag} only applies to --source simulated`);
     }
 
-    // pino is CommonJS: take the named export, or the default when a bundler wraps it.
-    const pinoModule = (await import('pino')) as unknown as { pino?: typeof import('pino').pino; default: typeof import('pino').pino };
-    const pino = pinoModule.pino ?? pinoModule.default;
-    const logger = pino({ level, base: { component: 'vigil-exporter' }, timestamp: pino.stdTimeFunctions.isoTime }, { write: (s: string) => void io.stderr.write(s) });
+    const { createLogger } = await import('../../../runtime/logger.js');
+    const logger = createLogger({ component: 'vigil-exporter', level, isoTime: true, destination: { write: (s: string) => void io.stderr.write(s) } });
 
     let models;
     if (values.models !== undefined) {

@@ -60,9 +60,9 @@ export const rollbackCommand: Command = {
       throw new UserError(`cannot read --token-file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT_INVALID);
     }
     if (token.length < 16) throw new UserError('the token in --token-file must be at least 16 characters', EXIT_INVALID);
-    const { createPinoLogger } = await import('../../../rollback/adapters/pino-logger.js');
+    const { createLogger } = await import('../../../runtime/logger.js');
     const { startRollbackService } = await import('../../../rollback/serve.js');
-    const logger = createPinoLogger(String(values['log-level']));
+    const logger = createLogger({ component: 'rollback', level: String(values['log-level']) });
     const service = await startRollbackService({ policy, host: listen!.host, port: listen!.port, token, stateDir: path.resolve(io.cwd, String(values['state-dir'])), logger, poll: values['no-poll'] !== true });
     io.stderr.write(`vigil rollback: listening on ${service.url}\n`);
     await waitForStop(io.signal);
