@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import axios from 'axios';
 import type { Artifact } from '../project/types.js';
 import { isTransient } from './grafana-client.js';
-import { withRetry } from './retry.js';
+import { withRetry } from '../runtime/retry.js';
 
 const run = promisify(execFile);
 

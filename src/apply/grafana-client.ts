@@ -1,5 +1,5 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
-import { withRetry, type RetryOptions } from './retry.js';
+import { withRetry, type RetryOptions } from '../runtime/retry.js';
 
 /** A dashboard as Grafana returns it from `GET /api/dashboards/uid/:uid`. */
 export interface RemoteDashboard {
