@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import axios from 'axios';
 import type { Artifact } from '../project/types.js';
 import { isTransient } from './grafana-client.js';
 import { writeFileAtomic } from '../runtime/atomic-write.js';
+import { HttpClient, HttpError } from '../runtime/http-client.js';
 import { withRetry } from '../runtime/retry.js';
 
 const run = promisify(execFile);
@@ -95,11 +95,12 @@ export async function applyPrometheus(artifacts: readonly Artifact[], o: Prometh
   let reloaded = false;
   if (o.reloadUrl) {
     try {
-      await withRetry(() => axios.post(o.reloadUrl!, undefined, { timeout: o.timeoutMs ?? 30_000, proxy: false }), { retryable: isTransient, retries: 3 });
+      const http = new HttpClient({ timeoutMs: o.timeoutMs ?? 30_000, followRedirects: true });
+      await withRetry(() => http.post(o.reloadUrl!), { retryable: isTransient, retries: 3 });
       reloaded = true;
     } catch (err) {
-      const status = (err as { response?: { status?: number; data?: unknown } }).response?.status;
-      const body = String((err as { response?: { data?: unknown } }).response?.data ?? '').trim();
+      const status = err instanceof HttpError ? err.status : undefined;
+      const body = String((err instanceof HttpError ? (err.response?.body ?? err.response?.text) : undefined) ?? '').trim();
       const hint = status === 403 || status === 405 || status === 404 ? '; start Prometheus with --web.enable-lifecycle' : '';
       throw new PrometheusApplyError(`rule files written, but the reload at ${o.reloadUrl} failed (${status ?? (err as Error).message})${body ? `: ${body}` : ''}${hint}`);
     }

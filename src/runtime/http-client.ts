@@ -20,7 +20,7 @@ export interface HttpClientOptions {
   readonly tls?: TlsOptions;
   /** Largest response body read, bytes (default: no limit); a bigger one fails the request. */
   readonly maxBodyBytes?: number;
-  /** Follow 3xx redirects (default false: the status is the caller's to see). */
+  /** Follow 3xx redirects as axios does (default false: the status is the caller's to see). */
   readonly followRedirects?: boolean;
 }
 
@@ -89,7 +89,7 @@ export class HttpClient {
       ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl.replace(/\/+$/, '') } : {}),
       headers: { ...(options.bearerToken ? { Authorization: `Bearer ${options.bearerToken}` } : {}), ...options.headers },
       proxy: false,
-      maxRedirects: options.followRedirects ? 5 : 0,
+      ...(options.followRedirects ? {} : { maxRedirects: 0 }),
       ...(options.maxBodyBytes !== undefined ? { maxContentLength: options.maxBodyBytes } : {}),
       ...(tls && (tls.ca || tls.cert || tls.key) ? { httpsAgent: new https.Agent({ rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) }) } : {}),
       // Bodies go out exactly as given (webhook signatures cover the bytes) and come back as text.
