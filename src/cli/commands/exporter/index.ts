@@ -75,7 +75,8 @@ export const exporterCommand: Command = {
       models = loaded.config;
     }
 
-    const gpuSource = await createSource(source, {
+    const service = await import('../../../../exporters/gpu/service.js');
+    const gpuSource = await service.createSource(source, {
       intervalMs,
       processes: values.processes,
       logger,
@@ -87,16 +88,12 @@ export const exporterCommand: Command = {
       ...(values.faults !== undefined ? { faults: values.faults, cwd: io.cwd } : {}),
     });
     const hostname = values.hostname ?? process.env.NODE_NAME ?? os.hostname();
-    const service = await import('../../../../exporters/gpu/service.js');
     const common = { source: gpuSource, intervalMs, hostname, logger, ...(models ? { models } : {}), ...(collectTimeoutMs !== undefined ? { collectTimeoutMs } : {}), ...(maxSeries !== undefined ? { maxSeries } : {}) };
 
     if (values.once) {
-      const { exporter, scraper } = service.createExporter(common);
-      await scraper?.scrapeAll();
-      await exporter.sampleOnce();
-      await exporter.stop();
-      io.stdout.write(exporter.exposition.body.toString('utf8'));
-      return /^vigil_exporter_collect_success 1$/m.test(exporter.exposition.body.toString('utf8')) ? EXIT_OK : EXIT_INVALID;
+      const once = await service.collectOnce(common);
+      io.stdout.write(once.exposition);
+      return once.collected ? EXIT_OK : EXIT_INVALID;
     }
 
     let running;
@@ -118,36 +115,3 @@ export const exporterCommand: Command = {
     return EXIT_OK;
   },
 };
-
-interface SourceFlags {
-  readonly intervalMs: number;
-  readonly processes: boolean;
-  readonly logger: import('pino').Logger;
-  readonly nvidiaSmi?: string;
-  readonly nvmlLib?: string;
-  readonly simGpus?: number;
-  readonly simMig?: number;
-  readonly simModel?: string;
-  readonly faults?: string;
-  readonly cwd?: string;
-}
-
-async function createSource(kind: 'nvml' | 'nvidia-smi' | 'simulated', f: SourceFlags) {
-  switch (kind) {
-    case 'simulated': {
-      const { SimulatedSource } = await import('../../../../exporters/gpu/sources/simulated/simulated-source.js');
-      const { faultsFromFile } = await import('../../../../exporters/gpu/sources/simulated/faults.js');
-      const path = await import('node:path');
-      const faults = f.faults !== undefined ? faultsFromFile(path.resolve(f.cwd ?? '.', f.faults), (message) => f.logger.warn({ err: message }, 'faults file ignored')) : undefined;
-      return new SimulatedSource({ intervalMs: f.intervalMs, processes: f.processes, ...(f.simGpus !== undefined ? { gpus: f.simGpus } : {}), ...(f.simMig !== undefined ? { migGpus: f.simMig } : {}), ...(f.simModel !== undefined ? { model: f.simModel } : {}), ...(faults ? { faults } : {}) });
-    }
-    case 'nvidia-smi': {
-      const { NvidiaSmiSource } = await import('../../../../exporters/gpu/sources/nvidia-smi/nvidia-smi-source.js');
-      return new NvidiaSmiSource({ ...(f.nvidiaSmi !== undefined ? { binary: f.nvidiaSmi } : {}) });
-    }
-    case 'nvml': {
-      const { NvmlSource } = await import('../../../../exporters/gpu/sources/nvml/nvml-source.js');
-      return new NvmlSource({ processes: f.processes, logger: f.logger, ...(f.nvmlLib !== undefined ? { library: f.nvmlLib } : {}) });
-    }
-  }
-}
