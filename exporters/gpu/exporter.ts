@@ -18,6 +18,13 @@ export interface Exposition {
   readonly series: number;
 }
 
+/** How one sampling cycle went. */
+export interface SampleResult {
+  /** The GPU collection succeeded (what vigil_exporter_collect_success reports). */
+  readonly collected: boolean;
+  readonly reason?: FailureReason;
+}
+
 /** Where model-queue results come from (the model scraper). */
 export interface ModelStatusSource {
   statuses(): readonly ModelStatus[];
@@ -109,12 +116,14 @@ export class GpuExporter {
   }
 
   /** Runs one collection (bounded by the collect timeout) and re-renders. Never throws. */
-  async sampleOnce(): Promise<void> {
+  async sampleOnce(): Promise<SampleResult> {
+    let result: SampleResult;
     const t0 = performance.now();
     const seconds = () => (performance.now() - t0) / 1000;
     if (this.pending) {
       // The previous call is still stuck (a wedged driver call): do not pile up another one.
       this.fail('busy', 'previous collection still running', seconds());
+      result = { collected: false, reason: 'busy' };
     } else {
       try {
         const raw = await this.collectWithTimeout();
@@ -124,9 +133,11 @@ export class GpuExporter {
         this.xid.record(snapshot.xidEvents, this.identities);
         this.snapshot = snapshot;
         this.health.collected(seconds(), this.now());
+        result = { collected: true };
       } catch (err) {
         const reason: FailureReason = err instanceof SourceError ? err.reason : 'error';
         this.fail(reason, err instanceof Error ? err.message : String(err), seconds());
+        result = { collected: false, reason };
       }
     }
     // XID events that arrive outside collections (NVML event set) count even when collections fail.
@@ -136,6 +147,7 @@ export class GpuExporter {
     this.xid.dropped = 0;
     this.cycles++;
     await this.refresh();
+    return result;
   }
 
   /** Re-renders the exposition from the current state (coalesces concurrent calls). */

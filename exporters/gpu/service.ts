@@ -30,7 +30,10 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Wires a source, the model scraper and the HTTP server together and starts them. */
+/**
+ * The exporter's composition root: wires a source, the collectors (GpuExporter), its registry,
+ * the model scraper and the HTTP server together and starts them.
+ */
 export async function startExporterService(options: ServiceOptions): Promise<RunningService> {
   const { exporter, scraper } = createExporter(options);
   // First sample before listening, so the first scrape already has data.
@@ -56,6 +59,56 @@ export async function startExporterService(options: ServiceOptions): Promise<Run
       options.logger.info('exporter stopped');
     },
   };
+}
+
+/** What `vigil exporter --once` produced: one exposition and whether its GPU collection worked. */
+export interface OnceResult {
+  readonly exposition: string;
+  readonly collected: boolean;
+}
+
+/** One sample without a server (`--once`): scrape the model servers, collect once, stop. */
+export async function collectOnce(options: Omit<ServiceOptions, 'host' | 'port'>): Promise<OnceResult> {
+  const { exporter, scraper } = createExporter(options);
+  await scraper?.scrapeAll();
+  const sample = await exporter.sampleOnce();
+  await exporter.stop();
+  return { exposition: exporter.exposition.body.toString('utf8'), collected: sample.collected };
+}
+
+/** Flags that choose and configure the GPU source. */
+export interface SourceSettings {
+  readonly intervalMs: number;
+  readonly processes: boolean;
+  readonly logger: Logger;
+  readonly nvidiaSmi?: string;
+  readonly nvmlLib?: string;
+  readonly simGpus?: number;
+  readonly simMig?: number;
+  readonly simModel?: string;
+  readonly faults?: string;
+  readonly cwd?: string;
+}
+
+/** Builds the GPU source (each kind loaded only when chosen: NVML needs koffi). */
+export async function createSource(kind: 'nvml' | 'nvidia-smi' | 'simulated', f: SourceSettings): Promise<GpuSource> {
+  switch (kind) {
+    case 'simulated': {
+      const { SimulatedSource } = await import('./sources/simulated/simulated-source.js');
+      const { faultsFromFile } = await import('./sources/simulated/faults.js');
+      const path = await import('node:path');
+      const faults = f.faults !== undefined ? faultsFromFile(path.resolve(f.cwd ?? '.', f.faults), (message) => f.logger.warn({ err: message }, 'faults file ignored')) : undefined;
+      return new SimulatedSource({ intervalMs: f.intervalMs, processes: f.processes, ...(f.simGpus !== undefined ? { gpus: f.simGpus } : {}), ...(f.simMig !== undefined ? { migGpus: f.simMig } : {}), ...(f.simModel !== undefined ? { model: f.simModel } : {}), ...(faults ? { faults } : {}) });
+    }
+    case 'nvidia-smi': {
+      const { NvidiaSmiSource } = await import('./sources/nvidia-smi/nvidia-smi-source.js');
+      return new NvidiaSmiSource({ ...(f.nvidiaSmi !== undefined ? { binary: f.nvidiaSmi } : {}) });
+    }
+    case 'nvml': {
+      const { NvmlSource } = await import('./sources/nvml/nvml-source.js');
+      return new NvmlSource({ processes: f.processes, logger: f.logger, ...(f.nvmlLib !== undefined ? { library: f.nvmlLib } : {}) });
+    }
+  }
 }
 
 /** Builds the exporter and (with a models file) its model scraper, without starting anything. */

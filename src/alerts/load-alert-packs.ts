@@ -1,6 +1,7 @@
 import type { Diagnostics } from '../diagnostics.js';
 import { parseDurationSeconds } from '../model/duration.js';
 import type { MetricCatalog } from '../model/metric-catalog.js';
+import { requireApiVersion } from '../load/api-version.js';
 import { validateWithSchema } from '../load/validate-schema.js';
 import { formatPath, type YamlSource } from '../load/yaml-source.js';
 import { metricNamesIn, parsePromql, parseVectorSelector } from '../query/promql.js';
@@ -78,11 +79,7 @@ export function validateOverlay(source: YamlSource, packParams: ReadonlyMap<stri
 
 /** Checks `apiVersion` first, as every vigil spec does. */
 export function checkApiVersion(source: YamlSource, diags: Diagnostics): boolean {
-  const v = (source.value as Record<string, unknown>).apiVersion;
-  if (v === 'vigil/v1') return true;
-  const pos = v === undefined ? source.positionOf([]) : source.positionOf(['apiVersion']);
-  diags.error('ALR001', `apiVersion must be vigil/v1; ${v === undefined ? 'it is missing' : `got ${JSON.stringify(v)}`}`, { file: source.file, ...pos, path: 'apiVersion' }, 'start the file with apiVersion: vigil/v1');
-  return false;
+  return requireApiVersion(source, diags, { code: 'ALR001', hint: 'start the file with apiVersion: vigil/v1', missingPath: 'apiVersion' });
 }
 
 /** Schema-checks a pack file before its parameters are resolved. */

@@ -1,14 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { KebabName as KebabNameSchema } from '../load/schema-primitives.js';
+import { DURATION_BODY } from '../runtime/duration.js';
 
 /**
  * Alert pack spec v1 (`alerts/<pack>.yaml`, kind AlertPack) and parameter overlays
  * (kind AlertParams). One schema gives types, runtime validation and the published JSON Schema.
  */
 
-const KebabName = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63, description: 'lower-case letters, digits and "-", starting and ending with a letter or digit' });
+const KebabName = KebabNameSchema();
 const Labels = Type.Record(Type.String(), Type.String(), { description: 'label name → value (templates allowed)' });
 /** `${param}` is allowed wherever a duration goes, so durations are checked after substitution. */
-const DurationOrParam = Type.String({ pattern: '^(([0-9]+(ms|s|m|h|d|w|y))+|\\$\\{[A-Za-z][A-Za-z0-9_]*\\})$', description: 'a duration such as 5m or 1h, or a ${param}' });
+const DurationOrParam = Type.String({ pattern: `^(${DURATION_BODY}|\\$\\{[A-Za-z][A-Za-z0-9_]*\\})$`, description: 'a duration such as 5m or 1h, or a ${param}' });
 const ParamValue = Type.Union([Type.String(), Type.Number()], { description: 'a string or a number' });
 const Params = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }), ParamValue, { description: 'parameter name → value; used as ${name}' });
 

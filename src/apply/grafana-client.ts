@@ -1,5 +1,5 @@
-import axios, { AxiosError, type AxiosInstance } from 'axios';
-import { withRetry, type RetryOptions } from './retry.js';
+import { HttpClient, HttpError } from '../runtime/http-client.js';
+import { withRetry, type RetryOptions } from '../runtime/retry.js';
 
 /** A dashboard as Grafana returns it from `GET /api/dashboards/uid/:uid`. */
 export interface RemoteDashboard {
@@ -48,10 +48,10 @@ const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECO
 
 /** Transient: 429, 5xx, timeouts and dropped connections. A number is the server's Retry-After in ms. */
 export function isTransient(err: unknown): boolean | number {
-  if (!(err instanceof AxiosError)) return false;
-  const status = err.response?.status;
+  if (!(err instanceof HttpError)) return false;
+  const status = err.status;
   if (status === 429 || (status !== undefined && status >= 500)) {
-    const after = Number(err.response?.headers?.['retry-after']);
+    const after = Number(err.response?.headers['retry-after']);
     return Number.isFinite(after) && after > 0 ? after * 1000 : true;
   }
   return status === undefined && TRANSIENT_CODES.has(err.code ?? '');
@@ -59,9 +59,9 @@ export function isTransient(err: unknown): boolean | number {
 
 /** Turns an HTTP failure into what to do about it, naming the operation. */
 export function explain(err: unknown, what: string): GrafanaApiError {
-  if (!(err instanceof AxiosError)) return new GrafanaApiError(`${what}: ${err instanceof Error ? err.message : String(err)}`, undefined);
-  const status = err.response?.status;
-  const body = (err.response?.data ?? {}) as { message?: string; status?: string };
+  if (!(err instanceof HttpError)) return new GrafanaApiError(`${what}: ${err instanceof Error ? err.message : String(err)}`, undefined);
+  const status = err.status;
+  const body = (err.response?.body ?? {}) as { message?: string; status?: string };
   const said = body.message ? ` (Grafana said: ${body.message})` : '';
   switch (status) {
     case undefined:
@@ -89,21 +89,16 @@ export function explain(err: unknown, what: string): GrafanaApiError {
  * a lost response cannot create a duplicate.
  */
 export class GrafanaClient {
-  private readonly http: AxiosInstance;
+  private readonly http: HttpClient;
   /** Retries done, for reports and tests. */
   retries = 0;
 
   constructor(private readonly o: GrafanaClientOptions) {
-    this.http = axios.create({
-      baseURL: o.url.replace(/\/+$/, ''),
-      timeout: o.timeoutMs ?? 10_000,
-      headers: { ...(o.token ? { Authorization: `Bearer ${o.token}` } : {}), 'Content-Type': 'application/json', Accept: 'application/json' },
-      // No proxies from the environment: CI talks to the Grafana it was given.
-      proxy: false,
-    });
+    this.http = new HttpClient({ baseUrl: o.url, timeoutMs: o.timeoutMs ?? 10_000, bearerToken: o.token, headers: { Accept: 'application/json' }, followRedirects: true });
+    // HttpClient never uses proxies from the environment: CI talks to the Grafana it was given.
   }
 
-  private async call<T>(what: string, f: (http: AxiosInstance) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, f: (http: HttpClient) => Promise<T>): Promise<T> {
     try {
       return await withRetry(() => f(this.http), {
         ...this.o.retry,
@@ -120,7 +115,7 @@ export class GrafanaClient {
   /** The dashboard with `uid`, or undefined when Grafana has none. */
   async getDashboard(uid: string): Promise<RemoteDashboard | undefined> {
     try {
-      return await this.call(`get dashboard ${uid}`, async (h) => (await h.get<RemoteDashboard>(`/api/dashboards/uid/${encodeURIComponent(uid)}`)).data);
+      return await this.call(`get dashboard ${uid}`, async (h) => (await h.get<RemoteDashboard>(`/api/dashboards/uid/${encodeURIComponent(uid)}`)).body!);
     } catch (err) {
       if (err instanceof GrafanaApiError && err.status === 404) return undefined;
       throw err;
@@ -130,7 +125,7 @@ export class GrafanaClient {
   /** Creates or overwrites the dashboard with the uid in `dashboard`. */
   async saveDashboard(dashboard: Record<string, unknown>, folderUid: string | undefined, message: string): Promise<{ version: number; url: string }> {
     const body = { dashboard: { ...dashboard, id: null }, ...(folderUid ? { folderUid } : {}), overwrite: true, message: message.slice(0, 500) };
-    return this.call(`save dashboard ${String(dashboard.uid)}`, async (h) => (await h.post<{ version: number; url: string }>('/api/dashboards/db', body)).data);
+    return this.call(`save dashboard ${String(dashboard.uid)}`, async (h) => (await h.post<{ version: number; url: string }>('/api/dashboards/db', { json: body })).body!);
   }
 
   async deleteDashboard(uid: string): Promise<void> {
@@ -146,7 +141,7 @@ export class GrafanaClient {
   async listFolders(): Promise<RemoteFolder[]> {
     const out: RemoteFolder[] = [];
     for (let page = 1; ; page++) {
-      const batch = await this.call('list folders', async (h) => (await h.get<RemoteFolder[]>('/api/folders', { params: { limit: 1000, page } })).data);
+      const batch = await this.call('list folders', async (h) => (await h.get<RemoteFolder[]>('/api/folders', { query: { limit: 1000, page } })).body!);
       out.push(...batch);
       if (batch.length < 1000) return out;
     }
@@ -155,7 +150,7 @@ export class GrafanaClient {
   /** Creates a folder; an existing one with the uid (409, e.g. a retried create) is returned. */
   async createFolder(uid: string, title: string): Promise<RemoteFolder> {
     try {
-      return await this.call(`create folder ${JSON.stringify(title)}`, async (h) => (await h.post<RemoteFolder>('/api/folders', { uid, title })).data);
+      return await this.call(`create folder ${JSON.stringify(title)}`, async (h) => (await h.post<RemoteFolder>('/api/folders', { json: { uid, title } })).body!);
     } catch (err) {
       if (err instanceof GrafanaApiError && err.status === 409) {
         const existing = (await this.listFolders()).find((f) => f.uid === uid || f.title === title);
@@ -172,7 +167,7 @@ export class GrafanaClient {
     for (let page = 1; ; page++) {
       const params: Record<string, string | number> = { type: 'dash-db', tag, limit, page };
       if (folderUid) params.folderUIDs = folderUid;
-      const batch = await this.call('search dashboards', async (h) => (await h.get<SearchHit[]>('/api/search', { params })).data);
+      const batch = await this.call('search dashboards', async (h) => (await h.get<SearchHit[]>('/api/search', { query: params })).body!);
       out.push(...batch);
       if (batch.length < limit) return out;
     }

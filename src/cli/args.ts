@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../diagnostics.js';
+import { parseDurationMs } from '../runtime/duration.js';
 import { EXIT_USAGE } from './io.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -44,11 +45,9 @@ export function resolveRoot(cwd: string, root: unknown): string {
   return dir;
 }
 
-/** Parses a duration flag like `5s`, `250ms`, `1m` into milliseconds. */
+/** Parses a duration flag like `5s`, `250ms`, `1.5m` or `1m30s` into milliseconds (decimals allowed). */
 export function parseDurationFlag(name: string, value: string, usage: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
-  if (!m) throw new UserError(`--${name} must be a duration like 5s, 250ms or 1m, got ${JSON.stringify(value)}\nusage: ${usage}`, EXIT_USAGE);
-  const n = Number(m[1]);
-  const unit = m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 3_600_000;
-  return n * unit;
+  const ms = parseDurationMs(value, { decimals: true });
+  if (ms === undefined) throw new UserError(`--${name} must be a duration like 5s, 250ms or 1m, got ${JSON.stringify(value)}\nusage: ${usage}`, EXIT_USAGE);
+  return ms;
 }

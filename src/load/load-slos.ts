@@ -8,6 +8,7 @@ import type { Indicator, SloModel, TierSetting } from '../model/types.js';
 import { parsePromql, parseVectorSelector, type VectorSelector } from '../query/promql.js';
 import { listYamlFiles, readYamlFile } from './read-yaml.js';
 import { SLO_API_VERSIONS, SloFileSchema, type AlertingSpec, type SloFileSpec, type SloSpec } from './slo-schema.js';
+import { requireApiVersion } from './api-version.js';
 import { validateWithSchema } from './validate-schema.js';
 import { formatPath, type YamlSource } from './yaml-source.js';
 
@@ -62,11 +63,7 @@ export function sloModelsFromSource(source: YamlSource, diags: Diagnostics): { s
     return undefined;
   }
   const raw = doc as Record<string, unknown>;
-  if (raw.apiVersion !== 'vigil/v1') {
-    const got = raw.apiVersion === undefined ? 'it is missing' : `got ${JSON.stringify(raw.apiVersion)}`;
-    diags.error('SLO001', `apiVersion must be one of ${SLO_API_VERSIONS.join(', ')}; ${got}`, raw.apiVersion === undefined ? at([]) : at(['apiVersion']), 'start the file with apiVersion: vigil/v1');
-    return undefined;
-  }
+  if (!requireApiVersion(source, diags, { code: 'SLO001', versions: SLO_API_VERSIONS, expected: `one of ${SLO_API_VERSIONS.join(', ')}`, hint: 'start the file with apiVersion: vigil/v1' })) return undefined;
   if (raw.kind !== 'ServiceLevelObjectives') {
     diags.error('SLO002', `kind must be ServiceLevelObjectives, got ${raw.kind === undefined ? 'nothing' : JSON.stringify(raw.kind)}`, raw.kind === undefined ? at([]) : at(['kind']));
     return undefined;

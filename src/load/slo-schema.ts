@@ -1,11 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Duration as DurationSchema, KebabName as KebabNameSchema } from './schema-primitives.js';
 
 /** Kebab-case name: service names and SLO names. */
-const KebabName = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63, description: 'lower-case letters, digits and "-", starting and ending with a letter or digit' });
+const KebabName = KebabNameSchema();
 const LabelName = Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'a Prometheus label name: letters, digits and "_", not starting with a digit' });
 const Labels = Type.Record(Type.String(), Type.String(), { description: 'label name → value' });
 /** Prometheus-style duration: `30d`, `4w`, `720h`, `1h30m`. */
-const Duration = Type.String({ pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$', description: 'a duration such as 30d, 4w, 2s or 250ms' });
+const Duration = DurationSchema('a duration such as 30d, 4w, 2s or 250ms');
 
 const Tier = Type.Union([Type.Literal(false), Type.Object({ severity: Type.String({ minLength: 1 }) }, { additionalProperties: false })], {
   description: '`false` disables this tier, or a mapping with `severity`',

@@ -1,12 +1,5 @@
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-
-/** Parses a Prometheus duration (`1h30m`, `30d`, `250ms`) into seconds; undefined when malformed. */
-export function parseDurationSeconds(text: string): number | undefined {
-  if (!/^([0-9]+(ms|s|m|h|d|w|y))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * UNIT_SECONDS[m[2]!]!;
-  return total;
-}
+/** Prometheus durations → seconds; the grammar lives in runtime/duration (one grammar for all of vigil). */
+export { parseDurationSeconds } from '../runtime/duration.js';
 
 /**
  * Formats whole minutes as the shortest Prometheus duration: 5 → `5m`, 60 → `1h`, 1440 → `1d`,

@@ -13,7 +13,7 @@ import { BurnRatePoller } from './app/poll-burn-rates.js';
 import { RollbackTrigger } from './app/rollback-trigger.js';
 import { createRollbackServer } from './http/server.js';
 import type { Policy } from './policy/load-policy.js';
-import { parseDuration } from './policy/parse-duration.js';
+import { parseDurationMs } from '../runtime/duration.js';
 import { noopLogger, type ActionFactory, type Logger } from './ports.js';
 
 /** Everything `vigil rollback serve` needs, already validated. */
@@ -91,7 +91,7 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
         busy = false;
       }
     };
-    timers.push(setInterval(() => void tick(), parseDuration(doc.poll.interval ?? '30s')!).unref());
+    timers.push(setInterval(() => void tick(), parseDurationMs(doc.poll.interval ?? '30s')!).unref());
   }
 
   const server = createRollbackServer({ trigger, token: opts.token, registry, logger, metrics, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) });

@@ -1,4 +1,5 @@
 import type { Diagnostics } from '../diagnostics.js';
+import { requireApiVersion } from '../load/api-version.js';
 import { validateWithSchema } from '../load/validate-schema.js';
 import { formatPath, type YamlSource } from '../load/yaml-source.js';
 import type { LabelMatcher } from '../query/promql.js';
@@ -25,10 +26,7 @@ const INLINE_SECRETS: Readonly<Record<string, string>> = {
 export function routingModelFromSource(source: YamlSource, diags: Diagnostics): RoutingModel | undefined {
   const raw = source.value as Record<string, unknown>;
   const at = (p: Path, key = false) => ({ file: source.file, ...(key ? source.keyPositionOf(p) : source.positionOf(p)), path: formatPath(p) || '(document)' });
-  if (raw.apiVersion !== 'vigil/v1') {
-    diags.error('RTE001', `apiVersion must be vigil/v1; ${raw.apiVersion === undefined ? 'it is missing' : `got ${JSON.stringify(raw.apiVersion)}`}`, raw.apiVersion === undefined ? at([]) : at(['apiVersion']));
-    return undefined;
-  }
+  if (!requireApiVersion(source, diags, { code: 'RTE001' })) return undefined;
   const before = diags.errors.length;
   reportInlineSecrets(source, diags);
   if (!validateWithSchema(RoutingSchema, source, diags, ROUTING_SCHEMA_CODES)) return undefined;

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Duration as DurationSchema, KebabName } from '../load/schema-primitives.js';
 
 /**
  * Routing policy v1 (`alerts/routing.yaml`, kind AlertRouting): receivers, teams with a receiver
@@ -7,9 +8,9 @@ import { Type, type Static } from '@sinclair/typebox';
  * loader can say exactly which `*_file` key to use instead (RTE030).
  */
 
-const Name = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', maxLength: 63, description: 'lower-case letters, digits and "-"' });
+const Name = KebabName('lower-case letters, digits and "-"');
 const LabelName = Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'a Prometheus label name' });
-const Duration = Type.String({ pattern: '^([0-9]+(ms|s|m|h|d|w|y))+$', description: 'a duration such as 30s, 5m or 4h' });
+const Duration = DurationSchema('a duration such as 30s, 5m or 4h');
 const Matchers = Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'matchers such as severity="critical" or alertname=~"Gpu.+"' });
 const FilePath = Type.String({ pattern: '^/', description: 'an absolute path to a file holding the secret' });
 /** Inline secret keys: allowed by the schema only to be reported with a precise message. */

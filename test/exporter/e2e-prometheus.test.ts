@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatDiagnostic } from '../../src/diagnostics.js';
 import { buildProject } from '../../src/build/build-project.js';
+import { parseDurationMs } from '../../src/runtime/duration.js';
 import { freePort } from '../support/free-port.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -32,9 +33,9 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
 
 /** Prometheus duration (`90s`, `1m`, `1h`) in ms. */
 function durationMs(d: string): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(d);
-  if (!m) throw new Error(`unexpected duration ${d}`);
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  const ms = parseDurationMs(d);
+  if (ms === undefined) throw new Error(`unexpected duration ${d}`);
+  return ms;
 }
 
 interface PromAlert {

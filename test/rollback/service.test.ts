@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPinoLogger } from '../../src/rollback/adapters/pino-logger.js';
+import { createLogger } from '../../src/runtime/logger.js';
 import { startRollbackService, type RunningService } from '../../src/rollback/serve.js';
 import { TOKEN, alert, call, flagFile, payload, policyFrom, tempDir, waitFor } from './helpers.js';
 
@@ -31,7 +31,7 @@ describe('rollback trigger service', () => {
 
   async function start(extra = '', maxBodyBytes?: number): Promise<RunningService> {
     const sink = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } });
-    svc = await startRollbackService({ policy: policyFrom(policyYaml(flagPath, extra)), host: '127.0.0.1', port: 0, token: TOKEN, stateDir: path.join(dir, 'state'), logger: createPinoLogger('debug', sink), ...(maxBodyBytes ? { maxBodyBytes } : {}) });
+    svc = await startRollbackService({ policy: policyFrom(policyYaml(flagPath, extra)), host: '127.0.0.1', port: 0, token: TOKEN, stateDir: path.join(dir, 'state'), logger: createLogger({ component: 'rollback', level: 'debug', destination: sink }), ...(maxBodyBytes ? { maxBodyBytes } : {}) });
     return svc;
   }
   const flag = async () => (JSON.parse(await fs.readFile(flagPath, 'utf8')) as any).flags['model-version-resnet'];

@@ -3,6 +3,7 @@ import { Diagnostics } from '../../../src/diagnostics.js';
 import { readYamlFile } from '../../../src/load/read-yaml.js';
 import { validateWithSchema } from '../../../src/load/validate-schema.js';
 import type { YamlSource } from '../../../src/load/yaml-source.js';
+import { parseDurationMs } from '../../../src/runtime/duration.js';
 import { ModelsFileSchema, type ModelsFile } from './models-schema.js';
 
 /** Diagnostic codes of the models file. */
@@ -16,13 +17,6 @@ export interface ModelsConfig {
   readonly scrapeIntervalMs: number;
   /** ms */
   readonly scrapeTimeoutMs: number;
-}
-
-/** `10s` → 10000. */
-export function durationMs(s: string): number {
-  const m = /^(\d+)(ms|s|m)$/.exec(s);
-  if (!m) return NaN;
-  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
 }
 
 /**
@@ -57,8 +51,8 @@ export function checkModelsSource(source: YamlSource, diags: Diagnostics): Model
       if (sc && (sc.minReplicas ?? 1) > (sc.maxReplicas ?? 10)) diags.error(MODELS_CODES.badValue, `minReplicas ${sc.minReplicas ?? 1} is above maxReplicas ${sc.maxReplicas ?? 10}`, at(['servers', i, 'models', j, 'scale']));
     });
   });
-  const interval = durationMs(spec.scrapeInterval ?? '10s');
-  const timeout = durationMs(spec.scrapeTimeout ?? '2s');
+  const interval = parseDurationMs(spec.scrapeInterval ?? '10s')!;
+  const timeout = parseDurationMs(spec.scrapeTimeout ?? '2s')!;
   if (interval < 100) diags.error(MODELS_CODES.badValue, 'scrapeInterval must be at least 100ms', at(['scrapeInterval']));
   if (timeout > interval) diags.error(MODELS_CODES.badValue, `scrapeTimeout ${spec.scrapeTimeout ?? '2s'} is longer than scrapeInterval ${spec.scrapeInterval ?? '10s'}`, at(['scrapeTimeout']));
   if (diags.errors.length > before) return undefined;

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { ModelStatus } from '../collectors/models.js';
 import type { ModelStatusSource } from '../exporter.js';
-import { durationMs, type ModelsConfig } from './load-models-file.js';
+import { parseDurationMs } from '../../../src/runtime/duration.js';
+import { HttpClient, HttpError } from '../../../src/runtime/http-client.js';
+import type { ModelsConfig } from './load-models-file.js';
 import type { ModelServerSpec } from './models-schema.js';
 import { downStatuses, normalizeModelMetrics } from './normalize-model-metrics.js';
 import { parsePrometheusText } from './parse-prometheus-text.js';
@@ -27,6 +29,9 @@ export class ModelScraper implements ModelStatusSource {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly inFlight = new Set<AbortController>();
   private stopped = false;
+  // The per-server deadline is the abort timer below (it covers reading the body too), so the
+  // client's own socket timeout is off.
+  private readonly http = new HttpClient({ timeoutMs: 0, maxBodyBytes: MAX_BODY, followRedirects: true, headers: { accept: 'text/plain;version=0.0.4' } });
 
   constructor(private readonly options: ModelScraperOptions) {
     for (const s of options.config.spec.servers) this.results.set(s.name, downStatuses(s, []));
@@ -61,18 +66,17 @@ export class ModelScraper implements ModelStatusSource {
 
   /** Scrapes one server and stores its statuses. Never throws. */
   async scrapeOnce(server: ModelServerSpec): Promise<void> {
-    const timeoutMs = server.timeout ? durationMs(server.timeout) : this.options.config.scrapeTimeoutMs;
+    const timeoutMs = server.timeout ? parseDurationMs(server.timeout)! : this.options.config.scrapeTimeoutMs;
     const ac = new AbortController();
     this.inFlight.add(ac);
     const timer = setTimeout(() => ac.abort(new Error('timeout')), timeoutMs);
     let next: ModelStatus[];
     try {
-      const res = await fetch(server.url, { signal: ac.signal, headers: { accept: 'text/plain;version=0.0.4' } });
-      if (!res.ok) throw new ScrapeError('http', `HTTP ${res.status}`);
-      const text = await readLimited(res, MAX_BODY);
-      next = normalizeModelMetrics(server, parsePrometheusText(text).samples);
+      const res = await this.http.request({ url: server.url, signal: ac.signal, anyStatus: true });
+      if (res.status < 200 || res.status >= 300) throw new ScrapeError('http', `HTTP ${res.status}`);
+      next = normalizeModelMetrics(server, parsePrometheusText(res.text).samples);
     } catch (err) {
-      const reason = err instanceof ScrapeError ? err.reason : ac.signal.aborted ? 'timeout' : 'connect';
+      const reason = err instanceof ScrapeError ? err.reason : err instanceof HttpError && err.code === 'ERR_BODY_TOO_LARGE' ? 'body' : ac.signal.aborted ? 'timeout' : 'connect';
       this.options.onFailure?.(server.name, reason);
       this.options.logger.warn({ server: server.name, reason, err: err instanceof Error ? err.message : String(err) }, 'model server scrape failed');
       next = downStatuses(server, this.results.get(server.name) ?? []);
@@ -93,22 +97,4 @@ class ScrapeError extends Error {
   ) {
     super(message);
   }
-}
-
-async function readLimited(res: Response, max: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw new ScrapeError('body', `response larger than ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

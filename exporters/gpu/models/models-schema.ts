@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Duration as DurationSchema } from '../../../src/load/schema-primitives.js';
 
-const Duration = Type.String({ pattern: '^\\d+(ms|s|m)$', description: 'a duration like 500ms, 10s or 1m' });
+const Duration = DurationSchema('a duration like 500ms, 10s or 1m');
 const Name = Type.String({ pattern: '^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$', description: 'lower-case letters, digits, dots and dashes (a Kubernetes name)' });
 
 /** Where a normalized value comes from in a generic server's metrics. */

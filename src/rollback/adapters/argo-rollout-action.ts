@@ -1,5 +1,5 @@
 import type { ActionContext, ActionOutcome, RollbackAction } from '../ports.js';
-import { retryableStatus, type JsonResponse } from './http-json.js';
+import { retryableStatus, type HttpResponse } from '../../runtime/http-client.js';
 import type { KubeClient } from './kube-client.js';
 
 const GROUP = '/apis/argoproj.io/v1alpha1';
@@ -72,7 +72,7 @@ export class ArgoRolloutAction implements RollbackAction {
   }
 }
 
-function failure(what: string, res: JsonResponse): ActionOutcome {
+function failure(what: string, res: HttpResponse): ActionOutcome {
   const message = (res.body as { message?: string } | undefined)?.message ?? res.text.slice(0, 200);
   return { status: 'failed', detail: `${what}: HTTP ${res.status} ${message}`, retryable: retryableStatus(res.status) };
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 
 /** One observed (or set) version of a model alias. */
 export interface ChampionEntry {

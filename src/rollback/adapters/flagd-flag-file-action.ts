@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { parseDocument, stringify } from 'yaml';
 import type { ActionContext, ActionOutcome, RollbackAction } from '../ports.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 
 /** Serializes rewrites of one flag file inside this process (two targets may share a file). */
 const fileLocks = new Map<string, Promise<unknown>>();

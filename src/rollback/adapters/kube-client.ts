@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { requestJson, type JsonResponse } from './http-json.js';
+import { HttpClient, type HttpResponse } from '../../runtime/http-client.js';
+import { ACTION_HTTP } from './action-http.js';
 
 /** Where and how to reach the Kubernetes API server. */
 export interface KubeConnection {
@@ -53,25 +54,33 @@ interface KubeConfig {
 
 /** KubeClient sends raw requests to the API server with the connection's credentials. */
 export class KubeClient {
-  constructor(private readonly conn: KubeConnection) {}
+  private readonly http: HttpClient;
 
-  get(apiPath: string, signal?: AbortSignal): Promise<JsonResponse> {
+  constructor(conn: KubeConnection) {
+    this.http = new HttpClient({
+      ...ACTION_HTTP,
+      baseUrl: conn.server,
+      ...(conn.token ? { bearerToken: conn.token } : {}),
+      tls: { ...(conn.ca ? { ca: conn.ca } : {}), ...(conn.cert ? { cert: conn.cert } : {}), ...(conn.key ? { key: conn.key } : {}) },
+    });
+  }
+
+  get(apiPath: string, signal?: AbortSignal): Promise<HttpResponse> {
     return this.request('GET', apiPath, undefined, undefined, signal);
   }
 
   /** PATCH with an explicit patch content type (merge-patch+json, json-patch+json). */
-  patch(apiPath: string, contentType: 'application/merge-patch+json' | 'application/json-patch+json', body: unknown, signal?: AbortSignal): Promise<JsonResponse> {
+  patch(apiPath: string, contentType: 'application/merge-patch+json' | 'application/json-patch+json', body: unknown, signal?: AbortSignal): Promise<HttpResponse> {
     return this.request('PATCH', apiPath, contentType, JSON.stringify(body), signal);
   }
 
-  private request(method: string, apiPath: string, contentType: string | undefined, body: string | undefined, signal?: AbortSignal): Promise<JsonResponse> {
-    return requestJson(`${this.conn.server}${apiPath}`, {
+  private request(method: string, apiPath: string, contentType: string | undefined, body: string | undefined, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.http.request({
       method,
-      headers: { ...(this.conn.token ? { authorization: `Bearer ${this.conn.token}` } : {}), ...(contentType ? { 'content-type': contentType } : {}) },
+      url: apiPath,
+      anyStatus: true,
+      ...(contentType ? { headers: { 'content-type': contentType } } : {}),
       ...(body !== undefined ? { body } : {}),
-      ...(this.conn.ca ? { ca: this.conn.ca } : {}),
-      ...(this.conn.cert ? { cert: this.conn.cert } : {}),
-      ...(this.conn.key ? { key: this.conn.key } : {}),
       ...(signal ? { signal } : {}),
     });
   }

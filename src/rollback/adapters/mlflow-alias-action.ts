@@ -1,36 +1,34 @@
 import type { ActionContext, ActionOutcome, RollbackAction } from '../ports.js';
 import { previousVersion, type ChampionHistory } from './champion-history.js';
-import { requestJson, retryableStatus, type JsonResponse } from './http-json.js';
+import { HttpClient, retryableStatus, type HttpResponse } from '../../runtime/http-client.js';
+import { ACTION_HTTP } from './action-http.js';
 
 /** MlflowClient calls the MLflow model-registry REST API (`/api/2.0/mlflow/...`). */
 export class MlflowClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly token?: string,
-  ) {}
+  private readonly http: HttpClient;
+
+  constructor(baseUrl: string, token?: string) {
+    this.http = new HttpClient({ ...ACTION_HTTP, baseUrl: `${baseUrl.replace(/\/$/, '')}/api/2.0/mlflow`, ...(token ? { bearerToken: token } : {}) });
+  }
 
   /** GET with query parameters (MLflow reads GET parameters from the query string). */
-  get(route: string, query: Record<string, string>, signal?: AbortSignal): Promise<JsonResponse> {
+  get(route: string, query: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
     const qs = new URLSearchParams(query).toString();
-    return requestJson(`${this.baseUrl.replace(/\/$/, '')}/api/2.0/mlflow/${route}?${qs}`, { method: 'GET', headers: this.auth(), ...(signal ? { signal } : {}) });
+    return this.http.request({ url: `/${route}?${qs}`, anyStatus: true, ...(signal ? { signal } : {}) });
   }
 
   /** POST with a JSON body (MLflow requires Content-Type: application/json). */
-  post(route: string, body: unknown, signal?: AbortSignal): Promise<JsonResponse> {
-    return requestJson(`${this.baseUrl.replace(/\/$/, '')}/api/2.0/mlflow/${route}`, { method: 'POST', headers: { ...this.auth(), 'content-type': 'application/json' }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+  post(route: string, body: unknown, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.http.request({ method: 'POST', url: `/${route}`, json: body, anyStatus: true, ...(signal ? { signal } : {}) });
   }
 
   /** Current version behind `alias`, undefined when the alias does not exist. */
-  async aliasVersion(model: string, alias: string, signal?: AbortSignal): Promise<{ ok: true; version: string | undefined } | { ok: false; res: JsonResponse }> {
+  async aliasVersion(model: string, alias: string, signal?: AbortSignal): Promise<{ ok: true; version: string | undefined } | { ok: false; res: HttpResponse }> {
     const res = await this.get('registered-models/alias', { name: model, alias }, signal);
     if (res.status === 404) return { ok: true, version: undefined };
     if (res.status !== 200) return { ok: false, res };
     const v = (res.body as { model_version?: { version?: string } } | undefined)?.model_version?.version;
     return { ok: true, version: v === undefined ? undefined : String(v) };
-  }
-
-  private auth(): Record<string, string> {
-    return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 }
 
@@ -88,7 +86,7 @@ export class MlflowAliasAction implements RollbackAction {
   }
 }
 
-function failure(what: string, res: JsonResponse): ActionOutcome {
+function failure(what: string, res: HttpResponse): ActionOutcome {
   const b = res.body as { error_code?: string; message?: string } | undefined;
   return { status: 'failed', detail: `${what}: HTTP ${res.status} ${b?.error_code ?? ''} ${b?.message ?? res.text.slice(0, 200)}`.trim(), retryable: retryableStatus(res.status) };
 }

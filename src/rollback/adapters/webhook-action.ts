@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { redactUrl } from '../redact-url.js';
 import type { ActionContext, ActionOutcome, RollbackAction } from '../ports.js';
-import { requestJson, retryableStatus } from './http-json.js';
+import { HttpClient, retryableStatus } from '../../runtime/http-client.js';
+import { ACTION_HTTP } from './action-http.js';
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. */
 export const SIGNATURE_HEADER = 'x-vigil-signature';
@@ -21,6 +22,7 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 export class WebhookAction implements RollbackAction {
   readonly kind = 'webhook';
   readonly target: string;
+  private readonly http = new HttpClient(ACTION_HTTP);
 
   constructor(
     private readonly url: string,
@@ -33,8 +35,10 @@ export class WebhookAction implements RollbackAction {
   async execute(ctx: ActionContext): Promise<ActionOutcome> {
     const body = JSON.stringify({ decisionId: ctx.decisionId, correlationId: ctx.correlationId, reason: ctx.reason });
     const ts = String(Math.floor(this.now() / 1000));
-    const res = await requestJson(this.url, {
+    const res = await this.http.request({
+      url: this.url,
       method: 'POST',
+      anyStatus: true,
       headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(this.secret, ts, body), [TIMESTAMP_HEADER]: ts, 'idempotency-key': ctx.decisionId, 'x-correlation-id': ctx.correlationId },
       body,
       ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -1,3 +1,4 @@
+import { withRetry } from '../../runtime/retry.js';
 import type { ActionFactory, ActionOutcome, Clock, DecisionLog, Logger, TriggerMetrics } from '../ports.js';
 import type { Policy } from '../policy/load-policy.js';
 import type { DecisionState, DecisionView } from './decision-state.js';
@@ -39,28 +40,35 @@ export async function executeRollback(view: DecisionView, deps: ExecuteDeps): Pr
   }
   const log = deps.logger.child({ correlationId: decision.correlationId, decisionId: decision.id, action: action.kind, target: action.target });
   const { maxAttempts, initialBackoffMs, maxBackoffMs, budgetMs } = deps.policy.retry;
-  const sleep = deps.sleep ?? defaultSleep;
-  const started = deps.clock();
-  let outcome: ActionOutcome = { status: 'failed', detail: 'not attempted', retryable: false };
   let attempts = 0;
-  let backoff = initialBackoffMs;
-  while (attempts < maxAttempts) {
-    attempts++;
-    const t0 = deps.clock();
-    try {
-      outcome = await action.execute({ decisionId: decision.id, correlationId: decision.correlationId, reason: decision.reason, ...(deps.signal ? { signal: deps.signal } : {}) });
-    } catch (err) {
-      // An adapter that throws is a bug or a network fault; treat as retryable, keep the message only.
-      outcome = { status: 'failed', detail: err instanceof Error ? err.message : String(err), retryable: true };
-    }
-    deps.metrics.actionSeconds(action.kind, (deps.clock() - t0) / 1000);
-    log.info({ attempt: attempts, status: outcome.status, detail: outcome.detail }, 'rollback action attempt');
-    if (outcome.status !== 'failed' || !outcome.retryable || deps.signal?.aborted) break;
-    const elapsed = deps.clock() - started;
-    if (attempts >= maxAttempts || elapsed + backoff > budgetMs) break;
-    await sleep(backoff, deps.signal);
-    backoff = Math.min(backoff * 2, maxBackoffMs);
-  }
+  // No jitter: one trigger acts on one target, and the audited schedule stays predictable.
+  const outcome = await withRetry<ActionOutcome>(
+    async () => {
+      attempts++;
+      const t0 = deps.clock();
+      let result: ActionOutcome;
+      try {
+        result = await action.execute({ decisionId: decision.id, correlationId: decision.correlationId, reason: decision.reason, ...(deps.signal ? { signal: deps.signal } : {}) });
+      } catch (err) {
+        // An adapter that throws is a bug or a network fault; treat as retryable, keep the message only.
+        result = { status: 'failed', detail: err instanceof Error ? err.message : String(err), retryable: true };
+      }
+      deps.metrics.actionSeconds(action.kind, (deps.clock() - t0) / 1000);
+      log.info({ attempt: attempts, status: result.status, detail: result.detail }, 'rollback action attempt');
+      return result;
+    },
+    {
+      retries: maxAttempts - 1,
+      baseDelayMs: initialBackoffMs,
+      maxDelayMs: maxBackoffMs,
+      jitter: 'none',
+      budgetMs,
+      retryResult: (o) => o.status === 'failed' && o.retryable,
+      now: deps.clock,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    },
+  );
   if (outcome.status === 'failed' && deps.signal?.aborted) {
     // Shutting down: leave the decision without an outcome so the next start resumes it.
     log.warn({ attempts }, 'stopped before the action succeeded; it resumes at the next start');
@@ -72,14 +80,4 @@ export async function executeRollback(view: DecisionView, deps: ExecuteDeps): Pr
   await deps.log.append(event);
   (outcome.status === 'failed' ? log.error.bind(log) : log.info.bind(log))({ status: outcome.status, attempts, detail: outcome.detail }, 'rollback action finished');
   return outcome;
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
 }

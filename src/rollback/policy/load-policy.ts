@@ -3,7 +3,7 @@ import { Diagnostics } from '../../diagnostics.js';
 import { readYamlFile } from '../../load/read-yaml.js';
 import { validateWithSchema } from '../../load/validate-schema.js';
 import type { YamlSource } from '../../load/yaml-source.js';
-import { parseDuration } from './parse-duration.js';
+import { parseDurationMs } from '../../runtime/duration.js';
 import { PolicySchema, type EnvironmentName, type PolicyDocument, type SettingsDocument, type TargetDocument } from './schema.js';
 import type { SloModel } from '../../model/types.js';
 import type { BurnRateCheck } from '../app/poll-burn-rates.js';
@@ -103,9 +103,9 @@ export function compilePolicy(source: YamlSource, diags: Diagnostics, slos: read
     pollChecks,
     retry: {
       maxAttempts: r.maxAttempts ?? 5,
-      initialBackoffMs: parseDuration(r.initialBackoff ?? '500ms')!,
-      maxBackoffMs: parseDuration(r.maxBackoff ?? '10s')!,
-      budgetMs: parseDuration(r.budget ?? '2m')!,
+      initialBackoffMs: parseDurationMs(r.initialBackoff ?? '500ms')!,
+      maxBackoffMs: parseDurationMs(r.maxBackoff ?? '10s')!,
+      budgetMs: parseDurationMs(r.budget ?? '2m')!,
     },
   };
 }
@@ -155,7 +155,7 @@ export function effectiveSettings(...layers: (SettingsDocument | undefined)[]): 
   for (const l of layers) {
     if (!l) continue;
     s = {
-      cooldownMs: l.cooldown !== undefined ? parseDuration(l.cooldown)! : s.cooldownMs,
+      cooldownMs: l.cooldown !== undefined ? parseDurationMs(l.cooldown)! : s.cooldownMs,
       maxActionsPerHour: l.maxActionsPerHour ?? s.maxActionsPerHour,
       dryRun: l.dryRun ?? s.dryRun,
       requireApproval: l.requireApproval ?? s.requireApproval,

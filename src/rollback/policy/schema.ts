@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Duration as DurationSchema } from '../../load/schema-primitives.js';
 
-/** A duration such as `30s`, `10m`, `1h`, `1d`. */
-const Duration = Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', description: 'a duration like 30s, 10m, 1h or 1d' });
+/** A duration such as `30s`, `10m`, `1h`, `1d` (compound ones like `1h30m` too). */
+const Duration = DurationSchema('a duration like 30s, 10m, 1h or 1d');
 /** A string enum as one JSON Schema `enum` (one clear error message instead of an anyOf per literal). */
 function StringEnum<T extends string>(values: readonly T[], description?: string) {
   return Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });

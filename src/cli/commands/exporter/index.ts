@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { UserError } from '../../../diagnostics.js';
 import { parseDurationFlag, parseFlags } from '../../args.js';
+import { parseListen, type HostPort } from '../../../runtime/host-port.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../../io.js';
 
 const usage =
@@ -29,12 +30,11 @@ const options = {
 
 const usageError = (message: string) => new UserError(`${message}\nusage: ${usage}`, EXIT_USAGE);
 
-/** `host:port`, `[v6]:port` or `:port` → parts; a usage error otherwise. */
-export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw usageError(`--listen must be HOST:PORT, got ${JSON.stringify(value)}`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+/** `host:port`, `[v6]:port` or `:port` (every interface) → parts; a usage error otherwise. */
+function listenFlag(value: string): HostPort {
+  const listen = parseListen(value, { defaultHost: '0.0.0.0' });
+  if (!listen) throw usageError(`--listen must be HOST:PORT, got ${JSON.stringify(value)}`);
+  return listen;
 }
 
 function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -51,7 +51,7 @@ export const exporterCommand: Command = {
     const { values } = parseFlags(argv, options, usage);
     const source = values.source;
     if (source !== 'nvml' && source !== 'nvidia-smi' && source !== 'simulated') throw usageError(`--source must be nvml, nvidia-smi or simulated, got ${source === undefined ? 'nothing' : JSON.stringify(source)}`);
-    const { host, port } = parseListen(values.listen);
+    const { host, port } = listenFlag(values.listen);
     const intervalMs = parseDurationFlag('interval', values.interval, usage);
     if (intervalMs < 100) throw usageError('--interval must be at least 100ms');
     const collectTimeoutMs = values['collect-timeout'] !== undefined ? parseDurationFlag('collect-timeout', values['collect-timeout'], usage) : undefined;
@@ -64,10 +64,8 @@ export const exporterCommand: Command = {
       if (values[flag] !== undefined && source !== 'simulated') throw usageError(`--${flag} only applies to --source simulated`);
     }
 
-    // pino is CommonJS: take the named export, or the default when a bundler wraps it.
-    const pinoModule = (await import('pino')) as unknown as { pino?: typeof import('pino').pino; default: typeof import('pino').pino };
-    const pino = pinoModule.pino ?? pinoModule.default;
-    const logger = pino({ level, base: { component: 'vigil-exporter' }, timestamp: pino.stdTimeFunctions.isoTime }, { write: (s: string) => void io.stderr.write(s) });
+    const { createLogger } = await import('../../../runtime/logger.js');
+    const logger = createLogger({ component: 'vigil-exporter', level, isoTime: true, destination: { write: (s: string) => void io.stderr.write(s) } });
 
     let models;
     if (values.models !== undefined) {
@@ -77,7 +75,8 @@ export const exporterCommand: Command = {
       models = loaded.config;
     }
 
-    const gpuSource = await createSource(source, {
+    const service = await import('../../../../exporters/gpu/service.js');
+    const gpuSource = await service.createSource(source, {
       intervalMs,
       processes: values.processes,
       logger,
@@ -89,16 +88,12 @@ export const exporterCommand: Command = {
       ...(values.faults !== undefined ? { faults: values.faults, cwd: io.cwd } : {}),
     });
     const hostname = values.hostname ?? process.env.NODE_NAME ?? os.hostname();
-    const service = await import('../../../../exporters/gpu/service.js');
     const common = { source: gpuSource, intervalMs, hostname, logger, ...(models ? { models } : {}), ...(collectTimeoutMs !== undefined ? { collectTimeoutMs } : {}), ...(maxSeries !== undefined ? { maxSeries } : {}) };
 
     if (values.once) {
-      const { exporter, scraper } = service.createExporter(common);
-      await scraper?.scrapeAll();
-      await exporter.sampleOnce();
-      await exporter.stop();
-      io.stdout.write(exporter.exposition.body.toString('utf8'));
-      return /^vigil_exporter_collect_success 1$/m.test(exporter.exposition.body.toString('utf8')) ? EXIT_OK : EXIT_INVALID;
+      const once = await service.collectOnce(common);
+      io.stdout.write(once.exposition);
+      return once.collected ? EXIT_OK : EXIT_INVALID;
     }
 
     let running;
@@ -120,36 +115,3 @@ export const exporterCommand: Command = {
     return EXIT_OK;
   },
 };
-
-interface SourceFlags {
-  readonly intervalMs: number;
-  readonly processes: boolean;
-  readonly logger: import('pino').Logger;
-  readonly nvidiaSmi?: string;
-  readonly nvmlLib?: string;
-  readonly simGpus?: number;
-  readonly simMig?: number;
-  readonly simModel?: string;
-  readonly faults?: string;
-  readonly cwd?: string;
-}
-
-async function createSource(kind: 'nvml' | 'nvidia-smi' | 'simulated', f: SourceFlags) {
-  switch (kind) {
-    case 'simulated': {
-      const { SimulatedSource } = await import('../../../../exporters/gpu/sources/simulated/simulated-source.js');
-      const { faultsFromFile } = await import('../../../../exporters/gpu/sources/simulated/faults.js');
-      const path = await import('node:path');
-      const faults = f.faults !== undefined ? faultsFromFile(path.resolve(f.cwd ?? '.', f.faults), (message) => f.logger.warn({ err: message }, 'faults file ignored')) : undefined;
-      return new SimulatedSource({ intervalMs: f.intervalMs, processes: f.processes, ...(f.simGpus !== undefined ? { gpus: f.simGpus } : {}), ...(f.simMig !== undefined ? { migGpus: f.simMig } : {}), ...(f.simModel !== undefined ? { model: f.simModel } : {}), ...(faults ? { faults } : {}) });
-    }
-    case 'nvidia-smi': {
-      const { NvidiaSmiSource } = await import('../../../../exporters/gpu/sources/nvidia-smi/nvidia-smi-source.js');
-      return new NvidiaSmiSource({ ...(f.nvidiaSmi !== undefined ? { binary: f.nvidiaSmi } : {}) });
-    }
-    case 'nvml': {
-      const { NvmlSource } = await import('../../../../exporters/gpu/sources/nvml/nvml-source.js');
-      return new NvmlSource({ processes: f.processes, logger: f.logger, ...(f.nvmlLib !== undefined ? { library: f.nvmlLib } : {}) });
-    }
-  }
-}

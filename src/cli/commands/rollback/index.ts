@@ -4,6 +4,7 @@ import { Diagnostics, UserError } from '../../../diagnostics.js';
 import { loadPolicy } from '../../../rollback/policy/load-policy.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { loadSlos } from '../../../load/load-slos.js';
+import { parseListen, type HostPort } from '../../../runtime/host-port.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../../io.js';
 import { reportDiagnostics } from '../../report.js';
 
@@ -34,9 +35,9 @@ export const rollbackCommand: Command = {
       return v;
     };
     const policyFile = need('policy', values.policy);
-    let listen: { host: string; port: number } | undefined;
+    let listen: HostPort | undefined;
     if (sub === 'serve') {
-      listen = parseListen(need('listen', values.listen));
+      listen = listenFlag(need('listen', values.listen));
       need('token-file', values['token-file']);
       need('state-dir', values['state-dir']);
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(values['log-level']))) throw new UserError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent\nusage: ${USAGE}`, EXIT_USAGE);
@@ -59,9 +60,9 @@ export const rollbackCommand: Command = {
       throw new UserError(`cannot read --token-file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EXIT_INVALID);
     }
     if (token.length < 16) throw new UserError('the token in --token-file must be at least 16 characters', EXIT_INVALID);
-    const { createPinoLogger } = await import('../../../rollback/adapters/pino-logger.js');
+    const { createLogger } = await import('../../../runtime/logger.js');
     const { startRollbackService } = await import('../../../rollback/serve.js');
-    const logger = createPinoLogger(String(values['log-level']));
+    const logger = createLogger({ component: 'rollback', level: String(values['log-level']) });
     const service = await startRollbackService({ policy, host: listen!.host, port: listen!.port, token, stateDir: path.resolve(io.cwd, String(values['state-dir'])), logger, poll: values['no-poll'] !== true });
     io.stderr.write(`vigil rollback: listening on ${service.url}\n`);
     await waitForStop(io.signal);
@@ -70,11 +71,11 @@ export const rollbackCommand: Command = {
   },
 };
 
-function parseListen(text: string): { host: string; port: number } {
-  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
-  const port = Number(m?.[2]);
-  if (!m || port > 65535) throw new UserError(`--listen must be HOST:PORT, e.g. 127.0.0.1:9470, got ${JSON.stringify(text)}\nusage: ${USAGE}`, EXIT_USAGE);
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+/** `host:port` or `[v6]:port`; the trigger has no default interface. */
+function listenFlag(text: string): HostPort {
+  const listen = parseListen(text);
+  if (!listen) throw new UserError(`--listen must be HOST:PORT, e.g. 127.0.0.1:9470, got ${JSON.stringify(text)}\nusage: ${USAGE}`, EXIT_USAGE);
+  return listen;
 }
 
 function waitForStop(signal?: AbortSignal): Promise<void> {
