@@ -84,7 +84,7 @@ describe('the exporter scraped by a real Prometheus running this repo\'s GPU ale
     fs.writeFileSync(faults, '{}\n');
     const exporterPort = await freePort();
     const promPort = await freePort();
-    const exporter = spawn(process.execPath, ['--import', 'tsx', 'exporters/gpu/scripts/run-cli.ts', 'exporter', '--source', 'simulated', '--sim-gpus', '4', '--listen', `127.0.0.1:${exporterPort}`, '--interval', '300ms', '--faults', faults, '--hostname', HOST, '--log-level', 'error'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exporter = spawn(process.execPath, ['--import', 'tsx', 'scripts/run-cli.ts', 'exporter', '--source', 'simulated', '--sim-gpus', '4', '--listen', `127.0.0.1:${exporterPort}`, '--interval', '300ms', '--faults', faults, '--hostname', HOST, '--log-level', 'error'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(exporter);
 
     // This repo's rules, rendered in-process like `vigil render` (default environment, no overlay).

@@ -1,8 +1,8 @@
 /**
  * Runs the vigil CLI from source (tsx), with the same signal handling as bin/vigil.js. Used by the
- * exporter's end-to-end tests, the benchmark and the compare script: `tsx exporters/gpu/scripts/run-cli.ts exporter ...`.
+ * exporter's end-to-end tests, the benchmark and the compare script: `tsx scripts/run-cli.ts exporter ...`.
  */
-import { run } from '../../../src/cli/main.js';
+import { run } from '../src/cli/main.js';
 
 const stop = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
