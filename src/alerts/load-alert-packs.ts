@@ -139,7 +139,7 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
       } else {
         const r = parsePromql(expr);
         if (r.error) diags.error('ALR020', `PromQL: ${r.error.message}`, { file: source.file, ...source.offsetPositionOf([...base, 'expr'], exprSub.sourceOffset(r.error.offset)), path: formatPath([...base, 'expr']) });
-        else checkMetrics(expr, exprSub.sourceOffset, [...base, 'expr']);
+        else checkMetrics(expr, (o) => exprSub.sourceOffset(o), [...base, 'expr']);
       }
     }
     const forDuration = duration(a.for, [...base, 'for']);

@@ -26,7 +26,7 @@ export interface GenerateOptions {
  */
 export function* generateDocuments(model: ProjectModel, options: GenerateOptions = {}): Generator<Document> {
   yield* prometheusDocuments(model);
-  yield* sloTestDocuments(model, options.sloTestCache ?? new Map());
+  yield* sloTestDocuments(model, options.sloTestCache ?? (new Map() as SloTestCache));
   yield* alertPackDocuments(model);
   if (model.routing) yield* generateAlertmanagerDocuments(model.routing);
   yield* generateRolloutAnalysis(model.slos);

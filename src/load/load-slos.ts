@@ -4,7 +4,7 @@ import { DEFAULT_PAGE_SEVERITY, DEFAULT_SLO_ALERT_NAME, DEFAULT_TICKET_SEVERITY,
 import { parseDurationSeconds } from '../model/duration.js';
 import { leSpellings } from '../model/le-values.js';
 import { alertWindowsFor } from '../model/slo-math.js';
-import type { Indicator, SloModel, TierSetting } from '../model/types.js';
+import type { Indicator, SloModel } from '../model/types.js';
 import { parsePromql, parseVectorSelector, type VectorSelector } from '../query/promql.js';
 import { listYamlFiles, readYamlFile } from './read-yaml.js';
 import { SLO_API_VERSIONS, SloFileSchema, type AlertingSpec, type SloFileSpec, type SloSpec } from './slo-schema.js';
@@ -152,8 +152,8 @@ function toModel(file: SloFileSpec, slo: SloSpec, p: Path, periodMinutes: number
     if (file.labels && k in file.labels) diags.error('SLO026', `alert label ${JSON.stringify(k)} is also in the file's labels`, at([...p, 'alerting', 'labels', k], true), 'set it in one place');
   }
   const tier = (t: unknown, dflt: string): string | false => (t === false ? false : ((t as { severity?: string } | undefined)?.severity ?? dflt));
-  const page = tier(alerting.page as TierSetting | undefined, DEFAULT_PAGE_SEVERITY);
-  const ticket = tier(alerting.ticket as TierSetting | undefined, DEFAULT_TICKET_SEVERITY);
+  const page = tier(alerting.page, DEFAULT_PAGE_SEVERITY);
+  const ticket = tier(alerting.ticket, DEFAULT_TICKET_SEVERITY);
   if (diags.errors.length > errorsBefore || !indicator) return undefined;
 
   const objective = slo.objective / 100;

@@ -56,10 +56,11 @@ export async function loadProject(root: string, options: { env?: string | undefi
  */
 function metricCatalog(slos: readonly SloModel[], files: AlertFiles, diags: Diagnostics): MetricCatalog {
   const metrics = new MetricCatalog();
-  for (const slo of slos) {
-    for (const w of recordedWindows(slo)) {
-      for (const f of [sloSeries.errors, sloSeries.total, sloSeries.errorRatio, sloSeries.burnRate]) metrics.add(f(formatMinutes(w)), 'recording-rule');
-    }
+  // Recording-rule names depend only on the window, and SLOs share a handful of periods.
+  const windows = new Set<number>();
+  for (const period of new Set(slos.map((s) => s.periodMinutes))) for (const w of recordedWindows({ periodMinutes: period })) windows.add(w);
+  for (const w of [...windows].sort((x, y) => x - y)) {
+    for (const f of [sloSeries.errors, sloSeries.total, sloSeries.errorRatio, sloSeries.burnRate]) metrics.add(f(formatMinutes(w)), 'recording-rule');
   }
   for (const name of [sloSeries.objective, sloSeries.errorBudget, sloSeries.errorBudgetRemaining, sloSeries.periodSeconds]) metrics.add(name, 'recording-rule');
   for (const m of EXPORTER_METRICS) metrics.add(m.name, 'exporter');

@@ -20,7 +20,8 @@ export function scalar(v: unknown): string {
     return String(v);
   }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  const s = String(v);
+  if (typeof v !== 'string') throw new Error(`cannot render a ${typeof v} as a YAML scalar`);
+  const s = v;
   // Long strings (expressions, descriptions) are nearly never plain-safe: skip the checks.
   if (s.length > 120) return JSON.stringify(s);
   let text = shortScalars.get(s);
@@ -43,7 +44,7 @@ function emit(v: unknown, indent: number, out: string[], inline: boolean): void 
       return;
     }
     if (inline) out.push('\n');
-    for (const item of v) {
+    for (const item of v as unknown[]) {
       if (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length > 0) {
         out.push(`${pad}- `);
         emitMap(item as Record<string, unknown>, indent + 2, out, true);
@@ -96,7 +97,7 @@ function emitMap(obj: Record<string, unknown>, indent: number, out: string[], fi
  * lines, control characters, several trailing newlines): it is then written as a JSON string.
  */
 function blockLiteral(s: string, indent: number): string | undefined {
-  if (!s.includes('\n') || s.endsWith('\n\n') || /^[ \t\n]/.test(s) || /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) return undefined;
+  if (!s.includes('\n') || s.endsWith('\n\n') || /^[ \t\n]/.test(s) || /(?!\n)[\p{Cc}\u2028\u2029\ufeff]/u.test(s)) return undefined;
   const keep = s.endsWith('\n');
   const lines = (keep ? s.slice(0, -1) : s).split('\n');
   if (lines.some((l) => l !== '' && l.trim() === '')) return undefined;
