@@ -109,15 +109,23 @@ export function resetMinutes(w: AlertWindow, errorRatio: number): number {
  * sum of a few tiles, and dashboards show them), and the period itself.
  */
 export function recordedWindows(slo: Pick<SloModel, 'periodMinutes'>): number[] {
-  // Windows depend on the period alone; the budget only sorts pairs into windows/dropped, and both are kept.
-  const all = alertWindowsFor(slo.periodMinutes, 0.001, { page: 'page', ticket: 'ticket' });
-  const set = new Set<number>([baseWindowMinutes(slo.periodMinutes), slo.periodMinutes]);
-  for (const w of [...all.windows, ...all.dropped]) {
-    set.add(w.longMinutes);
-    set.add(w.shortMinutes);
+  // Windows depend on the period alone (the budget only sorts pairs into windows/dropped, and both
+  // are kept), and projects use a handful of periods: each is worked out once.
+  let windows = windowsByPeriod.get(slo.periodMinutes);
+  if (!windows) {
+    const all = alertWindowsFor(slo.periodMinutes, 0.001, { page: 'page', ticket: 'ticket' });
+    const set = new Set<number>([baseWindowMinutes(slo.periodMinutes), slo.periodMinutes]);
+    for (const w of [...all.windows, ...all.dropped]) {
+      set.add(w.longMinutes);
+      set.add(w.shortMinutes);
+    }
+    windows = [...set].sort((x, y) => x - y);
+    windowsByPeriod.set(slo.periodMinutes, windows);
   }
-  return [...set].sort((a, b) => a - b);
+  return [...windows];
 }
+
+const windowsByPeriod = new Map<number, readonly number[]>();
 
 /**
  * The smallest set of consecutive tiles, each a recorded window, that covers `window` exactly:
