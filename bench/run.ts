@@ -1,8 +1,8 @@
 /**
  * `npm run bench [NAME...]`: runs each benchmark in turn (or the named ones); each writes its own
- * section of BENCHMARKS.md. Benchmarks are modules exporting `run(): Promise<void>`.
+ * section of BENCHMARKS.md. Benchmarks are modules exporting `run()`, synchronous or returning a promise.
  */
-const benches: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = {
   exporter: () => import('./exporter.js'),
   rollback: () => import('./rollback.js'),
   'slo-rules': () => import('./slo-rules.js'),

@@ -181,16 +181,7 @@ export class GpuExporter {
         ac.abort();
         reject(new SourceError(`collection took longer than ${this.collectTimeoutMs} ms`, 'timeout'));
       }, this.collectTimeoutMs);
-      call.then(
-        (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
+      call.finally(() => clearTimeout(timer)).then(resolve, reject);
     });
   }
 

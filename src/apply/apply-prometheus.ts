@@ -100,7 +100,7 @@ export async function applyPrometheus(artifacts: readonly Artifact[], o: Prometh
       reloaded = true;
     } catch (err) {
       const status = err instanceof HttpError ? err.status : undefined;
-      const body = String((err instanceof HttpError ? (err.response?.body ?? err.response?.text) : undefined) ?? '').trim();
+      const body = (err instanceof HttpError ? (err.response?.text ?? '') : '').trim();
       const hint = status === 403 || status === 405 || status === 404 ? '; start Prometheus with --web.enable-lifecycle' : '';
       throw new PrometheusApplyError(`rule files written, but the reload at ${o.reloadUrl} failed (${status ?? (err as Error).message})${body ? `: ${body}` : ''}${hint}`);
     }

@@ -43,7 +43,7 @@ export function diffPaths(a: unknown, b: unknown, limit = 5, at = ''): string[] 
   const isObj = (x: unknown) => x !== null && typeof x === 'object';
   if (!isObj(a) || !isObj(b) || Array.isArray(a) !== Array.isArray(b)) return [at || '(root)'];
   const out: string[] = [];
-  const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort((x, y) => (Array.isArray(a) ? Number(x) - Number(y) : x.localeCompare(y)));
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort((x, y) => (Array.isArray(a) ? Number(x) - Number(y) : x.localeCompare(y)));
   for (const k of keys) {
     if (at === '' && VOLATILE.has(k)) continue;
     const p = Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k;
@@ -69,7 +69,7 @@ export function planGrafana(
   const localUids = new Set<string>();
   for (const d of local) {
     const uid = String(d.uid);
-    const title = String(d.title ?? '');
+    const title = typeof d.title === 'string' ? d.title : '';
     localUids.add(uid);
     const r = remote.get(uid);
     if (!r) {

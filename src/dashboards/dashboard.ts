@@ -1,6 +1,6 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type * as dashboardTypes from '@grafana/grafana-foundation-sdk/dashboard';
-import { DashboardBuilder, DashboardCursorSync, DatasourceVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DashboardBuilder, DashboardCursorSync, DatasourceVariableBuilder, VariableType } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARD_OWNER_TAG } from '../conventions.js';
 import { layoutRows, type Row } from './layout.js';
 import type { DashboardJson, PanelJson } from './types.js';
@@ -74,13 +74,13 @@ export function dashboard(o: DashboardOptions): DashboardJson {
   const eachPanel = (f: (p: dashboardTypes.Panel) => void) => {
     for (const p of panels) {
       if (p.type === 'row') for (const nested of (p as dashboardTypes.RowPanel).panels ?? []) f(nested);
-      else f(p as dashboardTypes.Panel);
+      else f(p);
     }
   };
   eachPanel((p) => {
     for (const t of targetsOf(p)) types.push(typeOf(t.datasource) ?? 'prometheus');
   });
-  for (const v of variables) if (v.type === 'query') types.push(typeOf(v.datasource) ?? 'prometheus');
+  for (const v of variables) if (v.type === VariableType.Query) types.push(typeOf(v.datasource) ?? 'prometheus');
   const names = datasourceVariableNames(types.length > 0 ? types : ['prometheus']);
   const ref = (type: string) => ({ type, uid: `\${${names.get(type) ?? 'datasource'}}` });
 
@@ -95,7 +95,7 @@ export function dashboard(o: DashboardOptions): DashboardJson {
     const [only] = [...targetTypes];
     if (only) p.datasource = ref(only);
   });
-  for (const v of variables) if (v.type === 'query') v.datasource = ref(typeOf(v.datasource) ?? 'prometheus');
+  for (const v of variables) if (v.type === VariableType.Query) v.datasource = ref(typeOf(v.datasource) ?? 'prometheus');
 
   const dsVariables = [...names].map(([type, name]) => toJson(new DatasourceVariableBuilder(name).label(names.size === 1 ? 'Data source' : `${TYPE_TITLES[type] ?? type} data source`).type(type)));
   json.panels = panels;

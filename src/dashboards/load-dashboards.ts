@@ -61,8 +61,8 @@ export function errorPosition(err: unknown, absFile: string): { line: number; co
   // A frame still carrying tsx's query string was not source-mapped (another tool, e.g. a test
   // runner, owns Error.prepareStackTrace): map it through the module's inline source map.
   if (frame[2]) {
-    const entry = findSourceMap(frame[1]!)?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
-    if (entry && typeof entry.originalLine === 'number') return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1, message: firstLine };
+    const entry = findSourceMap(frame[1]!)?.findEntry(line - 1, column - 1);
+    if (entry && 'originalLine' in entry && typeof entry.originalLine === 'number') return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1, message: firstLine };
   }
   return { line, column, message: firstLine };
 }

@@ -128,9 +128,14 @@ function labelFilter(label: string, op: CompareOp, value: string | number): stri
   return `${checkLabel(label)}${op === '==' || op === '>' || op === '>=' || op === '<' || op === '<=' ? ` ${op} ` : op}${typeof value === 'number' ? String(value) : quote(value)}`;
 }
 
+// Array.isArray does not narrow a readonly array out of a union; this guard does.
+function isMatcherList(selector: Readonly<Record<string, string>> | readonly StreamMatcher[]): selector is readonly StreamMatcher[] {
+  return Array.isArray(selector);
+}
+
 /** Starts a log query from a stream selector: `{ app: 'x' }` (equality) or explicit matchers. */
 export function logs(selector: Readonly<Record<string, string>> | readonly StreamMatcher[]): LogPipeline {
-  const matchers = Array.isArray(selector) ? (selector as readonly StreamMatcher[]) : Object.entries(selector).map(([label, value]) => ({ label, op: '=' as const, value }));
+  const matchers = isMatcherList(selector) ? selector : Object.entries(selector).map(([label, value]) => ({ label, op: '=' as const, value }));
   return new LogPipeline(matchers);
 }
 

@@ -91,7 +91,7 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
         busy = false;
       }
     };
-    timers.push(setInterval(() => void tick(), parseDurationMs(doc.poll.interval ?? '30s')!).unref());
+    timers.push(setInterval(() => void tick(), parseDurationMs(doc.poll.interval ?? '30s')).unref());
   }
 
   const server = createRollbackServer({ trigger, token: opts.token, registry, logger, metrics, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) });

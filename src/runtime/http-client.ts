@@ -115,7 +115,7 @@ export class HttpClient {
     };
     try {
       const res = await this.http.request<string>(config);
-      return toResponse<T>(res.status, res.headers as Record<string, unknown>, res.data);
+      return toResponse<T>(res.status, res.headers, res.data);
     } catch (err) {
       throw toHttpError(err, timeoutMs, this.options.maxBodyBytes);
     }
@@ -135,7 +135,7 @@ export class HttpClient {
 }
 
 function toResponse<T>(status: number, rawHeaders: Record<string, unknown>, data: unknown): HttpResponse<T> {
-  const text = typeof data === 'string' ? data : data === undefined || data === null ? '' : String(data);
+  const text = data === undefined || data === null ? '' : asText(data);
   let body: T | undefined;
   try {
     body = text ? (JSON.parse(text) as T) : undefined;
@@ -143,8 +143,16 @@ function toResponse<T>(status: number, rawHeaders: Record<string, unknown>, data
     body = undefined;
   }
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rawHeaders ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  for (const [k, v] of Object.entries(rawHeaders ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : asText(v);
   return { status, headers, text, body };
+}
+
+/** A body or header value as text: strings as they are, Buffers as UTF-8, other scalars via String, anything else as JSON. */
+function asText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
 }
 
 function toHttpError(err: unknown, timeoutMs: number, maxBodyBytes: number | undefined): HttpError {

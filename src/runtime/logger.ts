@@ -16,7 +16,7 @@ export interface LoggerSettings {
 }
 
 // pino is CommonJS: take the named export, or the default when a bundler wraps it.
-const pino = ((pinoModule as unknown as { pino?: typeof pinoModule.pino }).pino ?? (pinoModule as unknown as { default: typeof pinoModule.pino }).default) as typeof pinoModule.pino;
+const pino = (pinoModule as unknown as { pino?: typeof pinoModule.pino }).pino ?? (pinoModule as unknown as { default: typeof pinoModule.pino }).default;
 
 /**
  * The one place vigil's services create a JSON logger. Header, token and secret fields are
@@ -29,5 +29,5 @@ export function createLogger(settings: LoggerSettings): Logger {
     redact: { paths: ['authorization', 'token', 'headers.authorization', '*.authorization', 'secret'], censor: '[redacted]' },
     ...(settings.isoTime ? { timestamp: pino.stdTimeFunctions.isoTime } : {}),
   };
-  return settings.destination ? pino(options, settings.destination as DestinationStream) : pino(options);
+  return settings.destination ? pino(options, settings.destination) : pino(options);
 }

@@ -161,7 +161,7 @@ export class FakeGrafana {
       const limit = Math.min(Number(q.get('limit') ?? 1000), 5000);
       const page = Number(q.get('page') ?? 1);
       const hits = [...this.dashboards.entries()]
-        .filter(([, s]) => type !== 'dash-folder')
+        .filter(() => type !== 'dash-folder')
         .filter(([, s]) => tags.every((t) => ((s.dashboard.tags as string[] | undefined) ?? []).includes(t)))
         .filter(([, s]) => folders.length === 0 || folders.includes(s.folderUid || 'general'))
         .sort(([a], [b]) => a.localeCompare(b))
@@ -192,7 +192,7 @@ export class FakeGrafana {
     const id = existing?.id ?? this.nextId++;
     const version = (existing?.version ?? 0) + 1;
     const stored = { ...d, id, uid, version };
-    this.dashboards.set(uid, { dashboard: stored, folderUid, id, version, messages: [...(existing?.messages ?? []), String(body.message ?? '')] });
+    this.dashboards.set(uid, { dashboard: stored, folderUid, id, version, messages: [...(existing?.messages ?? []), typeof body.message === 'string' ? body.message : ''] });
     return [200, { id, uid, url: `/d/${uid}/${slug(title)}`, status: 'success', version, slug: slug(title) }];
   }
 }

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await waitFor('prometheus ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined));
 });
 
-afterAll(async () => {
+afterAll(() => {
   prom?.kill('SIGTERM');
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });

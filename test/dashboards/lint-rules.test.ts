@@ -7,7 +7,7 @@ import { declareAmbientMetrics } from '../../src/dashboards/metric-sources.js';
 import { finalizeDashboard } from '../../src/dashboards/finalize-dashboard.js';
 import { MetricCatalog } from '../../src/model/metric-catalog.js';
 import type { DashboardJson, DashboardValue } from '../../src/dashboards/types.js';
-import { base } from './fixtures/_base.js';
+import { base, firstPanel, firstTarget } from './fixtures/_base.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const metrics = new MetricCatalog();
@@ -72,8 +72,7 @@ describe('dashboard lint rules', () => {
 
   it('accept Grafana macros and template variables inside PromQL and LogQL', () => {
     const d = base({ withLoki: true });
-    const p = (d.panels ?? [])[1] as any;
-    p.targets[0].expr = 'sum by ($group) (increase(node_network_receive_bytes_total{cluster=~"${cluster:regex}"}[$__range])) / $__interval_ms';
+    firstTarget(firstPanel(d)).expr = 'sum by ($group) (increase(node_network_receive_bytes_total{cluster=~"${cluster:regex}"}[$__range])) / $__interval_ms';
     expect(lintDashboard(finalizeDashboard(d, { uid: 'x', specPath: 'x.ts' }), ctx)).toEqual([]);
   });
 });

@@ -8,7 +8,22 @@ import { sloDashboardUid, sloDashboardUrl } from '../../src/conventions.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let result: BuildResult;
-const dashboards = () => result.artifacts.filter((a) => a.path.startsWith('grafana/dashboards/')).map((a) => ({ path: a.path, json: JSON.parse(a.content) as Record<string, any> }));
+/** The parts of a rendered dashboard's JSON these tests read. */
+interface RenderedPanel {
+  id: number;
+  type: string;
+  panels?: RenderedPanel[];
+  targets: { refId: string; datasource: { uid: string } }[];
+}
+interface RenderedDashboard {
+  uid: string;
+  description: string;
+  tags: string[];
+  editable: boolean;
+  panels: RenderedPanel[];
+  templating: { list: { name: string; options: { value: string }[] }[] };
+}
+const dashboards = () => result.artifacts.filter((a) => a.path.startsWith('grafana/dashboards/')).map((a) => ({ path: a.path, json: JSON.parse(a.content) as RenderedDashboard }));
 
 beforeAll(async () => {
   result = await buildProject(ROOT);
@@ -27,15 +42,15 @@ describe("the repo's dashboards", () => {
   });
 
   it("land every SLO alert's dashboard_url on a dashboard whose slo variable offers that SLO", () => {
-    const byUid = new Map(dashboards().map((d) => [d.json.uid as string, d.json]));
+    const byUid = new Map(dashboards().map((d) => [d.json.uid, d.json]));
     expect(result.model.slos.length).toBeGreaterThan(0);
     for (const slo of result.model.slos) {
       const url = new URL(sloDashboardUrl(slo.service, slo.id), 'http://grafana');
       const uid = /^\/d\/([^/]+)/.exec(url.pathname)?.[1] ?? '';
       const d = byUid.get(uid);
       expect(d, `${slo.id} → ${uid}`).toBeDefined();
-      const variable = d!.templating.list.find((v: any) => v.name === 'slo');
-      expect(variable.options.map((o: any) => o.value)).toContain(url.searchParams.get('var-slo'));
+      const variable = d!.templating.list.find((v) => v.name === 'slo');
+      expect(variable?.options.map((o) => o.value)).toContain(url.searchParams.get('var-slo'));
     }
   });
 
@@ -49,11 +64,11 @@ describe("the repo's dashboards", () => {
 
   it('give every panel a unique id and every target a unique refId and a templated datasource', () => {
     for (const d of dashboards()) {
-      const panels = d.json.panels.flatMap((p: any) => [p, ...(p.panels ?? [])]);
-      const ids = panels.map((p: any) => p.id);
+      const panels = d.json.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+      const ids = panels.map((p) => p.id);
       expect(new Set(ids).size, d.path).toBe(ids.length);
-      for (const p of panels.filter((p: any) => p.type !== 'row')) {
-        const refIds = p.targets.map((t: any) => t.refId);
+      for (const p of panels.filter((p) => p.type !== 'row')) {
+        const refIds = p.targets.map((t) => t.refId);
         expect(new Set(refIds).size).toBe(refIds.length);
         for (const t of p.targets) expect(t.datasource.uid).toMatch(/^\$\{\w+\}$/);
       }
@@ -71,7 +86,7 @@ describe("the repo's dashboards", () => {
     expect(parse(prov!.content)).toMatchObject({ apiVersion: 1, providers: [{ name: 'vigil', type: 'file', allowUiUpdates: false }] });
     for (const d of dashboards()) {
       const cr = result.artifacts.find((a) => a.path === `kubernetes/grafana-dashboards/${d.json.uid}.yaml`);
-      const doc = parse(cr!.content);
+      const doc = parse(cr!.content) as { spec: { json: string } };
       expect(doc).toMatchObject({ apiVersion: 'grafana.integreatly.org/v1beta1', kind: 'GrafanaDashboard', spec: { uid: d.json.uid, instanceSelector: { matchLabels: { dashboards: 'vigil' } } } });
       expect(JSON.parse(doc.spec.json)).toEqual(d.json);
     }
@@ -102,9 +117,9 @@ describe('dashboard modules that do not work', () => {
     const r = await buildProject(root);
     const d = (file: string) => r.diagnostics.items.find((x) => x.file === `dashboards/${file}`);
     expect(d('a-syntax.ts')).toMatchObject({ severity: 'error', code: 'DASH030', line: 4, column: 1 });
-    expect(d('b-throws.ts')).toMatchObject({ code: 'DASH030', line: 2, message: expect.stringContaining('no such SLO') });
+    expect(d('b-throws.ts')).toMatchObject({ code: 'DASH030', line: 2, message: expect.stringContaining('no such SLO') as unknown });
     expect(d('c-no-default.ts')).toMatchObject({ code: 'DASH031' });
-    expect(d('e-throws-in-builder.ts')).toMatchObject({ code: 'DASH030', message: expect.stringContaining('threw while building') });
+    expect(d('e-throws-in-builder.ts')).toMatchObject({ code: 'DASH030', message: expect.stringContaining('threw while building') as unknown });
     expect(d('d-fine.ts')).toBeUndefined();
     expect(r.artifacts.map((a) => a.path)).toContain('grafana/dashboards/vigil-d-fine.json');
   });

@@ -28,7 +28,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last instanceof Error ? String(last) : JSON.stringify(last)}` : ''}`);
 }
 
 /** Prometheus duration (`90s`, `1m`, `1h`) in ms. */

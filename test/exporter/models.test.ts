@@ -80,7 +80,10 @@ describe('the models file', () => {
 describe('the model scraper', () => {
   const servers: http.Server[] = [];
   afterEach(() => {
-    for (const s of servers.splice(0)) s.closeAllConnections(), s.close();
+    for (const s of servers.splice(0)) {
+      s.closeAllConnections();
+      s.close();
+    }
   });
   const serve = async (handler: http.RequestListener) => {
     const s = http.createServer(handler);

@@ -85,12 +85,12 @@ describe('the nvidia-smi source', () => {
   it('drops a field an older driver rejects and reports a GPU that disappears as lost', async () => {
     const calls: string[] = [];
     let rows = 2;
-    const runner: Runner = async (_bin, args) => {
+    const runner: Runner = (_bin, args) => {
       calls.push(args[0]!);
-      if (args[0]!.includes('memory.reserved')) return { code: 2, stdout: 'Field "memory.reserved" is not a valid field to query.\n', stderr: '' };
+      if (args[0]!.includes('memory.reserved')) return Promise.resolve({ code: 2, stdout: 'Field "memory.reserved" is not a valid field to query.\n', stderr: '' });
       const fields = args[0]!.slice('--query-gpu='.length).split(',');
       const row = (i: number) => fields.map((f) => (f === 'index' ? String(i) : f === 'uuid' ? `GPU-${i}` : f === 'temperature.gpu' ? '41' : '[N/A]')).join(', ');
-      return { code: 0, stdout: Array.from({ length: rows }, (_, i) => row(i)).join('\n'), stderr: '' };
+      return Promise.resolve({ code: 0, stdout: Array.from({ length: rows }, (_, i) => row(i)).join('\n'), stderr: '' });
     };
     const source = new NvidiaSmiSource({}, runner);
     const first = await source.collect(new AbortController().signal);
@@ -102,7 +102,7 @@ describe('the nvidia-smi source', () => {
   });
 
   it('fails the collection as driver when nvidia-smi exits non-zero with no rows', async () => {
-    const source = new NvidiaSmiSource({}, async () => ({ code: 9, stdout: 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.\n', stderr: '' }));
+    const source = new NvidiaSmiSource({}, () => Promise.resolve({ code: 9, stdout: 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.\n', stderr: '' }));
     await expect(source.collect(new AbortController().signal)).rejects.toMatchObject({ reason: 'driver' });
   });
 });

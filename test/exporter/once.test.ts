@@ -16,8 +16,9 @@ describe('collectOnce (vigil exporter --once)', () => {
     const broken: GpuSource = {
       name: 'broken',
       collect: async () => Promise.reject(new SourceError('driver gone', 'driver')),
-      close: async () => {
+      close: () => {
         closed = true;
+        return Promise.resolve();
       },
     };
     const r = await collectOnce({ source: broken, intervalMs: 1000, hostname: 'h', logger: silentLogger });

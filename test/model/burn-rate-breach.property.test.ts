@@ -64,7 +64,8 @@ function alertThresholds(slo: SloModel): { op: string; text: string }[][] {
 /** The thresholds of the AnalysisTemplate's failure (`> t`) and success (`<= t`) conditions, per page pair. */
 function analysisThresholds(slo: SloModel): { failure: string; success: string }[] {
   const [analysis] = generateRolloutAnalysis([slo]);
-  return parse(renderDocument(analysis!)).spec.metrics.map((m: { failureCondition: string; successCondition: string }) => ({
+  const doc = parse(renderDocument(analysis!)) as { spec: { metrics: { failureCondition: string; successCondition: string }[] } };
+  return doc.spec.metrics.map((m) => ({
     failure: /&& result\[0\] > (\S+)$/.exec(m.failureCondition)![1]!,
     success: /&& result\[0\] <= (\S+)$/.exec(m.successCondition)![1]!,
   }));
@@ -82,9 +83,9 @@ function policyChecks(slo: SloModel): readonly BurnRateCheck[] {
 /** A Prometheus that answers each window's burn-rate query with one series at the given value. */
 function promAt(values: Record<string, number>): PrometheusQuery {
   return {
-    async query(expr) {
+    query(expr) {
       const window = /^slo:burn_rate:rate(\w+)\{/.exec(expr)![1]!;
-      return [{ labels: { __name__: `slo:burn_rate:rate${window}`, slo: 'svc-avail' }, value: values[window]! }];
+      return Promise.resolve([{ labels: { __name__: `slo:burn_rate:rate${window}`, slo: 'svc-avail' }, value: values[window]! }]);
     },
   };
 }

@@ -74,8 +74,9 @@ export async function call(base: string, method: string, route: string, body?: u
 }
 
 /** Starts a node:http server on a random 127.0.0.1 port. */
-export async function listen(handler: http.RequestListener): Promise<{ url: string; server: http.Server; close: () => Promise<void> }> {
-  const server = http.createServer(handler);
+export async function listen(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>): Promise<{ url: string; server: http.Server; close: () => Promise<void> }> {
+  // node:http ignores a handler's promise; so does this (a rejection stays unhandled, as it was).
+  const server = http.createServer((req, res) => void handler(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
   return {

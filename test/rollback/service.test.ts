@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/runtime/logger.js';
 import { startRollbackService, type RunningService } from '../../src/rollback/serve.js';
-import { TOKEN, alert, call, flagFile, payload, policyFrom, tempDir, waitFor } from './helpers.js';
+import { TOKEN, alert, call, flagFile, payload, policyFrom, tempDir } from './helpers.js';
 
 const labels = { alertname: 'ErrorBudgetBurn', slo: 'gpu-inference-availability', service: 'gpu-inference', severity: 'critical', model: 'resnet', long_window: '1h', short_window: '5m', environment: 'prod' };
 

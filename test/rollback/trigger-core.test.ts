@@ -81,11 +81,12 @@ describe('decideRollback', () => {
 
 class MemoryLog implements DecisionLog {
   events: DecisionEvent[] = [];
-  async readAll() {
-    return [...this.events];
+  readAll() {
+    return Promise.resolve([...this.events]);
   }
-  async append(e: DecisionEvent) {
+  append(e: DecisionEvent) {
     this.events.push(e);
+    return Promise.resolve();
   }
   async close() {}
 }
@@ -101,11 +102,21 @@ describe('executeRollback retries', () => {
       policy,
       log,
       clock: () => clock,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         sleeps.push(ms);
         clock += ms;
+        return Promise.resolve();
       },
-      actions: { create: (spec) => ({ kind: 'fake', target: 'fake', execute: async () => (calls.push(spec), outcomes.shift() ?? { status: 'success', detail: 'ok' }) }) },
+      actions: {
+        create: (spec) => ({
+          kind: 'fake',
+          target: 'fake',
+          execute: () => {
+            calls.push(spec);
+            return Promise.resolve(outcomes.shift() ?? { status: 'success', detail: 'ok' });
+          },
+        }),
+      },
     });
     return { t, sleeps, calls, log };
   }

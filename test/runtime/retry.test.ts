@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, sleep, withRetry } from '../../src/runtime/retry.js';
 
-const noSleep = (waits: number[]) => async (ms: number) => {
+const noSleep = (waits: number[]) => (ms: number) => {
   waits.push(ms);
+  return Promise.resolve();
 };
 
 describe('withRetry', () => {
@@ -28,9 +29,9 @@ describe('withRetry', () => {
     let calls = 0;
     await expect(
       withRetry(
-        async (attempt) => {
+        (attempt) => {
           calls++;
-          throw new Error(`fail ${attempt}`);
+          return Promise.reject(new Error(`fail ${attempt}`));
         },
         { retries: 3, retryable: () => true, sleep: noSleep([]) },
       ),
@@ -43,9 +44,9 @@ describe('withRetry', () => {
     const seen: unknown[] = [];
     await expect(
       withRetry(
-        async () => {
+        () => {
           calls++;
-          throw new Error(calls === 1 ? 'transient' : 'permanent');
+          return Promise.reject(new Error(calls === 1 ? 'transient' : 'permanent'));
         },
         { retries: 5, retryable: (err) => (seen.push(err), (err as Error).message === 'transient'), sleep: noSleep([]) },
       ),
@@ -73,7 +74,7 @@ describe('withRetry', () => {
   it('retries returned failures (retryResult) and returns the last one when retries run out', async () => {
     let calls = 0;
     const waits: number[] = [];
-    const r = await withRetry(async () => ({ ok: false, n: ++calls }), { retries: 2, jitter: 'none', baseDelayMs: 5, retryResult: (x) => !x.ok, sleep: noSleep(waits) });
+    const r = await withRetry(() => Promise.resolve({ ok: false, n: ++calls }), { retries: 2, jitter: 'none', baseDelayMs: 5, retryResult: (x) => !x.ok, sleep: noSleep(waits) });
     expect(r).toEqual({ ok: false, n: 3 });
     expect(waits).toEqual([5, 10]);
   });
@@ -81,7 +82,7 @@ describe('withRetry', () => {
   it('gives up when the next wait would end past the budget', async () => {
     let t = 0;
     const waits: number[] = [];
-    const r = await withRetry(async () => 'failed', {
+    const r = await withRetry(() => Promise.resolve('failed'), {
       retries: 10,
       jitter: 'none',
       baseDelayMs: 100,
@@ -89,9 +90,10 @@ describe('withRetry', () => {
       budgetMs: 700,
       retryResult: () => true,
       now: () => t,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         waits.push(ms);
         t += ms;
+        return Promise.resolve();
       },
     });
     expect(r).toBe('failed');
@@ -102,7 +104,10 @@ describe('withRetry', () => {
     const ac = new AbortController();
     let calls = 0;
     const t0 = Date.now();
-    const p = withRetry(async () => (++calls, 'failed'), { retries: 5, jitter: 'none', baseDelayMs: 60_000, retryResult: () => true, signal: ac.signal });
+    const p = withRetry(() => {
+      calls++;
+      return Promise.resolve('failed');
+    }, { retries: 5, jitter: 'none', baseDelayMs: 60_000, retryResult: () => true, signal: ac.signal });
     setTimeout(() => ac.abort(), 20);
     expect(await p).toBe('failed');
     expect(calls).toBe(2);

@@ -37,7 +37,7 @@ try {
     const [a, b] = await Promise.allSettled([nvml.collect(signal), smi.collect(signal)]);
     const ms = (performance.now() - t0).toFixed(0);
     if (a.status === 'rejected' || b.status === 'rejected') {
-      console.log(`round ${round}: nvml ${a.status === 'rejected' ? `FAILED: ${String(a.reason?.message ?? a.reason)}` : 'ok'}, nvidia-smi ${b.status === 'rejected' ? `FAILED: ${String(b.reason?.message ?? b.reason)}` : 'ok'}`);
+      console.log(`round ${round}: nvml ${a.status === 'rejected' ? `FAILED: ${reasonText(a.reason)}` : 'ok'}, nvidia-smi ${b.status === 'rejected' ? `FAILED: ${reasonText(b.reason)}` : 'ok'}`);
       mismatches++;
       continue;
     }
@@ -49,6 +49,11 @@ try {
   await smi.close();
 }
 process.exitCode = mismatches === 0 ? 0 : 1;
+
+/** Why a collection failed: the error's message, or the rejection value itself. */
+function reasonText(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
 
 function table(x: GpuSnapshot, y: GpuSnapshot): string {
   const rows = ['| gpu | field | nvml | nvidia-smi | verdict |', '| --- | --- | --- | --- | --- |'];

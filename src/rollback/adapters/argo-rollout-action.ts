@@ -61,7 +61,7 @@ export class ArgoRolloutAction implements RollbackAction {
     const current = Number(rollout.metadata?.annotations?.[REVISION] ?? owned[0]?.revision ?? NaN);
     const previous = owned.find((x) => x.revision < current);
     if (!previous) return { status: 'failed', detail: `rollout ${this.namespace}/${this.name} has no revision before ${current} to go back to`, retryable: false };
-    const template = structuredClone(previous.rs.spec?.template ?? {}) as PodTemplate;
+    const template = structuredClone<PodTemplate>(previous.rs.spec?.template ?? {});
     if (template.metadata?.labels) delete template.metadata.labels[HASH_LABEL];
     if (canonical(template) === canonical(rollout.spec?.template ?? {})) {
       return { status: 'already-done', detail: `rollout ${this.namespace}/${this.name} already runs the template of revision ${previous.revision}` };

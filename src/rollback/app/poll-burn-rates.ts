@@ -103,7 +103,8 @@ export class BurnRatePoller {
 }
 
 function withoutName(labels: Readonly<Record<string, string>>): Record<string, string> {
-  const { __name__: _, ...rest } = labels;
+  const rest = { ...labels };
+  delete rest.__name__;
   return rest;
 }
 

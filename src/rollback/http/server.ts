@@ -127,7 +127,7 @@ function parseApproval(body: string): { approved: boolean; by: string } {
   for (const k of Object.keys(o)) if (k !== 'approved' && k !== 'by') throw new HttpError(400, `unknown key ${JSON.stringify(k).slice(0, 80)}`);
   if (o.approved !== undefined && typeof o.approved !== 'boolean') throw new HttpError(400, 'approved must be true or false');
   if (o.by !== undefined && (typeof o.by !== 'string' || o.by.length === 0 || o.by.length > 200)) throw new HttpError(400, 'by must be a non-empty string of at most 200 characters');
-  return { approved: o.approved !== false, by: (o.by as string | undefined) ?? 'unknown' };
+  return { approved: o.approved !== false, by: o.by ?? 'unknown' };
 }
 
 /** Reads the body as UTF-8, refusing more than `limit` bytes (413) before buffering it. */

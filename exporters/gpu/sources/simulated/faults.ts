@@ -54,7 +54,7 @@ export function faultsFromFile(file: string, onError: (message: string) => void 
         onError(`${file}: invalid faults${first ? ` at ${first.path || '/'}: ${first.message}` : ''}`);
         return current;
       }
-      current = (value ?? {}) as SimFaults;
+      current = value ?? {};
     } catch (err) {
       onError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -151,7 +151,8 @@ export class SimulatedSource implements GpuSource {
     return { driverVersion: '590.48.01', cudaVersion: '13.1', devices, lost, xidEvents };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 }
