@@ -1,3 +1,4 @@
+import { breachCondition } from '../../model/burn-rate-breach.js';
 import path from 'node:path';
 import { Diagnostics } from '../../diagnostics.js';
 import { readYamlFile } from '../../load/read-yaml.js';
@@ -134,7 +135,9 @@ function resolvePollChecks(doc: PolicyDocument, slos: readonly SloModel[], diags
       return;
     }
     for (const w of slo.windows.filter((x) => x.tier === 'page')) {
-      out.push({ slo: slo.id, long: w.long, short: w.short, burnRateFactor: Number(w.factor.toPrecision(12)), severity: c.severity ?? w.severity, alertname: c.alertname ?? slo.alertName });
+      // The page alert's own breach condition (same windows, same rounding of the factor).
+      const breach = breachCondition(w);
+      out.push({ slo: slo.id, long: breach.long, short: breach.short, burnRateFactor: breach.burnRateAbove, severity: c.severity ?? w.severity, alertname: c.alertname ?? slo.alertName });
     }
   });
   return out;
