@@ -50,7 +50,7 @@ describe('Argo Rollouts actions against a strict fake Kubernetes API', () => {
     const patch = kube.requests.find((r) => r.method === 'PATCH')!;
     expect(patch).toMatchObject({ path: '/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api/status', contentType: 'application/merge-patch+json' });
     expect(JSON.parse(patch.body)).toEqual({ status: { abort: true } });
-    expect(kube.rollouts.get('docs/doc-api').status.abort).toBe(true);
+    expect(kube.rollouts.get('docs/doc-api')?.status?.abort).toBe(true);
     expect(await a.execute(ctx)).toMatchObject({ status: 'already-done' });
     expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
   });
@@ -61,7 +61,7 @@ describe('Argo Rollouts actions against a strict fake Kubernetes API', () => {
     kube.rollouts.set('docs/doc-api', rollout());
     expect(await new ArgoRolloutAction(client(), 'docs', 'doc-api', 'abort').execute(ctx)).toMatchObject({ status: 'success' });
     expect(kube.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual(['/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api/status', '/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api']);
-    expect(kube.rollouts.get('docs/doc-api').status.abort).toBe(true);
+    expect(kube.rollouts.get('docs/doc-api')?.status?.abort).toBe(true);
   });
 
   it('undoes to the previous revision with a JSON patch of /spec/template, without the pod-template-hash label', async () => {
@@ -70,7 +70,7 @@ describe('Argo Rollouts actions against a strict fake Kubernetes API', () => {
     expect(await a.execute(ctx)).toMatchObject({ status: 'success', detail: expect.stringContaining('revision 2') });
     const patch = kube.requests.find((r) => r.method === 'PATCH')!;
     expect(patch.contentType).toBe('application/json-patch+json');
-    expect(kube.rollouts.get('docs/doc-api').spec.template).toEqual({ metadata: { labels: { app: 'doc-api' } }, spec: { containers: [{ name: 'api', image: 'doc-api:2' }] } });
+    expect(kube.rollouts.get('docs/doc-api')?.spec.template).toEqual({ metadata: { labels: { app: 'doc-api' } }, spec: { containers: [{ name: 'api', image: 'doc-api:2' }] } });
     expect(await a.execute(ctx)).toMatchObject({ status: 'already-done' });
   });
 
