@@ -50,7 +50,7 @@ describe('Argo Rollouts actions against a strict fake Kubernetes API', () => {
     const patch = kube.requests.find((r) => r.method === 'PATCH')!;
     expect(patch).toMatchObject({ path: '/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api/status', contentType: 'application/merge-patch+json' });
     expect(JSON.parse(patch.body)).toEqual({ status: { abort: true } });
-    expect(kube.rollouts.get('docs/doc-api').status.abort).toBe(true);
+    expect(kube.rollouts.get('docs/doc-api')?.status?.abort).toBe(true);
     expect(await a.execute(ctx)).toMatchObject({ status: 'already-done' });
     expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
   });
@@ -61,24 +61,24 @@ describe('Argo Rollouts actions against a strict fake Kubernetes API', () => {
     kube.rollouts.set('docs/doc-api', rollout());
     expect(await new ArgoRolloutAction(client(), 'docs', 'doc-api', 'abort').execute(ctx)).toMatchObject({ status: 'success' });
     expect(kube.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual(['/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api/status', '/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api']);
-    expect(kube.rollouts.get('docs/doc-api').status.abort).toBe(true);
+    expect(kube.rollouts.get('docs/doc-api')?.status?.abort).toBe(true);
   });
 
   it('undoes to the previous revision with a JSON patch of /spec/template, without the pod-template-hash label', async () => {
     kube.replicasets.push(rs(3, 'doc-api:3'), rs(2, 'doc-api:2'), rs(1, 'doc-api:1'), rs(9, 'other:9', 'uid-other'));
     const a = new ArgoRolloutAction(client(), 'docs', 'doc-api', 'undo');
-    expect(await a.execute(ctx)).toMatchObject({ status: 'success', detail: expect.stringContaining('revision 2') });
+    expect(await a.execute(ctx)).toMatchObject({ status: 'success', detail: expect.stringContaining('revision 2') as unknown });
     const patch = kube.requests.find((r) => r.method === 'PATCH')!;
     expect(patch.contentType).toBe('application/json-patch+json');
-    expect(kube.rollouts.get('docs/doc-api').spec.template).toEqual({ metadata: { labels: { app: 'doc-api' } }, spec: { containers: [{ name: 'api', image: 'doc-api:2' }] } });
+    expect(kube.rollouts.get('docs/doc-api')?.spec.template).toEqual({ metadata: { labels: { app: 'doc-api' } }, spec: { containers: [{ name: 'api', image: 'doc-api:2' }] } });
     expect(await a.execute(ctx)).toMatchObject({ status: 'already-done' });
   });
 
   it('reports a retryable failure on 5xx and a permanent one on 401 and on a missing rollout', async () => {
     kube.failNext([503]);
     expect(await new ArgoRolloutAction(client(), 'docs', 'doc-api', 'abort').execute(ctx)).toMatchObject({ status: 'failed', retryable: true });
-    expect(await new ArgoRolloutAction(new KubeClient({ server: kube.url, token: 'wrong' }), 'docs', 'doc-api', 'abort').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('401') });
-    expect(await new ArgoRolloutAction(client(), 'docs', 'missing', 'abort').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('404') });
+    expect(await new ArgoRolloutAction(new KubeClient({ server: kube.url, token: 'wrong' }), 'docs', 'doc-api', 'abort').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('401') as unknown });
+    expect(await new ArgoRolloutAction(client(), 'docs', 'missing', 'abort').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('404') as unknown });
   });
 
   it('reads the API server, token and CA from a kubeconfig and refuses insecure-skip-tls-verify', async () => {
@@ -112,7 +112,7 @@ describe('flagd flag file action', () => {
     const a = new FlagdFlagFileAction(file, 'model-version-resnet', 'stable');
     const [r1, r2] = await Promise.all([a.execute(ctx), a.execute(ctx)]);
     expect([r1.status, r2.status].sort()).toEqual(['already-done', 'success']);
-    const flag = JSON.parse(await fs.readFile(file, 'utf8')).flags['model-version-resnet'];
+    const flag = (JSON.parse(await fs.readFile(file, 'utf8')) as { flags: Record<string, unknown> }).flags['model-version-resnet'];
     expect(flag).toEqual({ state: 'ENABLED', variants: { stable: 'resnet@1', canary: 'resnet@2' }, defaultVariant: 'stable', metadata: { vigilRollbackDecision: 'd-1' } });
     expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
@@ -128,7 +128,7 @@ describe('flagd flag file action', () => {
     const file = path.join(dir, 'flags.json');
     await fs.writeFile(file, JSON.stringify(flagFile()));
     expect(await new FlagdFlagFileAction(file, 'model-version-bert', 'stable').execute(ctx)).toMatchObject({ status: 'failed', retryable: false });
-    expect(await new FlagdFlagFileAction(file, 'model-version-resnet', 'v0').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('variants: stable, canary') });
+    expect(await new FlagdFlagFileAction(file, 'model-version-resnet', 'v0').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('variants: stable, canary') as unknown });
   });
 });
 
@@ -167,7 +167,7 @@ describe('MLflow alias action against a strict fake registry', () => {
       ml.addModel('b', ['1', '2'], { champion: '2' });
       const client = new MlflowClient(ml.url);
       expect(await new MlflowAliasAction(client, ChampionHistory.inStateDir(dir), 'a', 'champion').execute(ctx)).toMatchObject({ status: 'success' });
-      expect(await new MlflowAliasAction(client, ChampionHistory.inStateDir(dir), 'b', 'champion').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('no previous version') });
+      expect(await new MlflowAliasAction(client, ChampionHistory.inStateDir(dir), 'b', 'champion').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('no previous version') as unknown });
       expect(ml.models.get('b')!.aliases.get('champion')).toBe('2');
     } finally {
       await ml.close();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
+import type { DecisionView } from '../../src/rollback/app/decision-state.js';
 import { TOKEN, listen, tempDir, waitFor } from './helpers.js';
 import { freePort } from '../support/free-port.js';
 
@@ -51,7 +52,10 @@ describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollbac
     let failing = false;
     const counts = { ok: 0, err: 0 };
     const traffic = setInterval(() => (failing ? (counts.err += 2) : (counts.ok += 2)), 100);
-    cleanups.push(async () => clearInterval(traffic));
+    cleanups.push(() => {
+      clearInterval(traffic);
+      return Promise.resolve();
+    });
     const target = await listen((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(`# TYPE e2e_requests_total counter\ne2e_requests_total{model="resnet",code="200"} ${counts.ok}\ne2e_requests_total{model="resnet",code="500"} ${counts.err}\n`);
@@ -69,8 +73,8 @@ describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollbac
 
     const spawnLogged = (cmd: string, args: string[], name: string) => {
       const c = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-      c.stdout!.on('data', (d: Buffer) => out.push(`[${name}] ${d}`));
-      c.stderr!.on('data', (d: Buffer) => out.push(`[${name}] ${d}`));
+      c.stdout.on('data', (d: Buffer) => out.push(`[${name}] ${d.toString('utf8')}`));
+      c.stderr.on('data', (d: Buffer) => out.push(`[${name}] ${d.toString('utf8')}`));
       children.push(c);
       return c;
     };
@@ -84,14 +88,14 @@ describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollbac
     try {
       await waitFor(() => up(`${trigUrl}/healthz`), 30_000, 'trigger');
       await waitFor(() => up(`http://127.0.0.1:${amPort}/-/ready`), 30_000, 'alertmanager');
-      const burn = async () => ((await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('slo:burn_rate:rate1m')}`).catch(() => undefined))?.json().catch(() => undefined)) as any)?.data?.result?.length > 0;
+      const burn = async () => (((await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('slo:burn_rate:rate1m')}`).catch(() => undefined))?.json().catch(() => undefined)) as { data?: { result?: unknown[] } } | undefined)?.data?.result?.length ?? 0) > 0;
       // The base rule compares each counter with its value one base window (1m here) earlier, so the first
       // recorded rates need a minute of scraped history.
       await waitFor(burn, 100_000, 'recorded burn-rate series');
 
-      const decisions = async () => ((await (await fetch(`${trigUrl}/v1/decisions`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as any).decisions as any[];
+      const decisions = async () => ((await (await fetch(`${trigUrl}/v1/decisions`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { decisions: DecisionView[] }).decisions;
       const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${trigUrl}/metrics`)).text())?.[1] ?? 0);
-      const variant = async () => JSON.parse(await fs.readFile(flagPath, 'utf8')).flags['model-version-resnet'].defaultVariant as string;
+      const variant = async () => (JSON.parse(await fs.readFile(flagPath, 'utf8')) as { flags: Record<string, { defaultVariant: string }> }).flags['model-version-resnet']!.defaultVariant;
 
       const failedAt = Date.now();
       failing = true;
@@ -105,8 +109,8 @@ describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollbac
       await waitFor(async () => (await decisions()).find((d) => d.decision.verdict === 'act')?.outcome, 30_000, 'action outcome recorded');
       const acted = (await decisions()).filter((d) => d.decision.verdict === 'act');
       expect(acted).toHaveLength(1);
-      expect(acted[0].outcome.status).toBe('success');
-      expect(acted[0].decision.alert.labels).toMatchObject({ slo: 'e2e-svc-availability', service: 'e2e-svc', model: 'resnet', severity: 'critical' });
+      expect(acted[0]?.outcome?.status).toBe('success');
+      expect(acted[0]?.decision.alert.labels).toMatchObject({ slo: 'e2e-svc-availability', service: 'e2e-svc', model: 'resnet', severity: 'critical' });
 
       // Kill the trigger mid-incident; someone puts the canary back; repeats after restart change nothing.
       trigger.kill('SIGKILL');

@@ -42,10 +42,11 @@ describe('webhook fuzzing', () => {
   const valid = payload([alert({ alertname: 'ErrorBudgetBurn', severity: 'critical', model: 'm', slo: 's' })]);
   const jsonValue = fc.jsonValue({ maxDepth: 3 });
   const mutated = fc.tuple(fc.constantFrom('version', 'groupKey', 'status', 'receiver', 'alerts', 'commonLabels', 'truncatedAlerts', 'alerts.0', 'alerts.0.labels', 'alerts.0.status', 'alerts.0.startsAt', 'alerts.0.fingerprint', 'alerts.0.labels.severity', 'alerts.0.annotations'), jsonValue, fc.boolean()).map(([where, value, drop]) => {
-    const p: any = structuredClone(valid);
+    // Every prefix of `where` names an object (or the alerts array, indexed by "0") in the valid payload.
+    const p: Record<string, unknown> = structuredClone(valid);
     const keys = where.split('.');
     let o = p;
-    for (const k of keys.slice(0, -1)) o = o[k];
+    for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
     if (drop) delete o[keys.at(-1)!];
     else o[keys.at(-1)!] = value;
     return JSON.stringify(p);

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { compilePolicy, type Policy } from '../../src/rollback/policy/load-policy.js';
 import { parseYamlSource } from '../../src/load/yaml-source.js';
+import type { DecisionView } from '../../src/rollback/app/decision-state.js';
+import type { AlertResult } from '../../src/rollback/app/rollback-trigger.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
@@ -55,8 +57,22 @@ export function payload(alerts: ReturnType<typeof alert>[], reason = 'first noti
   };
 }
 
-/** POSTs/GETs JSON with the bearer token (or `token: null` for none). */
-export async function call(base: string, method: string, route: string, body?: unknown, opts: { token?: string | null; raw?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+/**
+ * A JSON answer of the rollback service, as far as the tests read it: each endpoint fills some of
+ * these (`POST /v1/alertmanager` results, `GET /v1/decisions` decisions, any refusal an error).
+ */
+export interface ServiceBody {
+  correlationId?: string;
+  results?: AlertResult[];
+  decisions?: DecisionView[];
+  error?: string;
+}
+
+/**
+ * POSTs/GETs JSON with the bearer token (or `token: null` for none). The body is what the caller
+ * declares it to be: a service answer by default, `call<string>` for a text endpoint (metrics).
+ */
+export async function call<B = ServiceBody>(base: string, method: string, route: string, body?: unknown, opts: { token?: string | null; raw?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: B; headers: Headers }> {
   const token = opts.token === undefined ? TOKEN : opts.token;
   const res = await fetch(`${base}${route}`, {
     method,
@@ -70,7 +86,7 @@ export async function call(base: string, method: string, route: string, body?: u
   } catch {
     // text body (metrics)
   }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return { status: res.status, body: parsed as B, headers: res.headers };
 }
 
 /** Starts a node:http server on a random 127.0.0.1 port. */

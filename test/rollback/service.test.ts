@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/runtime/logger.js';
 import { startRollbackService, type RunningService } from '../../src/rollback/serve.js';
-import { TOKEN, alert, call, flagFile, payload, policyFrom, tempDir } from './helpers.js';
+import { TOKEN, alert, call, flagFile, payload, policyFrom, tempDir, type ServiceBody } from './helpers.js';
 
 const labels = { alertname: 'ErrorBudgetBurn', slo: 'gpu-inference-availability', service: 'gpu-inference', severity: 'critical', model: 'resnet', long_window: '1h', short_window: '5m', environment: 'prod' };
 
@@ -23,6 +23,11 @@ rules:
 `;
 }
 
+/** The flagd flag file as these tests read it back. */
+interface FlagFile {
+  flags: Record<string, { state: string; defaultVariant: string; targeting?: unknown }>;
+}
+
 describe('rollback trigger service', () => {
   let dir: string;
   let flagPath: string;
@@ -34,7 +39,7 @@ describe('rollback trigger service', () => {
     svc = await startRollbackService({ policy: policyFrom(policyYaml(flagPath, extra)), host: '127.0.0.1', port: 0, token: TOKEN, stateDir: path.join(dir, 'state'), logger: createLogger({ component: 'rollback', level: 'debug', destination: sink }), ...(maxBodyBytes ? { maxBodyBytes } : {}) });
     return svc;
   }
-  const flag = async () => (JSON.parse(await fs.readFile(flagPath, 'utf8')) as any).flags['model-version-resnet'];
+  const flag = async () => (JSON.parse(await fs.readFile(flagPath, 'utf8')) as FlagFile).flags['model-version-resnet'];
 
   beforeEach(async () => {
     dir = await tempDir();
@@ -52,14 +57,14 @@ describe('rollback trigger service', () => {
     const s = await start();
     const res = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]));
     expect(res.status).toBe(200);
-    expect(res.body.results[0]).toMatchObject({ result: 'decided', verdict: 'act' });
+    expect(res.body.results?.[0]).toMatchObject({ result: 'decided', verdict: 'act' });
     await s.trigger.idle();
     expect(await flag()).toMatchObject({ defaultVariant: 'stable', state: 'ENABLED' });
-    expect((await flag()).targeting).toBeUndefined();
+    expect((await flag())!.targeting).toBeUndefined();
     const d = await call(s.url, 'GET', '/v1/decisions');
     expect(d.body.decisions).toHaveLength(1);
-    expect(d.body.decisions[0].decision).toMatchObject({ verdict: 'act', rule: 'inference-page', target: `flagd:${flagPath}#model-version-resnet`, alert: { fingerprint: 'c0ffee1234abcd56' } });
-    expect(d.body.decisions[0].outcome).toMatchObject({ status: 'success', attempts: 1 });
+    expect(d.body.decisions?.[0]?.decision).toMatchObject({ verdict: 'act', rule: 'inference-page', target: `flagd:${flagPath}#model-version-resnet`, alert: { fingerprint: 'c0ffee1234abcd56' } });
+    expect(d.body.decisions?.[0]?.outcome).toMatchObject({ status: 'success', attempts: 1 });
   });
 
   it('acts once when Alertmanager delivers the same alert five times, concurrently and in sequence', async () => {
@@ -69,11 +74,11 @@ describe('rollback trigger service', () => {
     await s.trigger.idle();
     const repeats = [await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)], 'repeat interval elapsed')), await call(s.url, 'POST', '/v1/alertmanager', body)];
     expect([...concurrent, ...repeats].map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-    expect([...concurrent, ...repeats].filter((r) => r.body.results[0].result === 'decided')).toHaveLength(1);
+    expect([...concurrent, ...repeats].filter((r) => r.body.results![0]!.result === 'decided')).toHaveLength(1);
     const decisions = (await call(s.url, 'GET', '/v1/decisions')).body.decisions;
     expect(decisions).toHaveLength(1);
-    expect(decisions[0].outcome.status).toBe('success');
-    const metrics = (await call(s.url, 'GET', '/metrics', undefined, { token: null })).body as string;
+    expect(decisions?.[0]?.outcome?.status).toBe('success');
+    const metrics = (await call<string>(s.url, 'GET', '/metrics', undefined, { token: null })).body;
     expect(metrics).toMatch(/vigil_rollback_duplicate_alerts_total 4/);
     expect(metrics).toMatch(/vigil_rollback_actions_total\{kind="flagd-flag",outcome="success"\} 1/);
   });
@@ -81,18 +86,18 @@ describe('rollback trigger service', () => {
   it('never acts on a resolved alert, and a resolve only closes the incident record', async () => {
     const s = await start();
     const r1 = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels, { status: 'resolved' })], 'all alerts resolved'));
-    expect(r1.body.results[0].result).toBe('ignored-resolved');
+    expect(r1.body.results?.[0]?.result).toBe('ignored-resolved');
     await s.trigger.idle();
-    expect((await flag()).defaultVariant).toBe('canary');
+    expect((await flag())?.defaultVariant).toBe('canary');
     expect((await call(s.url, 'GET', '/v1/decisions')).body.decisions).toHaveLength(0);
 
     await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]));
     await s.trigger.idle();
     const r2 = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels, { status: 'resolved' })], 'all alerts resolved'));
-    expect(r2.body.results[0].result).toBe('resolved');
-    const [view] = (await call(s.url, 'GET', '/v1/decisions')).body.decisions;
-    expect(view.resolvedAt).toBeTypeOf('string');
-    expect((await flag()).defaultVariant).toBe('stable'); // not reversed
+    expect(r2.body.results?.[0]?.result).toBe('resolved');
+    const [view] = (await call(s.url, 'GET', '/v1/decisions')).body.decisions ?? [];
+    expect(view?.resolvedAt).toBeTypeOf('string');
+    expect((await flag())?.defaultVariant).toBe('stable'); // not reversed
   });
 
   it('holds a second alert on the same target within the cooldown and records it as skipped', async () => {
@@ -101,9 +106,9 @@ describe('rollback trigger service', () => {
     await s.trigger.idle();
     await fs.writeFile(flagPath, JSON.stringify(flagFile(), null, 2)); // someone re-enabled the canary
     const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert({ ...labels, long_window: '6h', short_window: '30m' }, { fingerprint: 'beef000000000001' })]));
-    expect(r.body.results[0].verdict).toBe('skip-cooldown');
+    expect(r.body.results?.[0]?.verdict).toBe('skip-cooldown');
     await s.trigger.idle();
-    expect((await flag()).defaultVariant).toBe('canary');
+    expect((await flag())?.defaultVariant).toBe('canary');
   });
 
   it('survives a restart mid-incident: the decision is kept and the repeat after restart does nothing', async () => {
@@ -115,12 +120,12 @@ describe('rollback trigger service', () => {
     await fs.writeFile(flagPath, JSON.stringify(flagFile(), null, 2)); // would be flipped again if the trigger forgot
     s = await start();
     const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)], 'repeat interval elapsed'));
-    expect(r.body.results[0].result).toBe('duplicate');
+    expect(r.body.results?.[0]?.result).toBe('duplicate');
     await s.trigger.idle();
-    expect((await flag()).defaultVariant).toBe('canary');
+    expect((await flag())?.defaultVariant).toBe('canary');
     const decisions = (await call(s.url, 'GET', '/v1/decisions')).body.decisions;
     expect(decisions).toHaveLength(1);
-    expect(decisions[0].outcome.status).toBe('success');
+    expect(decisions?.[0]?.outcome?.status).toBe('success');
   });
 
   it('resumes a decision that was written but not acted on before a crash, exactly once', async () => {
@@ -130,27 +135,27 @@ describe('rollback trigger service', () => {
     await fs.writeFile(path.join(stateDir, 'decisions.jsonl'), `${JSON.stringify(record)}\n{"type":"outc`); // torn last line
     const s = await start();
     await s.trigger.idle();
-    expect((await flag()).defaultVariant).toBe('stable');
+    expect((await flag())?.defaultVariant).toBe('stable');
     const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]));
-    expect(r.body.results[0]).toMatchObject({ result: 'duplicate', decisionId: 'd-crash-1' });
-    const [view] = (await call(s.url, 'GET', '/v1/decisions')).body.decisions;
-    expect(view.outcome.status).toBe('success');
+    expect(r.body.results?.[0]).toMatchObject({ result: 'duplicate', decisionId: 'd-crash-1' });
+    const [view] = (await call(s.url, 'GET', '/v1/decisions')).body.decisions ?? [];
+    expect(view?.outcome?.status).toBe('success');
     expect(logLines.some((l) => l.includes('cid-before-crash') && l.includes('rollback action finished'))).toBe(true);
   });
 
   it('waits for approval in production when the policy says so, then acts on POST /v1/approvals/{id}', async () => {
     const s = await start('environments: { prod: { requireApproval: true } }');
     const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]));
-    expect(r.body.results[0].verdict).toBe('await-approval');
+    expect(r.body.results?.[0]?.verdict).toBe('await-approval');
     await s.trigger.idle();
-    expect((await flag()).defaultVariant).toBe('canary');
-    const id = r.body.results[0].decisionId as string;
+    expect((await flag())?.defaultVariant).toBe('canary');
+    const id = r.body.results![0]!.decisionId!;
     expect((await call(s.url, 'POST', `/v1/approvals/${id}`, { by: 'alice' }, { token: 'wrong-token' })).status).toBe(401);
     expect((await call(s.url, 'POST', '/v1/approvals/d-unknown', { by: 'alice' })).status).toBe(404);
     const ok = await call(s.url, 'POST', `/v1/approvals/${id}`, { approved: true, by: 'alice' });
     expect(ok.status).toBe(200);
     await s.trigger.idle();
-    expect((await flag()).defaultVariant).toBe('stable');
+    expect((await flag())?.defaultVariant).toBe('stable');
     const again = await call(s.url, 'POST', `/v1/approvals/${id}`, { approved: true, by: 'bob' });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatch(/already approved by alice/);
@@ -160,17 +165,17 @@ describe('rollback trigger service', () => {
     const s = await start('environments: { prod: { requireApproval: true } }');
     const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]));
     await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels, { status: 'resolved' })]));
-    const res = await call(s.url, 'POST', `/v1/approvals/${r.body.results[0].decisionId}`, { by: 'alice' });
+    const res = await call(s.url, 'POST', `/v1/approvals/${r.body.results![0]!.decisionId!}`, { by: 'alice' });
     expect(res.status).toBe(409);
     expect(res.body.error).toMatch(/resolved/);
-    expect((await flag()).defaultVariant).toBe('canary');
+    expect((await flag())?.defaultVariant).toBe('canary');
   });
 
   it('records a dry-run decision and leaves the flag file untouched', async () => {
     const s = await start('environments: { prod: { dryRun: true } }');
     const before = await fs.readFile(flagPath, 'utf8');
     const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]));
-    expect(r.body.results[0].verdict).toBe('dry-run');
+    expect(r.body.results?.[0]?.verdict).toBe('dry-run');
     await s.trigger.idle();
     expect(await fs.readFile(flagPath, 'utf8')).toBe(before);
   });
@@ -178,7 +183,7 @@ describe('rollback trigger service', () => {
   it('answers bad input with 400/401/404/405/413 and a reason, never 5xx', async () => {
     const s = await start('', 4096);
     const good = payload([alert(labels)]);
-    const cases: [string, Promise<{ status: number; body: any }>, number, RegExp][] = [
+    const cases: [string, Promise<{ status: number; body: ServiceBody }>, number, RegExp][] = [
       ['no token', call(s.url, 'POST', '/v1/alertmanager', good, { token: null }), 401, /bearer token/],
       ['wrong token', call(s.url, 'POST', '/v1/alertmanager', good, { token: `${TOKEN}x` }), 401, /bearer token/],
       ['not JSON', call(s.url, 'POST', '/v1/alertmanager', undefined, { raw: '{"version": "4",' }), 400, /not valid JSON/],
@@ -206,7 +211,7 @@ describe('rollback trigger service', () => {
     const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]), { headers: { 'x-correlation-id': 'incident-42' } });
     expect(r.headers.get('x-correlation-id')).toBe('incident-42');
     await s.trigger.idle();
-    const mine = logLines.map((l) => JSON.parse(l)).filter((l) => l.correlationId === 'incident-42');
+    const mine = logLines.map((l) => JSON.parse(l) as { correlationId?: string; msg?: string }).filter((l) => l.correlationId === 'incident-42');
     expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['rollback decision', 'rollback action attempt', 'rollback action finished']));
     expect(logLines.join('')).not.toContain(TOKEN);
   });
@@ -217,6 +222,6 @@ describe('rollback trigger service', () => {
     const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]));
     expect(r.status).toBe(503);
     expect(s.trigger.decisions()).toHaveLength(0);
-    expect((await flag()).defaultVariant).toBe('canary');
+    expect((await flag())?.defaultVariant).toBe('canary');
   });
 });

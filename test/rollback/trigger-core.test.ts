@@ -57,7 +57,7 @@ describe('decideRollback', () => {
 
   it('never guesses a target: a templated target without its label is recorded as no-rule with the reason', () => {
     const d = decide(new DecisionState(), a({ service: 'gpu-inference', severity: 'critical', env: 'staging' }));
-    expect(d).toMatchObject({ kind: 'new', record: { verdict: 'no-rule', reason: expect.stringContaining('needs alert label(s) model') } });
+    expect(d).toMatchObject({ kind: 'new', record: { verdict: 'no-rule', reason: expect.stringContaining('needs alert label(s) model') as unknown } });
   });
 
   it('keeps cooldowns and hourly limits per resolved target (per model), not per rule', () => {

@@ -1,6 +1,31 @@
 import type http from 'node:http';
 import { listen, readBody } from '../helpers.js';
 
+/** The parts of an Argo Rollout the fake reads and writes; the rest is stored and served as given. */
+export interface Rollout {
+  metadata: { resourceVersion: string };
+  spec: { template: unknown };
+  status?: Record<string, unknown>;
+}
+
+/** The parts of a ReplicaSet the fake's label-selector list reads. */
+export interface ReplicaSet {
+  metadata: { namespace: string; labels?: Record<string, string> };
+}
+
+/** A JSON merge patch as the fake applies it: only `status` and `spec` are looked at. */
+interface MergePatch {
+  status?: Record<string, unknown>;
+  spec?: Record<string, unknown>;
+}
+
+/** One JSON patch operation, unchecked: the fake rejects all but `replace /spec/template`. */
+interface JsonPatchOp {
+  op?: unknown;
+  path?: unknown;
+  value?: unknown;
+}
+
 /**
  * A strict stand-in for the Kubernetes API server's Rollout and ReplicaSet endpoints: bearer
  * auth (401), known paths only (404), PATCH content types as the real server accepts them
@@ -8,8 +33,8 @@ import { listen, readBody } from '../helpers.js';
  * of operations whose paths exist (422).
  */
 export async function startFakeKubeApi(opts: { token: string; statusSubresource?: boolean }) {
-  const rollouts = new Map<string, any>();
-  const replicasets: any[] = [];
+  const rollouts = new Map<string, Rollout>();
+  const replicasets: ReplicaSet[] = [];
   const requests: { method: string; path: string; contentType: string | undefined; body: string }[] = [];
   let failNext: number[] = [];
 
@@ -36,9 +61,9 @@ export async function startFakeKubeApi(opts: { token: string; statusSubresource?
       if (req.method !== 'PATCH') return status(405, 'MethodNotAllowed', 'method not allowed');
       const ct = req.headers['content-type'];
       if (ct === 'application/merge-patch+json') {
-        let patch: any;
+        let patch: MergePatch;
         try {
-          patch = JSON.parse(body);
+          patch = JSON.parse(body) as MergePatch;
         } catch {
           return status(400, 'BadRequest', 'invalid JSON');
         }
@@ -53,14 +78,14 @@ export async function startFakeKubeApi(opts: { token: string; statusSubresource?
         return send(200, obj);
       }
       if (ct === 'application/json-patch+json') {
-        let ops: any;
+        let ops: unknown;
         try {
           ops = JSON.parse(body);
         } catch {
           return status(400, 'BadRequest', 'invalid JSON');
         }
         if (!Array.isArray(ops)) return status(422, 'Invalid', 'json patch must be a list of operations');
-        for (const op of ops) {
+        for (const op of ops as JsonPatchOp[]) {
           if (op.op !== 'replace' || op.path !== '/spec/template' || op.value === undefined) return status(422, 'Invalid', `unsupported operation ${JSON.stringify(op)}`);
           obj.spec.template = op.value;
         }

@@ -20,32 +20,41 @@ export async function startFakeMlflow(opts: { token?: string } = {}) {
     const err = (status: number, code: string, message: string) => send(status, { error_code: code, message });
     if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) return err(401, 'UNAUTHENTICATED', 'credentials required');
     const route = url.pathname.replace(/^\/api\/2\.0\/mlflow\//, '');
-    let params: Record<string, any>;
+    let params: Record<string, unknown>;
     if (req.method === 'GET') {
       if (body.length > 0) return err(400, 'INVALID_PARAMETER_VALUE', 'GET parameters must be in the query string');
       params = Object.fromEntries(url.searchParams);
     } else if (req.method === 'POST') {
       if (req.headers['content-type'] !== 'application/json') return err(400, 'INVALID_PARAMETER_VALUE', 'Content-Type must be application/json');
       try {
-        params = JSON.parse(body);
+        params = JSON.parse(body) as Record<string, unknown>;
       } catch {
         return err(400, 'MALFORMED_REQUEST', 'malformed JSON');
       }
     } else return err(405, 'BAD_REQUEST', 'method not allowed');
     const model = models.get(String(params.name));
-    const need = (...keys: string[]) => keys.find((k) => typeof params[k] !== 'string' || params[k] === '');
+    /** The named parameters as strings, or the first of them that is missing, empty or not a string. */
+    const need = <K extends string>(...keys: K[]): { missing: K } | { missing?: undefined; got: Record<K, string> } => {
+      const got = {} as Record<K, string>;
+      for (const k of keys) {
+        const v = params[k];
+        if (typeof v !== 'string' || v === '') return { missing: k };
+        got[k] = v;
+      }
+      return { got };
+    };
     if (route === 'registered-models/alias' && req.method === 'GET') {
-      const missing = need('name', 'alias');
-      if (missing) return err(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${missing}'`);
-      const v = model?.aliases.get(params.alias);
-      if (!model || v === undefined) return err(404, 'RESOURCE_DOES_NOT_EXIST', `Registered model alias ${params.alias} not found.`);
-      return send(200, { model_version: { name: params.name, version: v, aliases: [params.alias], current_stage: 'None', status: 'READY' } });
+      const p = need('name', 'alias');
+      if (p.missing) return err(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${p.missing}'`);
+      const v = model?.aliases.get(p.got.alias);
+      if (!model || v === undefined) return err(404, 'RESOURCE_DOES_NOT_EXIST', `Registered model alias ${p.got.alias} not found.`);
+      return send(200, { model_version: { name: p.got.name, version: v, aliases: [p.got.alias], current_stage: 'None', status: 'READY' } });
     }
     if (route === 'registered-models/alias' && req.method === 'POST') {
-      const missing = need('name', 'alias', 'version');
-      if (missing) return err(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${missing}'`);
-      if (!model || !model.versions.has(params.version)) return err(404, 'RESOURCE_DOES_NOT_EXIST', `Model version ${params.version} not found`);
-      model.aliases.set(params.alias, params.version);
+      const p = need('name', 'alias', 'version');
+      if (p.missing) return err(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${p.missing}'`);
+      if (!model || !model.versions.has(p.got.version)) return err(404, 'RESOURCE_DOES_NOT_EXIST', `Model version ${p.got.version} not found`);
+      model.aliases.set(p.got.alias, p.got.version);
       return send(200, {});
     }
     if (route === 'registered-models/get' && req.method === 'GET') {
@@ -53,9 +62,9 @@ export async function startFakeMlflow(opts: { token?: string } = {}) {
       return send(200, { registered_model: { name: params.name, aliases: [...model.aliases].map(([alias, version]) => ({ alias, version })), tags: [...model.tags].map(([key, value]) => ({ key, value })) } });
     }
     if (route === 'model-versions/set-tag' && req.method === 'POST') {
-      const missing = need('name', 'version', 'key', 'value');
-      if (missing) return err(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${missing}'`);
-      versionTags.push(params as any);
+      const p = need('name', 'version', 'key', 'value');
+      if (p.missing) return err(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${p.missing}'`);
+      versionTags.push(p.got);
       return send(200, {});
     }
     return err(404, 'ENDPOINT_NOT_FOUND', `no endpoint ${req.method} ${url.pathname}`);
