@@ -29,8 +29,15 @@ async function context(): Promise<{ slos: readonly SloModel[]; metrics: MetricCa
 async function dashboardsStage(slos: readonly SloModel[], metrics: MetricCatalog): Promise<number> {
   const diags = new Diagnostics();
   const loaded = await loadDashboards(ROOT, { slos, env: undefined }, diags);
-  const dashboards = loaded.map((l) => ({ dashboard: finalizeDashboard(l.dashboard, { uid: l.defaultUid, specPath: l.file }), file: l.file, moduleSource: '' }));
-  checkDashboardLint({ env: undefined, slos, alertPacks: [], routing: undefined, metrics, dashboards, exporter: { file: undefined, spec: undefined }, rollbackPolicies: [] }, diags);
+  const dashboards = loaded.map((l) => ({
+    dashboard: finalizeDashboard(l.dashboard, { uid: l.defaultUid, specPath: l.file }),
+    file: l.file,
+    moduleSource: '',
+  }));
+  checkDashboardLint(
+    { env: undefined, slos, alertPacks: [], routing: undefined, metrics, dashboards, exporter: { file: undefined, spec: undefined }, rollbackPolicies: [] },
+    diags,
+  );
   for (const d of dashboards) renderDocument(generateDashboardJson(d.dashboard));
   return dashboards.length;
 }
@@ -65,7 +72,10 @@ export async function run(): Promise<void> {
   const cold = partRuns[0]!;
   const warm = median(partRuns.slice(1));
   const checkRuns: number[] = [];
-  for (let i = 0; i < 3; i++) checkRuns.push(await time(() => execFileSync(process.execPath, [path.join(ROOT, 'bin/vigil.js'), 'check', '--strict', '--root', ROOT], { stdio: 'ignore' })));
+  for (let i = 0; i < 3; i++)
+    checkRuns.push(
+      await time(() => execFileSync(process.execPath, [path.join(ROOT, 'bin/vigil.js'), 'check', '--strict', '--root', ROOT], { stdio: 'ignore' })),
+    );
 
   // 2. 500 SLO dashboards, against JSON.stringify of the same dashboards as baseline.
   const ctx = await context();
@@ -92,10 +102,18 @@ export async function run(): Promise<void> {
   }
 
   // 3. Apply 200 dashboards at ≤ 8 requests in flight, clean and with 10% injected 5xx.
-  const many = Array.from({ length: 200 }, (_, i) => ({ id: null, uid: `bench-${i}`, title: `Dashboard ${i}`, tags: ['managed-by-vigil'], panels: [], schemaVersion: 42, editable: false }));
+  const many = Array.from({ length: 200 }, (_, i) => ({
+    id: null,
+    uid: `bench-${i}`,
+    title: `Dashboard ${i}`,
+    tags: ['managed-by-vigil'],
+    panels: [],
+    schemaVersion: 42,
+    editable: false,
+  }));
   const applyOnce = async (faultRate: number) => {
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const g = new FakeGrafana({ latencyMs: 5, fault: () => (random() < faultRate ? 503 : undefined) });
     await g.start();
     const client = new GrafanaClient({ url: g.url, token: 'secret-token', retry: { baseDelayMs: 20, maxDelayMs: 500, retries: 8 } });

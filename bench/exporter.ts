@@ -32,7 +32,6 @@ function requireTool(bin: string, pkg: string): string {
   return found;
 }
 
-
 async function waitHttp(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     try {
@@ -181,7 +180,11 @@ async function startModelServers(): Promise<{ urls: string[]; close(): void }> {
   const servers: http.Server[] = [];
   const urls: string[] = [];
   for (let s = 0; s < 4; s++) {
-    const body = Array.from({ length: 16 }, (_, m) => `vllm:num_requests_waiting{model_name="model-${s}-${m}",engine="0"} ${m}\nvllm:num_requests_running{model_name="model-${s}-${m}",engine="0"} ${m % 4}\n`).join('');
+    const body = Array.from(
+      { length: 16 },
+      (_, m) =>
+        `vllm:num_requests_waiting{model_name="model-${s}-${m}",engine="0"} ${m}\nvllm:num_requests_running{model_name="model-${s}-${m}",engine="0"} ${m % 4}\n`,
+    ).join('');
     const srv = http.createServer((_q, res) => res.end(body));
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     servers.push(srv);
@@ -202,7 +205,10 @@ export async function run(): Promise<void> {
   const models = await startModelServers();
   try {
     const modelsFile = path.join(dir, 'models.yaml');
-    fs.writeFileSync(modelsFile, `apiVersion: vigil/v1\nkind: ModelServers\nscrapeInterval: 5s\nscrapeTimeout: 1s\nservers:\n${models.urls.map((u, s) => `  - name: vllm-${s}\n    type: vllm\n    url: ${u}\n`).join('')}`);
+    fs.writeFileSync(
+      modelsFile,
+      `apiVersion: vigil/v1\nkind: ModelServers\nscrapeInterval: 5s\nscrapeTimeout: 1s\nservers:\n${models.urls.map((u, s) => `  - name: vllm-${s}\n    type: vllm\n    url: ${u}\n`).join('')}`,
+    );
     const nePort = await freePort();
     const ne = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${nePort}`], { stdio: 'ignore' });
     children.push(ne);
@@ -212,7 +218,32 @@ export async function run(): Promise<void> {
     const probeFile = path.join(dir, 'mem-probe.cjs');
     const memFile = path.join(dir, 'mem.json');
     fs.writeFileSync(probeFile, MEM_PROBE);
-    const ours = spawn(process.execPath, [...EXPORTER_NODE_OPTIONS.split(' '), '--expose-gc', '--require', probeFile, 'bench/.work/exporter-bundle/run-cli.js', 'exporter', '--source', 'simulated', '--sim-gpus', '8', '--sim-mig-gpus', '2', '--models', modelsFile, '--listen', `127.0.0.1:${ourPort}`, '--interval', '5s', '--log-level', 'error'], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, VIGIL_BENCH_MEM: memFile } });
+    const ours = spawn(
+      process.execPath,
+      [
+        ...EXPORTER_NODE_OPTIONS.split(' '),
+        '--expose-gc',
+        '--require',
+        probeFile,
+        'bench/.work/exporter-bundle/run-cli.js',
+        'exporter',
+        '--source',
+        'simulated',
+        '--sim-gpus',
+        '8',
+        '--sim-mig-gpus',
+        '2',
+        '--models',
+        modelsFile,
+        '--listen',
+        `127.0.0.1:${ourPort}`,
+        '--interval',
+        '5s',
+        '--log-level',
+        'error',
+      ],
+      { cwd: ROOT, stdio: 'ignore', env: { ...process.env, VIGIL_BENCH_MEM: memFile } },
+    );
     children.push(ours);
     const neUrl = `http://127.0.0.1:${nePort}/metrics`;
     const ourUrl = `http://127.0.0.1:${ourPort}/metrics`;

@@ -115,7 +115,17 @@ export function run(): void {
     { slos: 1000, files: 50 },
     { slos: 10000, files: 500 },
   ];
-  const rows: { slos: number; wall: number; rss: number; floor: number; yamlFloor: number; rulesOnly: number; ruleMB: number; outMB: number; parts: Record<string, number> }[] = [];
+  const rows: {
+    slos: number;
+    wall: number;
+    rss: number;
+    floor: number;
+    yamlFloor: number;
+    rulesOnly: number;
+    ruleMB: number;
+    outMB: number;
+    parts: Record<string, number>;
+  }[] = [];
   for (const s of sizes) {
     const root = path.join(work, `specs-${s.slos}`);
     writeSyntheticSpecs(root, s.files, s.slos / s.files);
@@ -156,13 +166,19 @@ export function run(): void {
     '',
     '| SLOs (files) | render wall (median) | peak RSS | floor (median) | render / floor | yaml floor (median) | render / yaml floor | rule path alone (median) | rule path / floor | output total | of which rule files | rule objects as JSON |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.slos} (${r.slos / 20}) | ${(r.wall / 1000).toFixed(2)} s | ${r.rss.toFixed(0)} MiB | ${(r.floor / 1000).toFixed(2)} s | ${(r.wall / r.floor).toFixed(1)}x | ${(r.yamlFloor / 1000).toFixed(2)} s | ${(r.wall / r.yamlFloor).toFixed(2)}x | ${(r.rulesOnly / 1000).toFixed(2)} s | ${(r.rulesOnly / r.floor).toFixed(1)}x | ${r.outMB.toFixed(0)} MB | ${((r.parts['prometheus/rules'] ?? 0) / 1e6).toFixed(0)} MB | ${r.ruleMB.toFixed(0)} MB |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.slos} (${r.slos / 20}) | ${(r.wall / 1000).toFixed(2)} s | ${r.rss.toFixed(0)} MiB | ${(r.floor / 1000).toFixed(2)} s | ${(r.wall / r.floor).toFixed(1)}x | ${(r.yamlFloor / 1000).toFixed(2)} s | ${(r.wall / r.yamlFloor).toFixed(2)}x | ${(r.rulesOnly / 1000).toFixed(2)} s | ${(r.rulesOnly / r.floor).toFixed(1)}x | ${r.outMB.toFixed(0)} MB | ${((r.parts['prometheus/rules'] ?? 0) / 1e6).toFixed(0)} MB | ${r.ruleMB.toFixed(0)} MB |`,
+    ),
     '',
     'The rule path alone runs in a fresh process, timed from before its modules load (Node start-up excluded): load and validate the specs, generate the rule groups, render and write only the rule files.',
     '',
     `Growth from 1,000 to 10,000 SLOs: ${(large.wall / small.wall).toFixed(1)}x (goal ≤ 11x: ${large.wall / small.wall <= 11 ? '**pass**' : '**FAIL**'}). 10,000 SLOs in ≤ 3 s: ${large.wall <= 3000 ? '**pass**' : '**FAIL**'}. 1,000 SLOs in ≤ 0.5 s: ${small.wall <= 500 ? '**pass**' : '**FAIL**'}. Peak RSS of the 10,000-SLO render ≤ 600 MiB: ${large.rss <= 600 ? '**pass**' : '**FAIL**'}.`,
     '',
-    `Output of the 10,000-SLO render by folder: ${Object.entries(large.parts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)} MB`).join(', ')}.`,
+    `Output of the 10,000-SLO render by folder: ${Object.entries(large.parts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)} MB`)
+      .join(', ')}.`,
   ];
   writeSection('render', md.join('\n'));
 }

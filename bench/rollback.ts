@@ -87,7 +87,11 @@ async function round(fsync: boolean, dir: string, clientFile: string, tag: strin
   const stateDir = await fs.mkdtemp(path.join(dir, 'state-'));
   const diags = new Diagnostics();
   const policy = compilePolicy(
-    parseYamlSource('bench.yaml', `apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { dryRun: true, cooldown: 1m, maxActionsPerHour: 1000 }\ntargets:\n  t: { flagdFlag: { file: ${JSON.stringify(path.join(dir, 'flags.json'))}, flag: "mv-{{model}}", variant: stable } }\nrules:\n  - name: r\n    match: { severity: critical }\n    target: t\n`, diags)!,
+    parseYamlSource(
+      'bench.yaml',
+      `apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { dryRun: true, cooldown: 1m, maxActionsPerHour: 1000 }\ntargets:\n  t: { flagdFlag: { file: ${JSON.stringify(path.join(dir, 'flags.json'))}, flag: "mv-{{model}}", variant: stable } }\nrules:\n  - name: r\n    match: { severity: critical }\n    target: t\n`,
+      diags,
+    )!,
     diags,
   )!;
   const svc = await startRollbackService({ policy, host: '127.0.0.1', port: 0, token: TOKEN, stateDir, fsync });
@@ -99,7 +103,13 @@ async function round(fsync: boolean, dir: string, clientFile: string, tag: strin
     });
     const ok = msg.statuses['200'] ?? 0;
     if (msg.errors > 0 || ok !== msg.lat.length) throw new Error(`bench saw errors: ${JSON.stringify({ errors: msg.errors, statuses: msg.statuses })}`);
-    return { rps: msg.lat.length / msg.elapsed, p50: percentile(msg.lat, 50), p99: percentile(msg.lat, 99), syncs: svc.log.syncs, decisions: svc.trigger.state.size };
+    return {
+      rps: msg.lat.length / msg.elapsed,
+      p50: percentile(msg.lat, 50),
+      p99: percentile(msg.lat, 99),
+      syncs: svc.log.syncs,
+      decisions: svc.trigger.state.size,
+    };
   } finally {
     await svc.close();
   }

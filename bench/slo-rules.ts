@@ -10,7 +10,20 @@ import { compareFiring, maxAbsError, maxRelError, type Comparison } from './slo-
 import { MINUTE, scenario, writeOpenMetrics, type Scenario } from './slo-rules/data.js';
 import { Prom, backfillOpenMetrics } from './slo-rules/prom.js';
 import { recordLevel } from './slo-rules/record.js';
-import { BASE_VARIANTS, BUDGET, PAIRS, exactPeriodRatio, exactRatio, levels, pyrraShape, slothShape, vigilShape, vigilVariant, type Rule, type Shape } from './slo-rules/shapes.js';
+import {
+  BASE_VARIANTS,
+  BUDGET,
+  PAIRS,
+  exactPeriodRatio,
+  exactRatio,
+  levels,
+  pyrraShape,
+  slothShape,
+  vigilShape,
+  vigilVariant,
+  type Rule,
+  type Shape,
+} from './slo-rules/shapes.js';
 import { writeSection } from './lib/report.js';
 
 const WORK = path.resolve(import.meta.dirname, '.work/slo-rules');
@@ -27,7 +40,18 @@ interface CostRow {
 interface Accuracy {
   pairs: { pair: (typeof PAIRS)[number]; cmp: Comparison }[];
   windowErr: { w: string; max: number; atMs: number; median: number }[];
-  period: { vigilRatio: number; vigilRemainingAbs: number; vigilRemainingRel: number; slothRatio: number; slothRemainingAbs: number; slothRemainingRel: number; exactMin: number; exactMax: number; remMin: number; remMax: number };
+  period: {
+    vigilRatio: number;
+    vigilRemainingAbs: number;
+    vigilRemainingRel: number;
+    slothRatio: number;
+    slothRemainingAbs: number;
+    slothRemainingRel: number;
+    exactMin: number;
+    exactMax: number;
+    remMin: number;
+    remMax: number;
+  };
   steps: number;
 }
 
@@ -152,7 +176,13 @@ async function measureAccuracy(prom: Prom, sloId: string, from: number, to: numb
     const exS = ex.get(p.short)!;
     const thr = p.factor * BUDGET;
     const exact = Array.from(exL, (x, i) => x > thr && exS[i]! > thr);
-    pairs.push({ pair: p, cmp: compareFiring(exact, Array.from(v, (x) => !Number.isNaN(x))) });
+    pairs.push({
+      pair: p,
+      cmp: compareFiring(
+        exact,
+        Array.from(v, (x) => !Number.isNaN(x)),
+      ),
+    });
   }
   // Per-window ratio error where the exact ratio is above the budget (where alerts are decided).
   const windowErr = WINDOWS.map((w) => {
@@ -207,14 +237,15 @@ function report(s: Scenario, T: number, evalFrom: number, costs: Map<number, Cos
   );
   out.push('');
   out.push('Bursts:');
-  for (const b of s.bursts) out.push(`- ${b.name}: ${iso(s.startMs + b.startMin * MINUTE)} UTC, ${b.durMin} min, ${pct(b.ratio)} of requests on ${pct(b.share)} of instances`);
+  for (const b of s.bursts)
+    out.push(`- ${b.name}: ${iso(s.startMs + b.startMin * MINUTE)} UTC, ${b.durMin} min, ${pct(b.ratio)} of requests on ${pct(b.share)} of instances`);
   out.push('');
   out.push(
     'Method: raw data via `promtool tsdb create-blocks-from openmetrics`; recording rules backfilled level by level (a level reads only raw data and earlier levels) by ' +
       'range-querying each rule at the 60 s evaluation interval and backfilling the results as blocks, restarting Prometheus after each level. ' +
       '(`promtool tsdb create-blocks-from rules` does the same range queries but writes one 2h block per group and 2h chunk; it took 80–94 s per level at N = 100 ' +
-      'in a trial run, ~1,900 blocks per level, so ten levels would not fit the time budget.) Ranges recorded: vigil\'s errors/total hierarchy and Sloth\'s 5m ratio over all the data ' +
-      '(longer windows read them back 30 days); the ratio, burn-rate and period series over the accuracy window; Sloth\'s raw-window and Pyrra\'s rules only around the cost time T. ' +
+      "in a trial run, ~1,900 blocks per level, so ten levels would not fit the time budget.) Ranges recorded: vigil's errors/total hierarchy and Sloth's 5m ratio over all the data " +
+      "(longer windows read them back 30 days); the ratio, burn-rate and period series over the accuracy window; Sloth's raw-window and Pyrra's rules only around the cost time T. " +
       `**Cost**: every rule expression of each shape (recording and alerting) run once as an instant query at T = ${iso(T)} UTC with \`stats=all\`; ` +
       '`totalQueryableSamples` summed. **Accuracy** (N = 100 only: every vigil window above 5m reads one recorded series whatever N): one-minute steps over ' +
       `${iso(evalFrom)} → ${iso(T)} UTC (every step has 30 days of history); vigil's alert expressions as rendered vs the exact form ` +
@@ -232,7 +263,8 @@ function report(s: Scenario, T: number, evalFrom: number, costs: Map<number, Cos
   const totals = (rows: CostRow[]) => Object.fromEntries(['vigil', 'Sloth', 'Pyrra'].map((sh) => [sh, sum(rows, sh)]));
   const t1 = totals(c1);
   const t2 = totals(c2);
-  for (const sh of ['vigil', 'Sloth', 'Pyrra']) out.push(`| ${sh} | ${fmtInt(t1[sh]!)} | ${fmtInt(t2[sh]!)} | 1/${(t1[sh]! / t1.vigil!).toFixed(0)} | 1/${(t2[sh]! / t2.vigil!).toFixed(0)} |`);
+  for (const sh of ['vigil', 'Sloth', 'Pyrra'])
+    out.push(`| ${sh} | ${fmtInt(t1[sh]!)} | ${fmtInt(t2[sh]!)} | 1/${(t1[sh]! / t1.vigil!).toFixed(0)} | 1/${(t2[sh]! / t2.vigil!).toFixed(0)} |`);
   out.push('');
   out.push('vigil per window (errors + total + error ratio + burn rate of that window):');
   out.push('');
@@ -282,7 +314,10 @@ function report(s: Scenario, T: number, evalFrom: number, costs: Map<number, Cos
   out.push('Episodes (exact start → stop UTC; vigil start / stop delay in minutes):');
   out.push('');
   for (const { pair, cmp } of acc.pairs) {
-    const list = cmp.episodes.map((e) => `${iso(evalFrom + e.exact[0] * MINUTE).slice(5)} → ${iso(evalFrom + e.exact[1] * MINUTE).slice(11)} (${fmtN(e.startDelay)} / ${fmtN(e.stopDelay)})`);
+    const list = cmp.episodes.map(
+      (e) =>
+        `${iso(evalFrom + e.exact[0] * MINUTE).slice(5)} → ${iso(evalFrom + e.exact[1] * MINUTE).slice(11)} (${fmtN(e.startDelay)} / ${fmtN(e.stopDelay)})`,
+    );
     out.push(`- ${pair.long}/${pair.short}: ${list.join('; ') || 'none'}`);
   }
   out.push('');
@@ -295,7 +330,9 @@ function report(s: Scenario, T: number, evalFrom: number, costs: Map<number, Cos
   out.push('### Period (30d) error ratio and budget remaining vs exact (N = ' + n1 + ')');
   out.push('');
   const p = acc.period;
-  out.push(`Exact period ratio over the window: ${pct(p.exactMin)} … ${pct(p.exactMax)}; budget remaining ${p.remMax.toFixed(3)} … ${p.remMin.toFixed(3)} (it crosses zero, so its relative error is taken where |remaining| ≥ 0.1, and also given as an absolute share of the budget).`);
+  out.push(
+    `Exact period ratio over the window: ${pct(p.exactMin)} … ${pct(p.exactMax)}; budget remaining ${p.remMax.toFixed(3)} … ${p.remMin.toFixed(3)} (it crosses zero, so its relative error is taken where |remaining| ≥ 0.1, and also given as an absolute share of the budget).`,
+  );
   out.push('');
   out.push('| shape | period ratio: max rel. error | remaining: max rel. error (|exact| ≥ 0.1) | remaining: max abs. error (share of budget) |');
   out.push('|---|---:|---:|---:|');
@@ -311,7 +348,9 @@ function report(s: Scenario, T: number, evalFrom: number, costs: Map<number, Cos
   for (const g of g1) out.push(`- N = ${g.n}: vigil ≤ 1/20 of Sloth: ${pass(g.sloth)}; ≤ 1/100 of Pyrra: ${pass(g.pyrra)}`);
   out.push(`- Every vigil window longer than 5m costs the same at N = ${n2} as at N = ${n1}: ${pass(!longerGrow)}`);
   out.push(`- Every page and ticket alert starts ≤ 1 evaluation after and stops ≤ 5 min after the exact form, on every episode: ${pass(timingOk)}`);
-  out.push(`- Period ratio within 1% of exact: ${pass(p.vigilRatio <= 0.01)}; budget remaining within 1% (where |remaining| ≥ 0.1): ${pass(p.vigilRemainingRel <= 0.01)}`);
+  out.push(
+    `- Period ratio within 1% of exact: ${pass(p.vigilRatio <= 0.01)}; budget remaining within 1% (where |remaining| ≥ 0.1): ${pass(p.vigilRemainingRel <= 0.01)}`,
+  );
   out.push('');
   out.push('Run: ' + phases.join('; ') + `; total ${(seconds / 60).toFixed(1)} min (machine ${os.cpus().length} cores, shared).`);
   return out.join('\n');
@@ -321,20 +360,25 @@ function report(s: Scenario, T: number, evalFrom: number, costs: Map<number, Cos
 function variantReport(costs: Map<number, CostRow[]>, accs: Map<string, Accuracy>, variants: { suffix: string; text: string; shape: Shape }[]): string {
   const ns = [...costs.keys()];
   const out: string[] = ['### Other base-window rules (same run, same data)', ''];
-  out.push('Each variant is vigil\'s rule file with only the two base (5m) rules changed; every longer window still tiles the recorded 5m series.');
+  out.push("Each variant is vigil's rule file with only the two base (5m) rules changed; every longer window still tiles the recorded 5m series.");
   out.push('');
   out.push(
     'vigil generates `sum((x - x offset 5m) >= 0 or (x and x offset 5m)) / 300` per base tile: the counter difference against one base window ago, ' +
       'so consecutive tiles meet at a shared sample and add up to the exact counter increase (a reset tile counts the value since the reset). ' +
       'The earlier design, `rate(x[5m])`, sees 5 samples spanning 4 minutes with 1-minute scrapes and extrapolates the 5th (the gap to the previous ' +
       'tile) from its own average: tiled, every window counts 4 of each 5 minutes exactly and guesses the 5th, so bursts are over- or under-counted ' +
-      '(up to +25% in a burst\'s first minutes, a ±5%-scale wobble of the period ratio). Windows that end at the newest sample lag by the scrape ' +
+      "(up to +25% in a burst's first minutes, a ±5%-scale wobble of the period ratio). Windows that end at the newest sample lag by the scrape " +
       'phase (< 1 scrape interval), which costs at most one evaluation of stop delay.',
   );
   out.push('');
-  out.push(`| base rule | ${ns.map((n) => `samples N = ${n}`).join(' | ')} | start / stop delay max per pair (1h/5m, 6h/30m, 1d/2h, 3d/6h) | missed / spurious | max window error (30m…3d) | period ratio error | remaining error (|exact| ≥ 0.1) |`);
+  out.push(
+    `| base rule | ${ns.map((n) => `samples N = ${n}`).join(' | ')} | start / stop delay max per pair (1h/5m, 6h/30m, 1d/2h, 3d/6h) | missed / spurious | max window error (30m…3d) | period ratio error | remaining error (|exact| ≥ 0.1) |`,
+  );
   out.push(`|---|${ns.map(() => '---:').join('|')}|---|---|---:|---:|---:|`);
-  const rows = [{ name: 'vigil', text: 'sum((x - x offset 5m) >= 0 or (x and x offset 5m)) / 300 (as generated)' }, ...variants.map((v) => ({ name: v.shape.name, text: v.text }))];
+  const rows = [
+    { name: 'vigil', text: 'sum((x - x offset 5m) >= 0 or (x and x offset 5m)) / 300 (as generated)' },
+    ...variants.map((v) => ({ name: v.shape.name, text: v.text })),
+  ];
   for (const r of rows) {
     const a = r.name === 'vigil' ? accs.get('__vigil__') : accs.get(r.name);
     if (!a) continue;
@@ -345,7 +389,9 @@ function variantReport(costs: Map<number, CostRow[]>, accs: Map<string, Accuracy
     const missed = a.pairs.reduce((x, p) => x + p.cmp.missed, 0);
     const spurious = a.pairs.reduce((x, p) => x + p.cmp.spurious.length, 0);
     const winErr = Math.max(...a.windowErr.filter((w) => w.w !== '5m').map((w) => w.max));
-    out.push(`| \`${r.text}\` | ${ns.map((n) => fmtInt(sum(costs.get(n)!, r.name))).join(' | ')} | ${delays.join(', ')} | ${missed} / ${spurious} | ${pct(winErr)} | ${pct(a.period.vigilRatio)} | ${pct(a.period.vigilRemainingRel)} |`);
+    out.push(
+      `| \`${r.text}\` | ${ns.map((n) => fmtInt(sum(costs.get(n)!, r.name))).join(' | ')} | ${delays.join(', ')} | ${missed} / ${spurious} | ${pct(winErr)} | ${pct(a.period.vigilRatio)} | ${pct(a.period.vigilRemainingRel)} |`,
+    );
   }
   return out.join('\n');
 }

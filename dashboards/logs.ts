@@ -9,20 +9,36 @@ const STREAMS = '{service_name=~"$service"}';
 
 export default dashboard({
   title: 'Logs',
-  description: 'Logs of the platform services from Loki: error logs per service, log volume by level, and one request followed across services by its correlation_id.',
+  description:
+    'Logs of the platform services from Loki: error logs per service, log volume by level, and one request followed across services by its correlation_id.',
   tags: ['logs'],
   from: 'now-1h',
   variables: [
     lokiLabelVariable('service', { label: 'service_name', description: 'Service (Loki stream label service_name).' }),
-    textVariable('correlation_id', { title: 'correlation id', description: 'Paste a correlation_id from a log line or an error report to follow that request across services.' }),
+    textVariable('correlation_id', {
+      title: 'correlation id',
+      description: 'Paste a correlation_id from a log line or an error report to follow that request across services.',
+    }),
   ],
   rows: [
     row('Volume', [
-      timeseries('Error logs per service', { description: 'Log lines at level error or fatal per service.', unit: 'short', queries: [logql(`sum by (service_name) (count_over_time(${STREAMS} | json | level=~"error|fatal" [$__auto]))`, '{{service_name}}')] }),
-      timeseries('Log volume by level', { description: 'Log lines per level across the selected services.', unit: 'short', stack: true, queries: [logql(`sum by (level) (count_over_time(${STREAMS} | json [$__auto]))`, '{{level}}')] }),
+      timeseries('Error logs per service', {
+        description: 'Log lines at level error or fatal per service.',
+        unit: 'short',
+        queries: [logql(`sum by (service_name) (count_over_time(${STREAMS} | json | level=~"error|fatal" [$__auto]))`, '{{service_name}}')],
+      }),
+      timeseries('Log volume by level', {
+        description: 'Log lines per level across the selected services.',
+        unit: 'short',
+        stack: true,
+        queries: [logql(`sum by (level) (count_over_time(${STREAMS} | json [$__auto]))`, '{{level}}')],
+      }),
     ]),
     row('Request trail', [
-      logs('Request across services', { description: 'Every log line carrying the selected correlation_id, from all services, newest first.', queries: [logql('{service_name=~".+"} |= "$correlation_id" | json | correlation_id="$correlation_id"')] }),
+      logs('Request across services', {
+        description: 'Every log line carrying the selected correlation_id, from all services, newest first.',
+        queries: [logql('{service_name=~".+"} |= "$correlation_id" | json | correlation_id="$correlation_id"')],
+      }),
     ]),
     row('Errors', [
       logs('Error logs', { description: 'Error and fatal log lines of the selected services.', queries: [logql(`${STREAMS} | json | level=~"error|fatal"`)] }),

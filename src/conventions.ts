@@ -10,7 +10,16 @@ export const LABEL_SEVERITY = 'severity';
 export const LABEL_LONG_WINDOW = 'long_window';
 export const LABEL_SHORT_WINDOW = 'short_window';
 /** Label names a spec may not set itself (vigil owns them). */
-export const RESERVED_LABELS: readonly string[] = [LABEL_SLO, LABEL_SERVICE, LABEL_SEVERITY, LABEL_LONG_WINDOW, LABEL_SHORT_WINDOW, 'alertname', 'le', '__name__'];
+export const RESERVED_LABELS: readonly string[] = [
+  LABEL_SLO,
+  LABEL_SERVICE,
+  LABEL_SEVERITY,
+  LABEL_LONG_WINDOW,
+  LABEL_SHORT_WINDOW,
+  'alertname',
+  'le',
+  '__name__',
+];
 
 export const DEFAULT_SLO_ALERT_NAME = 'ErrorBudgetBurn';
 export const DEFAULT_PAGE_SEVERITY = 'critical';
@@ -78,7 +87,10 @@ export const DASHBOARD_OWNER_TAG = 'managed-by-vigil';
 
 /** Name of the grafana-operator GrafanaDashboard resource of a dashboard (a Kubernetes name). */
 export function grafanaDashboardResourceName(uid: string): string {
-  return uid.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+  return uid
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 63);
 }
 
 /** Name of the Argo Rollouts AnalysisTemplate that gates a service's canary on its SLO burn rates. */
@@ -121,7 +133,10 @@ export const LABEL_NODE = 'node';
 
 /** Runbook file of an alert in this repo: `docs/runbooks/<kebab-case alert name>.md`. */
 export function alertRunbookPath(alert: string): string {
-  return `docs/runbooks/${alert.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2').toLowerCase()}.md`;
+  return `docs/runbooks/${alert
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase()}.md`;
 }
 
 /** metadata.name of the PrometheusRule generated from a rule file. */

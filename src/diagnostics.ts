@@ -30,11 +30,29 @@ export class Diagnostics {
   }
 
   error(code: string, message: string, at: { file: string; line?: number; column?: number; path?: string }, hint?: string): void {
-    this.add({ severity: 'error', code, message, file: at.file, line: at.line ?? 0, column: at.column ?? 0, ...(at.path ? { path: at.path } : {}), ...(hint ? { hint } : {}) });
+    this.add({
+      severity: 'error',
+      code,
+      message,
+      file: at.file,
+      line: at.line ?? 0,
+      column: at.column ?? 0,
+      ...(at.path ? { path: at.path } : {}),
+      ...(hint ? { hint } : {}),
+    });
   }
 
   warning(code: string, message: string, at: { file: string; line?: number; column?: number; path?: string }, hint?: string): void {
-    this.add({ severity: 'warning', code, message, file: at.file, line: at.line ?? 0, column: at.column ?? 0, ...(at.path ? { path: at.path } : {}), ...(hint ? { hint } : {}) });
+    this.add({
+      severity: 'warning',
+      code,
+      message,
+      file: at.file,
+      line: at.line ?? 0,
+      column: at.column ?? 0,
+      ...(at.path ? { path: at.path } : {}),
+      ...(hint ? { hint } : {}),
+    });
   }
 
   get hasErrors(): boolean {

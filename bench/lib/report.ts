@@ -33,7 +33,9 @@ export function percentile(xs: readonly number[], p: number): number {
 export function writeSection(name: string, markdown: string): void {
   const begin = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
-  let text = fs.existsSync(FILE) ? fs.readFileSync(FILE, 'utf8') : '# Benchmarks\n\nWritten by `npm run bench`; each section is replaced by its own benchmark.\n';
+  let text = fs.existsSync(FILE)
+    ? fs.readFileSync(FILE, 'utf8')
+    : '# Benchmarks\n\nWritten by `npm run bench`; each section is replaced by its own benchmark.\n';
   const block = `${begin}\n${markdown.trim()}\n\n_Measured ${new Date().toISOString()} on ${machineLine()}._\n${end}`;
   const i = text.indexOf(begin);
   const j = text.indexOf(end);

@@ -60,7 +60,6 @@ export function scenario(): Scenario {
   return { startMs: START_MS, days, evalFromMs, endMs: START_MS + days * DAY, bursts, background: 0.0002 };
 }
 
-
 interface Instance {
   name: string;
   /** Share of all traffic (weights are log-normal: a few instances carry most of it). */
@@ -129,7 +128,10 @@ export function writeOpenMetrics(file: string, s: Scenario, rawSeries: number): 
       good[m] = g;
       bad[m] = b;
     }
-    for (const [code, arr] of [['200', good], ['500', bad]] as const) {
+    for (const [code, arr] of [
+      ['200', good],
+      ['500', bad],
+    ] as const) {
       const labels = `{code="${code}",instance="${inst.name}",job="api"}`;
       for (let m = 0; m < minutes; m++) {
         buf += `http_requests_total${labels} ${Math.floor(arr[m]!)} ${(s.startMs + m * MINUTE + inst.phaseMs) / 1000}\n`;

@@ -11,7 +11,6 @@ import { freePort } from '../../test/support/free-port.js';
 
 const run = promisify(execFile);
 
-
 export interface QueryStats {
   totalQueryableSamples: number;
 }
@@ -20,7 +19,10 @@ export class Prom {
   private child: ChildProcess | undefined;
   url = '';
 
-  constructor(private readonly dataDir: string, private readonly logFile: string) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly logFile: string,
+  ) {}
 
   async start(): Promise<void> {
     const port = await freePort();
@@ -91,7 +93,12 @@ export class Prom {
     for (let i = 0; i < steps; i += chunkSteps) chunks.push([i, Math.min(steps - 1, i + chunkSteps - 1)]);
     const worker = async () => {
       for (let c = chunks.shift(); c; c = chunks.shift()) {
-        const body = new URLSearchParams({ query, start: String((fromMs + c[0] * stepMs) / 1000), end: String((fromMs + c[1] * stepMs) / 1000), step: String(stepMs / 1000) });
+        const body = new URLSearchParams({
+          query,
+          start: String((fromMs + c[0] * stepMs) / 1000),
+          end: String((fromMs + c[1] * stepMs) / 1000),
+          step: String(stepMs / 1000),
+        });
         const res = await fetch(`${this.url}/api/v1/query_range`, { method: 'POST', body });
         const json = (await res.json()) as { status: string; error?: string; data: { result: { values: [number, string][] }[] } };
         if (json.status !== 'success') throw new Error(`range query failed: ${json.error}: ${query}`);
@@ -117,6 +124,21 @@ export async function backfillOpenMetrics(file: string, dataDir: string): Promis
 export async function backfillRules(prom: Prom, ruleFile: string, fromMs: number, toMs: number, outDir: string, dataDir: string): Promise<void> {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
-  await run('promtool', ['tsdb', 'create-blocks-from', 'rules', '-q', `--url=${prom.url}`, `--start=${fromMs / 1000}`, `--end=${toMs / 1000}`, `--output-dir=${outDir}`, '--eval-interval=60s', ruleFile], { maxBuffer: 64 << 20 });
+  await run(
+    'promtool',
+    [
+      'tsdb',
+      'create-blocks-from',
+      'rules',
+      '-q',
+      `--url=${prom.url}`,
+      `--start=${fromMs / 1000}`,
+      `--end=${toMs / 1000}`,
+      `--output-dir=${outDir}`,
+      '--eval-interval=60s',
+      ruleFile,
+    ],
+    { maxBuffer: 64 << 20 },
+  );
   for (const b of fs.readdirSync(outDir)) fs.renameSync(path.join(outDir, b), path.join(dataDir, b));
 }

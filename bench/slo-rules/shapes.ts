@@ -81,10 +81,24 @@ export function slothShape(): Shape {
   rules.push(meta('slo:objective:ratio', 'vector(0.9990000000000001)'));
   rules.push(meta('slo:error_budget:ratio', 'vector(1-0.999)'));
   rules.push(meta('slo:time_period:days', 'vector(30)'));
-  rules.push(meta('slo:current_burn_rate:ratio', `slo:sli_error:ratio_rate5m{${SLOTH_IDS}}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{${SLOTH_IDS}}`));
-  rules.push(meta('slo:period_burn_rate:ratio', `slo:sli_error:ratio_rate30d{${SLOTH_IDS}}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{${SLOTH_IDS}}`));
+  rules.push(
+    meta(
+      'slo:current_burn_rate:ratio',
+      `slo:sli_error:ratio_rate5m{${SLOTH_IDS}}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{${SLOTH_IDS}}`,
+    ),
+  );
+  rules.push(
+    meta(
+      'slo:period_burn_rate:ratio',
+      `slo:sli_error:ratio_rate30d{${SLOTH_IDS}}\n/ on(sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio{${SLOTH_IDS}}`,
+    ),
+  );
   rules.push(meta('slo:period_error_budget_remaining:ratio', `1 - slo:period_burn_rate:ratio{${SLOTH_IDS}}`));
-  rules.push({ record: 'sloth_slo_info', expr: 'vector(1)', labels: { ...ids, sloth_mode: 'cli-gen-prom', sloth_spec: 'prometheus/v1', sloth_objective: '99.9' } });
+  rules.push({
+    record: 'sloth_slo_info',
+    expr: 'vector(1)',
+    labels: { ...ids, sloth_mode: 'cli-gen-prom', sloth_spec: 'prometheus/v1', sloth_objective: '99.9' },
+  });
   const pair = (short: string, long: string, f: number) =>
     `(\n    max(slo:sli_error:ratio_rate${short}{${SLOTH_IDS}} > ${slothThr(f)}) without (sloth_window)\n    and\n    max(slo:sli_error:ratio_rate${long}{${SLOTH_IDS}} > ${slothThr(f)}) without (sloth_window)\n)`;
   rules.push({ alert: 'ApiAvailabilityBurn', expr: `${pair('5m', '1h', 14.4)}\nor\n${pair('30m', '6h', 6)}`, labels: { sloth_severity: 'page' } });
@@ -104,7 +118,11 @@ const PYRRA_TIERS = [
 export function promDuration(minutes: number): string {
   let out = '';
   let m = minutes;
-  for (const [unit, size] of [['d', 1440], ['h', 60], ['m', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 1440],
+    ['h', 60],
+    ['m', 1],
+  ] as const) {
     const n = Math.floor(m / size);
     if (n > 0) out += `${n}${unit}`;
     m -= n * size;
@@ -127,7 +145,11 @@ export function pyrraShape(): Shape {
   }
   for (const m of [...windows].sort((a, b) => a - b)) {
     const d = promDuration(m);
-    rules.push({ record: `http_requests:burnrate${d}`, expr: `sum(rate(${ERR}[${d}]))\n/\nsum(rate(${TOTAL}[${d}]))`, labels: { job: 'api', slo: 'api-availability' } });
+    rules.push({
+      record: `http_requests:burnrate${d}`,
+      expr: `sum(rate(${ERR}[${d}]))\n/\nsum(rate(${TOTAL}[${d}]))`,
+      labels: { job: 'api', slo: 'api-availability' },
+    });
   }
   for (const t of PYRRA_TIERS) {
     const s = promDuration(Math.round(W / t.short));
@@ -168,7 +190,9 @@ export function levels(rules: readonly Rule[]): Rule[][] {
   const names = new Set(recs.map((r) => r.record!));
   const level = new Map<string, number>();
   const levelOf = (r: Rule): number => {
-    const reads = [...names].filter((n) => n !== r.record && new RegExp(`(^|[^A-Za-z0-9_:])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_:])`).test(r.expr));
+    const reads = [...names].filter(
+      (n) => n !== r.record && new RegExp(`(^|[^A-Za-z0-9_:])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_:])`).test(r.expr),
+    );
     let l = 0;
     for (const n of reads) {
       if (!level.has(n)) level.set(n, levelOf(recs.find((x) => x.record === n)!));
@@ -225,5 +249,9 @@ export function vigilVariant(vigil: Shape, sloId: string, suffix: string, rewrit
 const GENERATED_INCREASE = /\(\(\((.+?) - \1 offset 5m\) >= 0 or \(\1 and \1 offset 5m\)\)\) \/ 300/g;
 export const BASE_VARIANTS: { suffix: string; text: string; rewrite: (expr: string) => string }[] = [
   { suffix: 'rate', text: 'sum(rate(x[5m])) (earlier design)', rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[5m]))`) },
-  { suffix: '6m', text: 'sum(rate(x[6m])) (5m + one 1m scrape interval)', rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[6m]))`) },
+  {
+    suffix: '6m',
+    text: 'sum(rate(x[6m])) (5m + one 1m scrape interval)',
+    rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[6m]))`),
+  },
 ];

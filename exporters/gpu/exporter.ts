@@ -129,7 +129,14 @@ export class GpuExporter {
         const raw = await this.collectWithTimeout();
         const { snapshot, dropped } = sanitizeSnapshot(raw, this.options.limits ?? DEFAULT_LIMITS);
         this.health.droppedSeries(dropped);
-        for (const d of snapshot.devices) this.identities.set(d.index, { index: d.index, uuid: d.uuid, pciBusId: d.pciBusId, name: d.name, ...(d.minor !== undefined ? { minor: d.minor } : {}) });
+        for (const d of snapshot.devices)
+          this.identities.set(d.index, {
+            index: d.index,
+            uuid: d.uuid,
+            pciBusId: d.pciBusId,
+            name: d.name,
+            ...(d.minor !== undefined ? { minor: d.minor } : {}),
+          });
         this.xid.record(snapshot.xidEvents, this.identities);
         this.snapshot = snapshot;
         this.health.collected(seconds(), this.now());

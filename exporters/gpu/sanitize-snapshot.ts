@@ -18,7 +18,17 @@ export const DEFAULT_LIMITS: SeriesLimits = { maxGpus: 64, maxMigPerGpu: 16, max
 /** Fields that may be any finite number (everything else must also be >= 0). */
 const SIGNED_FIELDS: ReadonlySet<keyof GpuFields> = new Set(['gpuTemp', 'memoryTemp']);
 /** Upper bounds that catch sentinels (0xFFFFFFFF, DCGM blanks) leaking through as values. */
-const MAX_VALUE: Partial<Record<keyof GpuFields, number>> = { gpuUtil: 100, memCopyUtil: 100, encUtil: 100, decUtil: 100, gpuTemp: 300, memoryTemp: 300, pstate: 15, rowRemapFailure: 1, rowRemapPending: 1 };
+const MAX_VALUE: Partial<Record<keyof GpuFields, number>> = {
+  gpuUtil: 100,
+  memCopyUtil: 100,
+  encUtil: 100,
+  decUtil: 100,
+  gpuTemp: 300,
+  memoryTemp: 300,
+  pstate: 15,
+  rowRemapFailure: 1,
+  rowRemapPending: 1,
+};
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown, max = 256): string | undefined => (typeof v === 'string' ? v.slice(0, max) : undefined);
@@ -50,12 +60,26 @@ export function sanitizeSnapshot(raw: unknown, limits: SeriesLimits = DEFAULT_LI
   const lost: LostGpu[] = [];
   for (const l of Array.isArray(raw.lost) ? (raw.lost as unknown[]) : []) {
     if (isObj(l) && Number.isInteger(l.index) && (l.index as number) >= 0 && !seen.has(l.index as number) && lost.length < limits.maxGpus) {
-      lost.push({ index: l.index as number, uuid: str(l.uuid) ?? '', pciBusId: str(l.pciBusId) ?? '', name: str(l.name) ?? '', reason: str(l.reason, 64) ?? 'unknown' });
+      lost.push({
+        index: l.index as number,
+        uuid: str(l.uuid) ?? '',
+        pciBusId: str(l.pciBusId) ?? '',
+        name: str(l.name) ?? '',
+        reason: str(l.reason, 64) ?? 'unknown',
+      });
     } else dropped++;
   }
   const xidEvents: XidEvent[] = [];
   for (const e of Array.isArray(raw.xidEvents) ? (raw.xidEvents as unknown[]) : []) {
-    if (isObj(e) && Number.isInteger(e.gpu) && Number.isInteger(e.xid) && (e.xid as number) >= 0 && typeof e.at === 'number' && Number.isFinite(e.at) && xidEvents.length < limits.maxXidEvents) {
+    if (
+      isObj(e) &&
+      Number.isInteger(e.gpu) &&
+      Number.isInteger(e.xid) &&
+      (e.xid as number) >= 0 &&
+      typeof e.at === 'number' &&
+      Number.isFinite(e.at) &&
+      xidEvents.length < limits.maxXidEvents
+    ) {
       xidEvents.push({ gpu: e.gpu as number, xid: e.xid as number, at: e.at });
     } else dropped++;
   }
@@ -97,7 +121,14 @@ function sanitizeDevice(d: unknown, limits: SeriesLimits): { device: GpuDeviceSa
       continue;
     }
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
-    mig.push({ gpuInstanceId: g.gpuInstanceId as number, profile: g.profile.slice(0, 64), ...(str(g.uuid) ? { uuid: str(g.uuid)! } : {}), ...opt('fbTotal', num(g.fbTotal)), ...opt('fbUsed', num(g.fbUsed)), ...opt('fbFree', num(g.fbFree)) });
+    mig.push({
+      gpuInstanceId: g.gpuInstanceId as number,
+      profile: g.profile.slice(0, 64),
+      ...(str(g.uuid) ? { uuid: str(g.uuid)! } : {}),
+      ...opt('fbTotal', num(g.fbTotal)),
+      ...opt('fbUsed', num(g.fbUsed)),
+      ...opt('fbFree', num(g.fbFree)),
+    });
   }
   let processes: ProcessSample[] | undefined;
   if (Array.isArray(d.processes)) {
@@ -133,8 +164,35 @@ function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
 }
 
 const FIELD_KEYS: ReadonlySet<keyof GpuFields> = new Set<keyof GpuFields>([
-  'gpuUtil', 'memCopyUtil', 'encUtil', 'decUtil', 'fbTotal', 'fbFree', 'fbUsed', 'fbReserved', 'gpuTemp', 'memoryTemp', 'powerUsage', 'powerLimit',
-  'totalEnergy', 'smClock', 'memClock', 'fanSpeed', 'pstate', 'pcieReplay', 'pcieLinkGen', 'pcieLinkWidth', 'eccSbeVolatile', 'eccDbeVolatile',
-  'eccSbeAggregate', 'eccDbeAggregate', 'correctableRemappedRows', 'uncorrectableRemappedRows', 'rowRemapFailure', 'rowRemapPending',
-  'clocksEventReasons', 'powerViolation', 'thermalViolation',
+  'gpuUtil',
+  'memCopyUtil',
+  'encUtil',
+  'decUtil',
+  'fbTotal',
+  'fbFree',
+  'fbUsed',
+  'fbReserved',
+  'gpuTemp',
+  'memoryTemp',
+  'powerUsage',
+  'powerLimit',
+  'totalEnergy',
+  'smClock',
+  'memClock',
+  'fanSpeed',
+  'pstate',
+  'pcieReplay',
+  'pcieLinkGen',
+  'pcieLinkWidth',
+  'eccSbeVolatile',
+  'eccDbeVolatile',
+  'eccSbeAggregate',
+  'eccDbeAggregate',
+  'correctableRemappedRows',
+  'uncorrectableRemappedRows',
+  'rowRemapFailure',
+  'rowRemapPending',
+  'clocksEventReasons',
+  'powerViolation',
+  'thermalViolation',
 ]);

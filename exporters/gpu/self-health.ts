@@ -21,12 +21,27 @@ export class SelfHealth {
     this.success = g(VIGIL_METRICS.collectSuccess);
     this.lastSuccess = g(VIGIL_METRICS.lastSuccess);
     this.duration = g(VIGIL_METRICS.collectDuration);
-    this.failures = new Counter({ name: VIGIL_METRICS.collectFailures.name, help: VIGIL_METRICS.collectFailures.help, labelNames: ['reason'], registers: [registry] });
+    this.failures = new Counter({
+      name: VIGIL_METRICS.collectFailures.name,
+      help: VIGIL_METRICS.collectFailures.help,
+      labelNames: ['reason'],
+      registers: [registry],
+    });
     // Every reason starts at 0 so rate() and increase() see the first failure.
     for (const r of REASONS) this.failures.inc({ reason: r }, 0);
     this.dropped = new Counter({ name: VIGIL_METRICS.seriesDropped.name, help: VIGIL_METRICS.seriesDropped.help, registers: [registry] });
-    this.modelFailures = new Counter({ name: VIGIL_METRICS.modelScrapeFailures.name, help: VIGIL_METRICS.modelScrapeFailures.help, labelNames: ['server', 'reason'], registers: [registry] });
-    const build = new Gauge({ name: VIGIL_METRICS.buildInfo.name, help: VIGIL_METRICS.buildInfo.help, labelNames: ['version', 'source'], registers: [registry] });
+    this.modelFailures = new Counter({
+      name: VIGIL_METRICS.modelScrapeFailures.name,
+      help: VIGIL_METRICS.modelScrapeFailures.help,
+      labelNames: ['server', 'reason'],
+      registers: [registry],
+    });
+    const build = new Gauge({
+      name: VIGIL_METRICS.buildInfo.name,
+      help: VIGIL_METRICS.buildInfo.help,
+      labelNames: ['version', 'source'],
+      registers: [registry],
+    });
     build.set(info, 1);
     this.success.set(0);
   }

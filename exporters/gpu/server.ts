@@ -44,7 +44,12 @@ export async function startServer(options: ServerOptions): Promise<ExporterServe
         const e = options.exposition();
         const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
         const body = gzip ? e.gzip : e.body;
-        res.writeHead(200, { 'content-type': CONTENT_TYPE, 'content-length': body.length, ...(gzip ? { 'content-encoding': 'gzip' } : {}), vary: 'Accept-Encoding' });
+        res.writeHead(200, {
+          'content-type': CONTENT_TYPE,
+          'content-length': body.length,
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+          vary: 'Accept-Encoding',
+        });
         res.end(req.method === 'HEAD' ? undefined : body);
         return;
       }

@@ -97,8 +97,18 @@ export async function createSource(kind: 'nvml' | 'nvidia-smi' | 'simulated', f:
       const { SimulatedSource } = await import('./sources/simulated/simulated-source.js');
       const { faultsFromFile } = await import('./sources/simulated/faults.js');
       const path = await import('node:path');
-      const faults = f.faults !== undefined ? faultsFromFile(path.resolve(f.cwd ?? '.', f.faults), (message) => f.logger.warn({ err: message }, 'faults file ignored')) : undefined;
-      return new SimulatedSource({ intervalMs: f.intervalMs, processes: f.processes, ...(f.simGpus !== undefined ? { gpus: f.simGpus } : {}), ...(f.simMig !== undefined ? { migGpus: f.simMig } : {}), ...(f.simModel !== undefined ? { model: f.simModel } : {}), ...(faults ? { faults } : {}) });
+      const faults =
+        f.faults !== undefined
+          ? faultsFromFile(path.resolve(f.cwd ?? '.', f.faults), (message) => f.logger.warn({ err: message }, 'faults file ignored'))
+          : undefined;
+      return new SimulatedSource({
+        intervalMs: f.intervalMs,
+        processes: f.processes,
+        ...(f.simGpus !== undefined ? { gpus: f.simGpus } : {}),
+        ...(f.simMig !== undefined ? { migGpus: f.simMig } : {}),
+        ...(f.simModel !== undefined ? { model: f.simModel } : {}),
+        ...(faults ? { faults } : {}),
+      });
     }
     case 'nvidia-smi': {
       const { NvidiaSmiSource } = await import('./sources/nvidia-smi/nvidia-smi-source.js');
@@ -127,7 +137,12 @@ export function createExporter(options: Omit<ServiceOptions, 'host' | 'port'>): 
   let scraper: ModelScraper | undefined;
   if (options.models) {
     const health = exporter.selfHealth;
-    scraper = new ModelScraper({ config: options.models, logger: options.logger, onUpdate: () => void exporter.refresh(), onFailure: (server, reason) => health.modelScrapeFailed(server, reason) });
+    scraper = new ModelScraper({
+      config: options.models,
+      logger: options.logger,
+      onUpdate: () => void exporter.refresh(),
+      onFailure: (server, reason) => health.modelScrapeFailed(server, reason),
+    });
     exporter.attachModels(scraper);
   }
   return { exporter, scraper };

@@ -8,7 +8,15 @@ import { metricNamesIn, parsePromql, parseVectorSelector } from '../query/promql
 import { parseLogql } from '../loki/parse-logql.js';
 import type { AlertGroupModel, AlertModel, AlertPackModel, AlertTestCase } from './model.js';
 import { substituteParams, type ParamValues } from './params.js';
-import { ALERT_SCHEMA_CODES, AlertPackSchema, AlertParamsSchema, type AlertPackSpec, type AlertParamsSpec, type AlertSpec, type AlertTestSpec } from './schema.js';
+import {
+  ALERT_SCHEMA_CODES,
+  AlertPackSchema,
+  AlertParamsSchema,
+  type AlertPackSpec,
+  type AlertParamsSpec,
+  type AlertSpec,
+  type AlertTestSpec,
+} from './schema.js';
 import { parseTemplate, readsValue } from './template.js';
 
 type Path = (string | number)[];
@@ -32,7 +40,12 @@ export function resolveParams(pack: YamlSource, overlays: readonly YamlSource[],
       if (!(k in (spec.params ?? {}))) {
         if (!report) continue; // overlays are checked once, by validateOverlay
         const pos = source.keyPositionOf([...basePath, k]);
-        diags.error('ALR011', `parameter ${JSON.stringify(k)} is not declared by pack ${JSON.stringify(spec.name)}`, { file: source.file, ...pos, path: formatPath([...basePath, k]) }, `declared parameters: ${Object.keys(spec.params ?? {}).join(', ') || '(none)'}`);
+        diags.error(
+          'ALR011',
+          `parameter ${JSON.stringify(k)} is not declared by pack ${JSON.stringify(spec.name)}`,
+          { file: source.file, ...pos, path: formatPath([...basePath, k]) },
+          `declared parameters: ${Object.keys(spec.params ?? {}).join(', ') || '(none)'}`,
+        );
         continue;
       }
       params[k] = v;
@@ -65,13 +78,23 @@ export function validateOverlay(source: YamlSource, packParams: ReadonlyMap<stri
     const declared = packParams.get(name);
     if (!declared) {
       ok = false;
-      diags.error('ALR012', `no alert pack is named ${JSON.stringify(name)}`, { file: source.file, ...source.keyPositionOf(['packs', name]), path: `packs.${name}` }, `packs: ${[...packParams.keys()].join(', ')}`);
+      diags.error(
+        'ALR012',
+        `no alert pack is named ${JSON.stringify(name)}`,
+        { file: source.file, ...source.keyPositionOf(['packs', name]), path: `packs.${name}` },
+        `packs: ${[...packParams.keys()].join(', ')}`,
+      );
       continue;
     }
     for (const k of Object.keys(values)) {
       if (declared.includes(k)) continue;
       ok = false;
-      diags.error('ALR011', `parameter ${JSON.stringify(k)} is not declared by pack ${JSON.stringify(name)}`, { file: source.file, ...source.keyPositionOf(['packs', name, k]), path: `packs.${name}.${k}` }, `declared parameters: ${declared.join(', ') || '(none)'}`);
+      diags.error(
+        'ALR011',
+        `parameter ${JSON.stringify(k)} is not declared by pack ${JSON.stringify(name)}`,
+        { file: source.file, ...source.keyPositionOf(['packs', name, k]), path: `packs.${name}.${k}` },
+        `declared parameters: ${declared.join(', ') || '(none)'}`,
+      );
     }
   }
   return ok;
@@ -99,7 +122,13 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
   /** Substitutes params into the string at `p`, reporting unknown ones at their column. */
   const sub = (text: string, p: Path) => {
     const s = substituteParams(text, params);
-    for (const u of s.unknown) diags.error('ALR010', `unknown parameter \${${u.name}}`, { file: source.file, ...source.offsetPositionOf(p, u.offset), path: formatPath(p) }, `declare it under params: (declared: ${Object.keys(params).join(', ') || 'none'})`);
+    for (const u of s.unknown)
+      diags.error(
+        'ALR010',
+        `unknown parameter \${${u.name}}`,
+        { file: source.file, ...source.offsetPositionOf(p, u.offset), path: formatPath(p) },
+        `declare it under params: (declared: ${Object.keys(params).join(', ') || 'none'})`,
+      );
     return s;
   };
   const duration = (text: string | undefined, p: Path): string | undefined => {
@@ -111,7 +140,13 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
   const packLabels = mapValues(spec.labels ?? {}, (v, k) => sub(v, ['labels', k]).text);
   for (const k of Object.keys(packLabels)) checkLabelName(k, ['labels', k]);
   function checkLabelName(name: string, p: Path) {
-    if (RESERVED.has(name)) diags.error('ALR022', `label ${JSON.stringify(name)} is set by vigil or Prometheus`, at(p, true), name === 'severity' ? 'use the severity: key' : undefined);
+    if (RESERVED.has(name))
+      diags.error(
+        'ALR022',
+        `label ${JSON.stringify(name)} is set by vigil or Prometheus`,
+        at(p, true),
+        name === 'severity' ? 'use the severity: key' : undefined,
+      );
     else if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) diags.error('ALR022', `${JSON.stringify(name)} is not a valid label name`, at(p, true));
   }
 
@@ -134,11 +169,22 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
     if (exprSub.unknown.length === 0) {
       if (datasource === 'loki') {
         const r = parseLogql(expr);
-        if (r.error) diags.error('ALR021', `LogQL: ${r.error.message}`, { file: source.file, ...source.offsetPositionOf([...base, 'expr'], exprSub.sourceOffset(r.error.offset)), path: formatPath([...base, 'expr']) });
-        else if (!r.metric) diags.error('ALR021', 'the Loki ruler needs a metric query (e.g. sum(rate({...} [5m])) > 0), not a log query', at([...base, 'expr']));
+        if (r.error)
+          diags.error('ALR021', `LogQL: ${r.error.message}`, {
+            file: source.file,
+            ...source.offsetPositionOf([...base, 'expr'], exprSub.sourceOffset(r.error.offset)),
+            path: formatPath([...base, 'expr']),
+          });
+        else if (!r.metric)
+          diags.error('ALR021', 'the Loki ruler needs a metric query (e.g. sum(rate({...} [5m])) > 0), not a log query', at([...base, 'expr']));
       } else {
         const r = parsePromql(expr);
-        if (r.error) diags.error('ALR020', `PromQL: ${r.error.message}`, { file: source.file, ...source.offsetPositionOf([...base, 'expr'], exprSub.sourceOffset(r.error.offset)), path: formatPath([...base, 'expr']) });
+        if (r.error)
+          diags.error('ALR020', `PromQL: ${r.error.message}`, {
+            file: source.file,
+            ...source.offsetPositionOf([...base, 'expr'], exprSub.sourceOffset(r.error.offset)),
+            path: formatPath([...base, 'expr']),
+          });
         else checkMetrics(expr, (o) => exprSub.sourceOffset(o), [...base, 'expr']);
       }
     }
@@ -149,7 +195,10 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
       labels[k] = sub(v, [...base, 'labels', k]).text;
     }
     labels.severity = a.severity;
-    const annotations: Record<string, string> = { summary: sub(a.summary, [...base, 'summary']).text, description: sub(a.description, [...base, 'description']).text };
+    const annotations: Record<string, string> = {
+      summary: sub(a.summary, [...base, 'summary']).text,
+      description: sub(a.description, [...base, 'description']).text,
+    };
     if (a.runbook_url !== undefined) annotations.runbook_url = sub(a.runbook_url, [...base, 'runbook_url']).text;
     for (const [k, v] of Object.entries(a.annotations ?? {})) {
       if (k in annotations) diags.error('ALR023', `annotation ${JSON.stringify(k)} has its own key; set it there`, at([...base, 'annotations', k], true));
@@ -164,35 +213,75 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
       ...Object.entries(a.annotations ?? {}).map(([k, v]) => [v, [...base, 'annotations', k]] as [string, Path]),
     ];
     for (const [text, p] of templated) {
-      for (const problem of parseTemplate(text).problems) diags.error(problem.code, problem.message, { file: source.file, ...source.offsetPositionOf(p, problem.offset), path: formatPath(p) });
+      for (const problem of parseTemplate(text).problems)
+        diags.error(problem.code, problem.message, { file: source.file, ...source.offsetPositionOf(p, problem.offset), path: formatPath(p) });
     }
-    if (a.severity === 'critical' && !a.runbook_url) diags.error('ALR030', `alert ${a.alert} pages (severity critical) but has no runbook_url`, at([...base, 'alert']), 'add runbook_url: pointing at docs/runbooks/<alert>.md or your runbook site');
-    if (/\{\{/.test(a.summary)) diags.warning('ALR081', 'summary should be a static sentence (mixin convention); put templated detail in description', at([...base, 'summary']));
+    if (a.severity === 'critical' && !a.runbook_url)
+      diags.error(
+        'ALR030',
+        `alert ${a.alert} pages (severity critical) but has no runbook_url`,
+        at([...base, 'alert']),
+        'add runbook_url: pointing at docs/runbooks/<alert>.md or your runbook site',
+      );
+    if (/\{\{/.test(a.summary))
+      diags.warning('ALR081', 'summary should be a static sentence (mixin convention); put templated detail in description', at([...base, 'summary']));
     if (datasource === 'prometheus' && !forDuration && !SMOOTHING.test(expr)) {
-      diags.warning('ALR080', `alert ${a.alert} compares an instant value without for:, so it will flap on a noisy series`, at([...base, 'alert']), 'add for: 5m (or smooth the expression with *_over_time)');
+      diags.warning(
+        'ALR080',
+        `alert ${a.alert} compares an instant value without for:, so it will flap on a noisy series`,
+        at([...base, 'alert']),
+        'add for: 5m (or smooth the expression with *_over_time)',
+      );
     }
     const tests = testCases(a, base, datasource, annotations, labels);
-    return { pack: spec.name, group, datasource, name: a.alert, expr, ...(forDuration ? { for: forDuration } : {}), severity: a.severity, labels, annotations, tests, source: { file: source.file, ...source.positionOf([...base, 'alert']) } };
+    return {
+      pack: spec.name,
+      group,
+      datasource,
+      name: a.alert,
+      expr,
+      ...(forDuration ? { for: forDuration } : {}),
+      severity: a.severity,
+      labels,
+      annotations,
+      tests,
+      source: { file: source.file, ...source.positionOf([...base, 'alert']) },
+    };
   }
 
   function checkMetrics(expr: string, toSource: (o: number) => number, p: Path) {
     for (const name of metricNamesIn(expr)) {
       if (metrics.has(name)) continue;
       const offset = expr.search(new RegExp(`(?<![A-Za-z0-9_:])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_:])`));
-      diags.error('ALR060', `metric ${name} is produced by nothing vigil knows (exporter, recording rules, node_exporter, Prometheus/Alertmanager, external list)`, { file: source.file, ...source.offsetPositionOf(p, toSource(Math.max(0, offset))), path: formatPath(p) }, 'declare it in alerts/external-metrics.yaml (kind ExternalMetrics) if another system produces it');
+      diags.error(
+        'ALR060',
+        `metric ${name} is produced by nothing vigil knows (exporter, recording rules, node_exporter, Prometheus/Alertmanager, external list)`,
+        { file: source.file, ...source.offsetPositionOf(p, toSource(Math.max(0, offset))), path: formatPath(p) },
+        'declare it in alerts/external-metrics.yaml (kind ExternalMetrics) if another system produces it',
+      );
     }
   }
 
   function testCases(a: AlertSpec, base: Path, datasource: string, annotations: Record<string, string>, labels: Record<string, string>): AlertTestCase[] {
     const specs = a.tests ?? [];
     if (datasource === 'loki') {
-      if (specs.length > 0) diags.error('ALR041', 'Loki alerts cannot be unit-tested with promtool; remove tests: (the Loki rule file is checked against the ruler format instead)', at([...base, 'tests'], true));
+      if (specs.length > 0)
+        diags.error(
+          'ALR041',
+          'Loki alerts cannot be unit-tested with promtool; remove tests: (the Loki rule file is checked against the ruler format instead)',
+          at([...base, 'tests'], true),
+        );
       return [];
     }
     const firing = specs.some((t) => t.fires.length > 0);
     const quiet = specs.some((t) => t.fires.length === 0);
     if (!firing || !quiet) {
-      diags.error('ALR040', `alert ${a.alert} needs unit tests: one case that fires it on a bad series and one that keeps it quiet on a healthy one${specs.length ? ` (missing: ${firing ? 'a quiet case with fires: []' : 'a firing case'})` : ''}`, at(a.tests ? [...base, 'tests'] : [...base, 'alert'], !!a.tests), 'add tests: [{name, series, at, fires: [{labels: {...}}]}, {name, series, at, fires: []}]');
+      diags.error(
+        'ALR040',
+        `alert ${a.alert} needs unit tests: one case that fires it on a bad series and one that keeps it quiet on a healthy one${specs.length ? ` (missing: ${firing ? 'a quiet case with fires: []' : 'a firing case'})` : ''}`,
+        at(a.tests ? [...base, 'tests'] : [...base, 'alert'], !!a.tests),
+        'add tests: [{name, series, at, fires: [{labels: {...}}]}, {name, series, at, fires: []}]',
+      );
     }
     const needsValue = Object.values(annotations).some(readsValue) || Object.values(labels).some(readsValue);
     return specs.map((t, ti) => testCase(t, [...base, 'tests', ti], needsValue));
@@ -203,14 +292,27 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
       const s = sub(sel, [...p, 'series', sel]).text;
       const r = parseVectorSelector(s);
       if (r.error) diags.error('ALR042', `test series ${JSON.stringify(s)}: ${r.error.message}`, at([...p, 'series', sel], true));
-      if (typeof values === 'number') diags.error('ALR044', `test values must be a string in promtool's expanding notation, got the number ${values}`, at([...p, 'series', sel]), 'YAML reads 0x20 as the hexadecimal number 32: write "0+0x20" for 21 zeros, or quote the value');
+      if (typeof values === 'number')
+        diags.error(
+          'ALR044',
+          `test values must be a string in promtool's expanding notation, got the number ${values}`,
+          at([...p, 'series', sel]),
+          'YAML reads 0x20 as the hexadecimal number 32: write "0+0x20" for 21 zeros, or quote the value',
+        );
       const text = sub(String(values), [...p, 'series', sel]).text;
       const hex = /(?:^|\s)(0x[0-9a-fA-F]+)/.exec(text);
-      if (hex) diags.error('ALR044', `${JSON.stringify(hex[1])} reads as a hexadecimal number, not "0 repeated"`, at([...p, 'series', sel]), `write 0+${hex[1]} for zeros`);
+      if (hex)
+        diags.error(
+          'ALR044',
+          `${JSON.stringify(hex[1])} reads as a hexadecimal number, not "0 repeated"`,
+          at([...p, 'series', sel]),
+          `write 0+${hex[1]} for zeros`,
+        );
       return { series: s, values: text };
     });
     t.fires.forEach((f, fi) => {
-      if (needsValue && f.value === undefined) diags.error('ALR043', 'the alert templates read $value, so this expected alert needs value: (the expression value at `at`)', at([...p, 'fires', fi]));
+      if (needsValue && f.value === undefined)
+        diags.error('ALR043', 'the alert templates read $value, so this expected alert needs value: (the expression value at `at`)', at([...p, 'fires', fi]));
     });
     return {
       name: t.name,

@@ -26,7 +26,12 @@ export async function readAlertFiles(root: string, diags: Diagnostics): Promise<
     }
     const pos = kind === undefined ? source.positionOf([]) : source.positionOf(['kind']);
     const readable = ALERT_FILE_KINDS.filter((k) => k !== 'RollbackPolicy').join(', ');
-    diags.warning('ALR002', `ignored: kind ${kind === undefined ? 'is missing' : JSON.stringify(kind)} is not one vigil reads from alerts/ (${readable})`, { file: source.file, ...pos, path: 'kind' }, 'set kind: AlertPack for an alert pack');
+    diags.warning(
+      'ALR002',
+      `ignored: kind ${kind === undefined ? 'is missing' : JSON.stringify(kind)} is not one vigil reads from alerts/ (${readable})`,
+      { file: source.file, ...pos, path: 'kind' },
+      'set kind: AlertPack for an alert pack',
+    );
   }
   return out;
 }

@@ -14,7 +14,16 @@ export function registerStackMetrics(metrics: MetricCatalog): void {
   metrics.addPrefix('node_', 'node-exporter');
   metrics.addPrefix('prometheus_', 'prometheus');
   metrics.addPrefix('alertmanager_', 'prometheus');
-  for (const name of ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added', 'ALERTS', 'ALERTS_FOR_STATE']) metrics.add(name, 'prometheus');
+  for (const name of [
+    'up',
+    'scrape_duration_seconds',
+    'scrape_samples_scraped',
+    'scrape_samples_post_metric_relabeling',
+    'scrape_series_added',
+    'ALERTS',
+    'ALERTS_FOR_STATE',
+  ])
+    metrics.add(name, 'prometheus');
 }
 
 const SOURCES: readonly MetricSource[] = ['exporter', 'recording-rule', 'node-exporter', 'external', 'prometheus', 'kube-state-metrics', 'model-server'];
@@ -24,7 +33,7 @@ export function registerExternalMetrics(source: YamlSource, metrics: MetricCatal
   if (!checkApiVersion(source, diags)) return;
   if (!validateWithSchema(ExternalMetricsSchema, source, diags, ALERT_SCHEMA_CODES)) return;
   const spec = source.value as ExternalMetricsSpec;
-  const kind = (s: string): MetricSource => (SOURCES as readonly string[]).includes(s) ? (s as MetricSource) : 'external';
+  const kind = (s: string): MetricSource => ((SOURCES as readonly string[]).includes(s) ? (s as MetricSource) : 'external');
   for (const m of spec.metrics ?? []) metrics.add(m.name, kind(m.source));
   for (const p of spec.prefixes ?? []) metrics.addPrefix(p.prefix, kind(p.source));
 }

@@ -10,7 +10,10 @@ import { DURATION_BODY } from '../runtime/duration.js';
 const KebabName = KebabNameSchema();
 const Labels = Type.Record(Type.String(), Type.String(), { description: 'label name → value (templates allowed)' });
 /** `${param}` is allowed wherever a duration goes, so durations are checked after substitution. */
-const DurationOrParam = Type.String({ pattern: `^(${DURATION_BODY}|\\$\\{[A-Za-z][A-Za-z0-9_]*\\})$`, description: 'a duration such as 5m or 1h, or a ${param}' });
+const DurationOrParam = Type.String({
+  pattern: `^(${DURATION_BODY}|\\$\\{[A-Za-z][A-Za-z0-9_]*\\})$`,
+  description: 'a duration such as 5m or 1h, or a ${param}',
+});
 const ParamValue = Type.Union([Type.String(), Type.Number()], { description: 'a string or a number' });
 const Params = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }), ParamValue, { description: 'parameter name → value; used as ${name}' });
 
@@ -23,7 +26,9 @@ const AlertTestSchema = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
     interval: Type.Optional(DurationOrParam),
-    series: Type.Record(Type.String({ minLength: 1 }), Type.Union([Type.String(), Type.Number()]), { description: 'series selector → promtool expanding notation, e.g. "0x30 48x30"' }),
+    series: Type.Record(Type.String({ minLength: 1 }), Type.Union([Type.String(), Type.Number()]), {
+      description: 'series selector → promtool expanding notation, e.g. "0x30 48x30"',
+    }),
     at: DurationOrParam,
     fires: Type.Array(
       Type.Object(
@@ -98,8 +103,17 @@ export const ExternalMetricsSchema = Type.Object(
     $schema: Type.Optional(Type.String()),
     apiVersion: Type.Literal('vigil/v1'),
     kind: Type.Literal('ExternalMetrics'),
-    metrics: Type.Optional(Type.Array(Type.Object({ name: Type.String({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' }), source: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()) }, { additionalProperties: false }))),
-    prefixes: Type.Optional(Type.Array(Type.Object({ prefix: Type.String({ minLength: 1 }), source: Type.String({ minLength: 1 }) }, { additionalProperties: false }))),
+    metrics: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { name: Type.String({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' }), source: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    prefixes: Type.Optional(
+      Type.Array(Type.Object({ prefix: Type.String({ minLength: 1 }), source: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+    ),
   },
   { additionalProperties: false },
 );

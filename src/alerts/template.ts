@@ -40,7 +40,10 @@ export function parseTemplate(template: string): { parts: Part[]; problems: Temp
       problems.push({ code: 'ALR051', offset: open, message: 'unclosed template action "{{"' });
       break;
     }
-    const inner = template.slice(open + 2, close).replace(/^-\s/, ' ').replace(/\s-$/, ' ');
+    const inner = template
+      .slice(open + 2, close)
+      .replace(/^-\s/, ' ')
+      .replace(/\s-$/, ' ');
     const term = parseAction(inner, open + 2, problems);
     if (term) parts.push({ term });
     i = close + 2;
@@ -51,10 +54,20 @@ export function parseTemplate(template: string): { parts: Part[]; problems: Temp
 function parseAction(inner: string, base: number, problems: TemplateProblem[]): Term | undefined {
   // Undefined variables first: they are bugs whatever else the action does.
   for (const m of inner.matchAll(/\$[A-Za-z_][A-Za-z0-9_]*/g)) {
-    if (!KNOWN_VARS.has(m[0])) problems.push({ code: 'ALR050', offset: base + m.index, message: `template variable ${m[0]} is not defined (alert templates have $labels, $value, $externalLabels, $externalURL)` });
+    if (!KNOWN_VARS.has(m[0]))
+      problems.push({
+        code: 'ALR050',
+        offset: base + m.index,
+        message: `template variable ${m[0]} is not defined (alert templates have $labels, $value, $externalLabels, $externalURL)`,
+      });
   }
   for (const m of inner.matchAll(/(?:^|[\s(])\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
-    if (!KNOWN_FIELDS.has(m[1]!)) problems.push({ code: 'ALR050', offset: base + m.index + m[0].indexOf('.'), message: `template field .${m[1]} is not defined (alert templates have .Labels, .Value, .ExternalLabels, .ExternalURL)` });
+    if (!KNOWN_FIELDS.has(m[1]!))
+      problems.push({
+        code: 'ALR050',
+        offset: base + m.index + m[0].indexOf('.'),
+        message: `template field .${m[1]} is not defined (alert templates have .Labels, .Value, .ExternalLabels, .ExternalURL)`,
+      });
   }
   if (problems.some((p) => p.offset >= base && p.offset <= base + inner.length)) return undefined;
   const [head, ...pipes] = inner.split('|').map((s) => s.trim());
@@ -64,7 +77,11 @@ function parseAction(inner: string, base: number, problems: TemplateProblem[]): 
     if (pipes.length === 0) return { kind: 'value' };
     if (pipes.length === 1 && pipes[0] === 'humanizePercentage') return { kind: 'value', pipe: 'humanizePercentage' };
   }
-  problems.push({ code: 'ALR051', offset: base, message: `vigil cannot predict {{${inner}}} in generated unit tests; use {{ $labels.NAME }}, {{ $value }} or {{ $value | humanizePercentage }}` });
+  problems.push({
+    code: 'ALR051',
+    offset: base,
+    message: `vigil cannot predict {{${inner}}} in generated unit tests; use {{ $labels.NAME }}, {{ $value }} or {{ $value | humanizePercentage }}`,
+  });
   return undefined;
 }
 

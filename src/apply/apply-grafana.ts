@@ -25,11 +25,20 @@ export interface GrafanaApplyResult {
 
 /** A folder uid from its title: lowercase, `[a-z0-9-]`, at most 40 characters; never `general`. */
 export function folderUidFor(title: string): string {
-  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'vigil';
+  const slug =
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'vigil';
   return slug === 'general' ? 'vigil-general' : slug;
 }
 
-async function resolveFolder(client: GrafanaClient, title: string | undefined, create: boolean): Promise<{ uid: string | undefined; created: boolean; exists: boolean }> {
+async function resolveFolder(
+  client: GrafanaClient,
+  title: string | undefined,
+  create: boolean,
+): Promise<{ uid: string | undefined; created: boolean; exists: boolean }> {
   if (title === undefined || title === '' || title.toLowerCase() === 'general') return { uid: undefined, created: false, exists: true };
   const folders = await client.listFolders();
   const found = folders.find((f) => f.title === title) ?? folders.find((f) => f.uid === folderUidFor(title));
@@ -49,10 +58,15 @@ export async function applyGrafana(client: GrafanaClient, dashboards: readonly R
   const folder = await resolveFolder(client, o.folder, !o.dryRun);
   const states = await mapWithConcurrency(dashboards, limit, async (d) => {
     const r = await client.getDashboard(String(d.uid));
-    const state: RemoteState | undefined = r ? { dashboard: r.dashboard, folderUid: r.meta.folderUid || undefined, provisioned: r.meta.provisioned === true } : undefined;
+    const state: RemoteState | undefined = r
+      ? { dashboard: r.dashboard, folderUid: r.meta.folderUid || undefined, provisioned: r.meta.provisioned === true }
+      : undefined;
     return [String(d.uid), state] as const;
   });
-  const owned = o.prune && folder.exists ? (await client.searchByTag(DASHBOARD_OWNER_TAG, folder.uid)).filter((h) => (folder.uid ? h.folderUid === folder.uid : !h.folderUid)) : [];
+  const owned =
+    o.prune && folder.exists
+      ? (await client.searchByTag(DASHBOARD_OWNER_TAG, folder.uid)).filter((h) => (folder.uid ? h.folderUid === folder.uid : !h.folderUid))
+      : [];
   const plan = planGrafana(dashboards, new Map(states), { folderUid: folder.uid, prune: o.prune, ownedInFolder: owned });
   const failures: { uid: string; message: string }[] = plan.filter((p) => p.action === 'conflict').map((p) => ({ uid: p.uid, message: p.details.join('; ') }));
   if (o.dryRun) return { plan, folder: { uid: folder.uid, created: folder.created }, failures };

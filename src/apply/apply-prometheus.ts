@@ -57,7 +57,10 @@ export async function applyPrometheus(artifacts: readonly Artifact[], o: Prometh
         await run(o.promtool ?? 'promtool', ['check', 'rules', ...staged], { timeout: 120_000, maxBuffer: 16 * 2 ** 20 });
       } catch (err) {
         const e = err as { code?: string; stdout?: string; stderr?: string; message: string };
-        if (e.code === 'ENOENT') throw new PrometheusApplyError(`promtool not found (${o.promtool ?? 'promtool'}); install Prometheus's promtool (Debian: apt-get install prometheus)`);
+        if (e.code === 'ENOENT')
+          throw new PrometheusApplyError(
+            `promtool not found (${o.promtool ?? 'promtool'}); install Prometheus's promtool (Debian: apt-get install prometheus)`,
+          );
         throw new PrometheusApplyError(`promtool check rules failed; nothing was written:\n${(e.stdout ?? '') + (e.stderr ?? '') || e.message}`);
       }
     }
@@ -102,7 +105,9 @@ export async function applyPrometheus(artifacts: readonly Artifact[], o: Prometh
       const status = err instanceof HttpError ? err.status : undefined;
       const body = (err instanceof HttpError ? (err.response?.text ?? '') : '').trim();
       const hint = status === 403 || status === 405 || status === 404 ? '; start Prometheus with --web.enable-lifecycle' : '';
-      throw new PrometheusApplyError(`rule files written, but the reload at ${o.reloadUrl} failed (${status ?? (err as Error).message})${body ? `: ${body}` : ''}${hint}`);
+      throw new PrometheusApplyError(
+        `rule files written, but the reload at ${o.reloadUrl} failed (${status ?? (err as Error).message})${body ? `: ${body}` : ''}${hint}`,
+      );
     }
   }
   return { written, unchanged, removed, reloaded };

@@ -69,14 +69,27 @@ export function explain(err: unknown, what: string): GrafanaApiError {
     case 401:
       return new GrafanaApiError(`${what}: Grafana rejected the token (401)${said}; check --token-file holds a valid service account token`, 401);
     case 403:
-      return new GrafanaApiError(`${what}: the token lacks permission (403)${said}; the service account needs dashboards:create/write/delete and folders:create/read on the folder (Editor role)`, 403);
+      return new GrafanaApiError(
+        `${what}: the token lacks permission (403)${said}; the service account needs dashboards:create/write/delete and folders:create/read on the folder (Editor role)`,
+        403,
+      );
     case 404:
       return new GrafanaApiError(`${what}: not found (404)${said}`, 404);
     case 412:
       if (body.status === 'name-exists')
-        return new GrafanaApiError(`${what}: a different dashboard with the same title already exists in the folder (412 name-exists; Grafana before 11.3 requires unique titles per folder): rename one of them or move it`, 412, 'name-exists');
-      if (body.status === 'version-mismatch') return new GrafanaApiError(`${what}: the dashboard was changed in Grafana meanwhile (412 version-mismatch); run vigil diff and apply again`, 412, 'version-mismatch');
-      if (body.status === 'plugin-dashboard') return new GrafanaApiError(`${what}: the uid belongs to a plugin's dashboard (412 plugin-dashboard); choose another uid`, 412, 'plugin-dashboard');
+        return new GrafanaApiError(
+          `${what}: a different dashboard with the same title already exists in the folder (412 name-exists; Grafana before 11.3 requires unique titles per folder): rename one of them or move it`,
+          412,
+          'name-exists',
+        );
+      if (body.status === 'version-mismatch')
+        return new GrafanaApiError(
+          `${what}: the dashboard was changed in Grafana meanwhile (412 version-mismatch); run vigil diff and apply again`,
+          412,
+          'version-mismatch',
+        );
+      if (body.status === 'plugin-dashboard')
+        return new GrafanaApiError(`${what}: the uid belongs to a plugin's dashboard (412 plugin-dashboard); choose another uid`, 412, 'plugin-dashboard');
       return new GrafanaApiError(`${what}: precondition failed (412)${said}`, 412, body.status);
     default:
       return new GrafanaApiError(`${what}: Grafana answered ${status}${said}`, status, body.status);
@@ -94,7 +107,13 @@ export class GrafanaClient {
   retries = 0;
 
   constructor(private readonly o: GrafanaClientOptions) {
-    this.http = new HttpClient({ baseUrl: o.url, timeoutMs: o.timeoutMs ?? 10_000, bearerToken: o.token, headers: { Accept: 'application/json' }, followRedirects: true });
+    this.http = new HttpClient({
+      baseUrl: o.url,
+      timeoutMs: o.timeoutMs ?? 10_000,
+      bearerToken: o.token,
+      headers: { Accept: 'application/json' },
+      followRedirects: true,
+    });
     // HttpClient never uses proxies from the environment: CI talks to the Grafana it was given.
   }
 
@@ -125,7 +144,10 @@ export class GrafanaClient {
   /** Creates or overwrites the dashboard with the uid in `dashboard`. */
   async saveDashboard(dashboard: Record<string, unknown>, folderUid: string | undefined, message: string): Promise<{ version: number; url: string }> {
     const body = { dashboard: { ...dashboard, id: null }, ...(folderUid ? { folderUid } : {}), overwrite: true, message: message.slice(0, 500) };
-    return this.call(`save dashboard ${String(dashboard.uid)}`, async (h) => (await h.post<{ version: number; url: string }>('/api/dashboards/db', { json: body })).body!);
+    return this.call(
+      `save dashboard ${String(dashboard.uid)}`,
+      async (h) => (await h.post<{ version: number; url: string }>('/api/dashboards/db', { json: body })).body!,
+    );
   }
 
   async deleteDashboard(uid: string): Promise<void> {
@@ -150,7 +172,10 @@ export class GrafanaClient {
   /** Creates a folder; an existing one with the uid (409, e.g. a retried create) is returned. */
   async createFolder(uid: string, title: string): Promise<RemoteFolder> {
     try {
-      return await this.call(`create folder ${JSON.stringify(title)}`, async (h) => (await h.post<RemoteFolder>('/api/folders', { json: { uid, title } })).body!);
+      return await this.call(
+        `create folder ${JSON.stringify(title)}`,
+        async (h) => (await h.post<RemoteFolder>('/api/folders', { json: { uid, title } })).body!,
+      );
     } catch (err) {
       if (err instanceof GrafanaApiError && err.status === 409) {
         const existing = (await this.listFolders()).find((f) => f.uid === uid || f.title === title);

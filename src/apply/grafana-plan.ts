@@ -81,11 +81,19 @@ export function planGrafana(
       continue;
     }
     if (!isOwned(r.dashboard)) {
-      items.push({ uid, title, action: 'conflict', details: [`a dashboard vigil does not own (${JSON.stringify(r.dashboard.title ?? '')}, no ${DASHBOARD_OWNER_TAG} tag) has this uid; vigil will not overwrite it`] });
+      items.push({
+        uid,
+        title,
+        action: 'conflict',
+        details: [
+          `a dashboard vigil does not own (${JSON.stringify(r.dashboard.title ?? '')}, no ${DASHBOARD_OWNER_TAG} tag) has this uid; vigil will not overwrite it`,
+        ],
+      });
       continue;
     }
     const details = diffPaths(r.dashboard, d);
-    if ((r.folderUid ?? '') !== (o.folderUid ?? '')) details.unshift(`folder ${JSON.stringify(r.folderUid ?? 'General')} → ${JSON.stringify(o.folderUid ?? 'General')}`);
+    if ((r.folderUid ?? '') !== (o.folderUid ?? ''))
+      details.unshift(`folder ${JSON.stringify(r.folderUid ?? 'General')} → ${JSON.stringify(o.folderUid ?? 'General')}`);
     items.push({ uid, title, action: details.length > 0 ? 'update' : 'unchanged', details });
   }
   if (o.prune) {
@@ -107,6 +115,8 @@ export function formatPlan(items: readonly PlanItem[], o: { readonly showUnchang
     for (const d of i.details) lines.push(`    ${d}`);
   }
   const count = (a: PlanAction) => items.filter((i) => i.action === a).length;
-  lines.push(`${count('create')} to create, ${count('update')} to update, ${count('delete')} to delete, ${count('unchanged')} unchanged, ${count('conflict')} conflict(s)`);
+  lines.push(
+    `${count('create')} to create, ${count('update')} to update, ${count('delete')} to delete, ${count('unchanged')} unchanged, ${count('conflict')} conflict(s)`,
+  );
   return `${lines.join('\n')}\n`;
 }

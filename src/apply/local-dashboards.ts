@@ -13,7 +13,9 @@ export async function buildForApply(root: string, env: string | undefined): Prom
 
 /** The rendered dashboards, parsed, in uid order. */
 export function dashboardsOf(artifacts: readonly Artifact[]): Record<string, unknown>[] {
-  return artifacts.filter((a) => a.path.startsWith('grafana/dashboards/') && a.path.endsWith('.json')).map((a) => JSON.parse(a.content) as Record<string, unknown>);
+  return artifacts
+    .filter((a) => a.path.startsWith('grafana/dashboards/') && a.path.endsWith('.json'))
+    .map((a) => JSON.parse(a.content) as Record<string, unknown>);
 }
 
 /** The token from `--token-file` (trimmed); a missing or empty file is bad input. */

@@ -21,7 +21,9 @@ export function listCommands(): string[] {
 }
 
 function usage(): string {
-  return `usage: vigil <command> [flags]\n\ncommands:\n${listCommands().map((c) => `  ${c}`).join('\n')}\n\nEvery command takes --root DIR and --format text|json. Run vigil <command> --help for its flags.\n`;
+  return `usage: vigil <command> [flags]\n\ncommands:\n${listCommands()
+    .map((c) => `  ${c}`)
+    .join('\n')}\n\nEvery command takes --root DIR and --format text|json. Run vigil <command> --help for its flags.\n`;
 }
 
 /** Runs the CLI and returns the exit code; the bin is the only caller of process.exit. */

@@ -97,12 +97,37 @@ export function dashboard(o: DashboardOptions): DashboardJson {
   });
   for (const v of variables) if (v.type === VariableType.Query) v.datasource = ref(typeOf(v.datasource) ?? 'prometheus');
 
-  const dsVariables = [...names].map(([type, name]) => toJson(new DatasourceVariableBuilder(name).label(names.size === 1 ? 'Data source' : `${TYPE_TITLES[type] ?? type} data source`).type(type)));
+  const dsVariables = [...names].map(([type, name]) =>
+    toJson(new DatasourceVariableBuilder(name).label(names.size === 1 ? 'Data source' : `${TYPE_TITLES[type] ?? type} data source`).type(type)),
+  );
   json.panels = panels;
   json.templating = { list: [...dsVariables, ...variables] };
   json.links = [
-    { title: 'vigil dashboards', type: 'dashboards' as dashboardTypes.DashboardLinkType, tags: [DASHBOARD_OWNER_TAG], asDropdown: true, includeVars: false, keepTime: true, targetBlank: false, icon: 'external link', tooltip: '', url: '', placement: undefined },
-    ...(o.links ?? []).map((l) => ({ title: l.title, type: 'link' as dashboardTypes.DashboardLinkType, url: l.url, tags: [], asDropdown: false, includeVars: true, keepTime: true, targetBlank: false, icon: 'dashboard', tooltip: '' })),
+    {
+      title: 'vigil dashboards',
+      type: 'dashboards' as dashboardTypes.DashboardLinkType,
+      tags: [DASHBOARD_OWNER_TAG],
+      asDropdown: true,
+      includeVars: false,
+      keepTime: true,
+      targetBlank: false,
+      icon: 'external link',
+      tooltip: '',
+      url: '',
+      placement: undefined,
+    },
+    ...(o.links ?? []).map((l) => ({
+      title: l.title,
+      type: 'link' as dashboardTypes.DashboardLinkType,
+      url: l.url,
+      tags: [],
+      asDropdown: false,
+      includeVars: true,
+      keepTime: true,
+      targetBlank: false,
+      icon: 'dashboard',
+      tooltip: '',
+    })),
   ];
   return JSON.parse(JSON.stringify(json)) as DashboardJson;
 }

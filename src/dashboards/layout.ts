@@ -28,7 +28,13 @@ export function layoutRows(rows: readonly Row[]): PanelJson[] {
   let y = 0;
   for (const r of rows) {
     // No id yet: ids are stamped once, over the whole dashboard, at render.
-    const header = { type: 'row', title: r.title, collapsed: r.collapsed === true, gridPos: { x: 0, y, w: GRID_COLUMNS, h: 1 }, panels: [] } as unknown as dashboardTypes.RowPanel;
+    const header = {
+      type: 'row',
+      title: r.title,
+      collapsed: r.collapsed === true,
+      gridPos: { x: 0, y, w: GRID_COLUMNS, h: 1 },
+      panels: [],
+    } as unknown as dashboardTypes.RowPanel;
     out.push(header);
     y += 1;
     let x = 0;

@@ -42,7 +42,8 @@ function toDashboard(v: DashboardValue): DashboardJson | undefined {
  * yields `{ default: module.exports }`: take the inner default then.
  */
 function unwrapCommonJs(v: DashboardExport): DashboardExport {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !isBuilder(v) && !('panels' in v) && 'default' in v) return (v as { default: DashboardExport }).default;
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !isBuilder(v) && !('panels' in v) && 'default' in v)
+    return (v as { default: DashboardExport }).default;
   return v;
 }
 
@@ -62,7 +63,8 @@ export function errorPosition(err: unknown, absFile: string): { line: number; co
   // runner, owns Error.prepareStackTrace): map it through the module's inline source map.
   if (frame[2]) {
     const entry = findSourceMap(frame[1]!)?.findEntry(line - 1, column - 1);
-    if (entry && 'originalLine' in entry && typeof entry.originalLine === 'number') return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1, message: firstLine };
+    if (entry && 'originalLine' in entry && typeof entry.originalLine === 'number')
+      return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1, message: firstLine };
   }
   return { line, column, message: firstLine };
 }

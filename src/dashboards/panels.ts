@@ -1,5 +1,16 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import { BigValueGraphMode, GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, LegendDisplayMode, LegendPlacement, LogsSortOrder, ReduceDataOptionsBuilder, StackingConfigBuilder, StackingMode, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
+import {
+  BigValueGraphMode,
+  GraphThresholdsStyleConfigBuilder,
+  GraphThresholdsStyleMode,
+  LegendDisplayMode,
+  LegendPlacement,
+  LogsSortOrder,
+  ReduceDataOptionsBuilder,
+  StackingConfigBuilder,
+  StackingMode,
+  VizLegendOptionsBuilder,
+} from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardLinkBuilder, DashboardLinkType, ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as GaugeBuilder } from '@grafana/grafana-foundation-sdk/gauge';
@@ -91,7 +102,11 @@ export interface TimeseriesOptions extends PanelOptions {
 /** A time series graph (default 12 columns wide). */
 export function timeseries(title: string, o: TimeseriesOptions): TimeseriesBuilder {
   const b = applyCommon(new TimeseriesBuilder(), title, o, { span: 12, height: 8, unit: 'short' }).fillOpacity(10).lineWidth(1);
-  const legend = new VizLegendOptionsBuilder().showLegend(true).placement(LegendPlacement.Bottom).displayMode(o.legendCalcs ? LegendDisplayMode.Table : LegendDisplayMode.List).calcs([...(o.legendCalcs ?? [])]);
+  const legend = new VizLegendOptionsBuilder()
+    .showLegend(true)
+    .placement(LegendPlacement.Bottom)
+    .displayMode(o.legendCalcs ? LegendDisplayMode.Table : LegendDisplayMode.List)
+    .calcs([...(o.legendCalcs ?? [])]);
   b.legend(legend);
   if (o.stack) b.stacking(new StackingConfigBuilder().mode(StackingMode.Normal));
   if (o.thresholdLines) b.thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
@@ -107,7 +122,9 @@ export function stat(title: string, o: PanelOptions & { readonly graph?: boolean
 
 /** A gauge against min/max and thresholds (default 6 × 6). */
 export function gauge(title: string, o: PanelOptions): GaugeBuilder {
-  return applyCommon(new GaugeBuilder(), title, o, { span: 6, height: 6, unit: 'percent' }).reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
+  return applyCommon(new GaugeBuilder(), title, o, { span: 6, height: 6, unit: 'percent' }).reduceOptions(
+    new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false),
+  );
 }
 
 /** A table of instant query results (default full width). */
@@ -117,7 +134,16 @@ export function table(title: string, o: PanelOptions): TableBuilder {
 
 /** Log lines from Loki, newest first (default full width). */
 export function logs(title: string, o: Omit<PanelOptions, 'unit' | 'thresholds' | 'min' | 'max' | 'decimals'>): LogsBuilder {
-  const b = new LogsBuilder().title(title).description(o.description).span(o.span ?? 24).height(o.height ?? 12).showTime(true).wrapLogMessage(true).enableLogDetails(true).prettifyLogMessage(false).sortOrder(LogsSortOrder.Descending);
+  const b = new LogsBuilder()
+    .title(title)
+    .description(o.description)
+    .span(o.span ?? 24)
+    .height(o.height ?? 12)
+    .showTime(true)
+    .wrapLogMessage(true)
+    .enableLogDetails(true)
+    .prettifyLogMessage(false)
+    .sortOrder(LogsSortOrder.Descending);
   if (o.links) b.links(panelLinks(o.links));
   for (const q of o.queries) b.withTarget(q);
   return b;

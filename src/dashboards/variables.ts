@@ -43,7 +43,10 @@ export function labelVariable(name: string, o: LabelVariableOptions): QueryVaria
 }
 
 /** A Loki `label_values(label)` variable (stream labels only). */
-export function lokiLabelVariable(name: string, o: { readonly label?: string; readonly title?: string; readonly description?: string } = {}): QueryVariableBuilder {
+export function lokiLabelVariable(
+  name: string,
+  o: { readonly label?: string; readonly title?: string; readonly description?: string } = {},
+): QueryVariableBuilder {
   const query = `label_values(${o.label ?? name})`;
   const v = new QueryVariableBuilder(name)
     .label(o.title ?? name)
@@ -60,7 +63,11 @@ export function lokiLabelVariable(name: string, o: { readonly label?: string; re
 }
 
 /** A fixed list of values; the first is selected. */
-export function customVariable(name: string, values: readonly string[], o: { readonly title?: string; readonly description?: string } = {}): CustomVariableBuilder {
+export function customVariable(
+  name: string,
+  values: readonly string[],
+  o: { readonly title?: string; readonly description?: string } = {},
+): CustomVariableBuilder {
   const v = new CustomVariableBuilder(name)
     .label(o.title ?? name)
     .values(values.map((x) => x.replaceAll(',', '\\,')).join(','))
@@ -71,7 +78,10 @@ export function customVariable(name: string, values: readonly string[], o: { rea
 }
 
 /** A free-text variable, e.g. a correlation id pasted from a log line or an error report. */
-export function textVariable(name: string, o: { readonly title?: string; readonly description?: string; readonly value?: string } = {}): TextBoxVariableBuilder {
+export function textVariable(
+  name: string,
+  o: { readonly title?: string; readonly description?: string; readonly value?: string } = {},
+): TextBoxVariableBuilder {
   const v = new TextBoxVariableBuilder(name).label(o.title ?? name).defaultValue(o.value ?? '');
   if (o.description) v.description(o.description);
   return v;

@@ -31,14 +31,24 @@ export async function loadSlos(root: string, diags: Diagnostics): Promise<SloMod
     if (!loaded) continue;
     const prior = byService.get(loaded.service.name);
     if (prior) {
-      diags.error('SLO020', `service ${JSON.stringify(loaded.service.name)} is already declared in ${prior.file}:${prior.line}:${prior.column}`, { file: source.file, ...loaded.service.at, path: 'service' }, 'one file per service: merge the two files or rename one service');
+      diags.error(
+        'SLO020',
+        `service ${JSON.stringify(loaded.service.name)} is already declared in ${prior.file}:${prior.line}:${prior.column}`,
+        { file: source.file, ...loaded.service.at, path: 'service' },
+        'one file per service: merge the two files or rename one service',
+      );
     } else {
       byService.set(loaded.service.name, { file: source.file, ...loaded.service.at });
     }
     for (const m of loaded.models) {
       const other = byId.get(m.id);
       if (other) {
-        diags.error('SLO019', `SLO id ${JSON.stringify(m.id)} is also defined at ${other.source.file}:${other.source.line}:${other.source.column}`, { file: m.source.file, line: m.source.line, column: m.source.column }, 'SLO ids (<service>-<name>) must be unique across all files');
+        diags.error(
+          'SLO019',
+          `SLO id ${JSON.stringify(m.id)} is also defined at ${other.source.file}:${other.source.line}:${other.source.column}`,
+          { file: m.source.file, line: m.source.line, column: m.source.column },
+          'SLO ids (<service>-<name>) must be unique across all files',
+        );
         continue;
       }
       byId.set(m.id, m);
@@ -52,7 +62,10 @@ export async function loadSlos(root: string, diags: Diagnostics): Promise<SloMod
  * Validates one parsed SLO file and converts it to models. Returns undefined when the file has
  * errors (every error is reported first).
  */
-export function sloModelsFromSource(source: YamlSource, diags: Diagnostics): { service: { name: string; at: { line: number; column: number } }; models: SloModel[] } | undefined {
+export function sloModelsFromSource(
+  source: YamlSource,
+  diags: Diagnostics,
+): { service: { name: string; at: { line: number; column: number } }; models: SloModel[] } | undefined {
   const at = (p: Path, key = false) => {
     const pos = key ? source.keyPositionOf(p) : source.positionOf(p);
     return { file: source.file, line: pos.line, column: pos.column, path: formatPath(p) || '(document)' };
@@ -63,9 +76,21 @@ export function sloModelsFromSource(source: YamlSource, diags: Diagnostics): { s
     return undefined;
   }
   const raw = doc as Record<string, unknown>;
-  if (!requireApiVersion(source, diags, { code: 'SLO001', versions: SLO_API_VERSIONS, expected: `one of ${SLO_API_VERSIONS.join(', ')}`, hint: 'start the file with apiVersion: vigil/v1' })) return undefined;
+  if (
+    !requireApiVersion(source, diags, {
+      code: 'SLO001',
+      versions: SLO_API_VERSIONS,
+      expected: `one of ${SLO_API_VERSIONS.join(', ')}`,
+      hint: 'start the file with apiVersion: vigil/v1',
+    })
+  )
+    return undefined;
   if (raw.kind !== 'ServiceLevelObjectives') {
-    diags.error('SLO002', `kind must be ServiceLevelObjectives, got ${raw.kind === undefined ? 'nothing' : JSON.stringify(raw.kind)}`, raw.kind === undefined ? at([]) : at(['kind']));
+    diags.error(
+      'SLO002',
+      `kind must be ServiceLevelObjectives, got ${raw.kind === undefined ? 'nothing' : JSON.stringify(raw.kind)}`,
+      raw.kind === undefined ? at([]) : at(['kind']),
+    );
     return undefined;
   }
   const before = diags.errors.length;
@@ -78,7 +103,13 @@ export function sloModelsFromSource(source: YamlSource, diags: Diagnostics): { s
   const spec = doc as SloFileSpec;
 
   const base = path.basename(source.file).replace(/\.ya?ml$/, '');
-  if (base !== spec.service) diags.warning('SLO024', `file name ${path.basename(source.file)} does not match service ${JSON.stringify(spec.service)}`, at(['service']), `name the file slos/${spec.service}.yaml (one file per service)`);
+  if (base !== spec.service)
+    diags.warning(
+      'SLO024',
+      `file name ${path.basename(source.file)} does not match service ${JSON.stringify(spec.service)}`,
+      at(['service']),
+      `name the file slos/${spec.service}.yaml (one file per service)`,
+    );
 
   const periodMinutes = checkPeriod(spec, diags, at);
   checkLabels(spec.labels, ['labels'], diags, at);
@@ -92,7 +123,12 @@ export function sloModelsFromSource(source: YamlSource, diags: Diagnostics): { s
     const prior = names.get(slo.name);
     if (prior !== undefined) {
       const pos = source.positionOf(['slos', prior, 'name']);
-      diags.error('SLO018', `SLO name ${JSON.stringify(slo.name)} is already used by slos[${prior}] at line ${pos.line}`, at([...p, 'name']), 'names must be unique within a service');
+      diags.error(
+        'SLO018',
+        `SLO name ${JSON.stringify(slo.name)} is already used by slos[${prior}] at line ${pos.line}`,
+        at([...p, 'name']),
+        'names must be unique within a service',
+      );
       return;
     }
     names.set(slo.name, i);
@@ -111,7 +147,12 @@ function checkPeriod(spec: SloFileSpec, diags: Diagnostics, at: At): number {
   const seconds = parseDurationSeconds(spec.period) ?? 0;
   const minutes = seconds / 60;
   if (!Number.isInteger(minutes) || minutes < MIN_PERIOD_MINUTES || minutes > MAX_PERIOD_MINUTES) {
-    diags.error('SLO008', `period must be a whole number of minutes between 1d and 90d, got ${JSON.stringify(spec.period)}`, at(['period']), 'use e.g. 30d, 28d or 4w');
+    diags.error(
+      'SLO008',
+      `period must be a whole number of minutes between 1d and 90d, got ${JSON.stringify(spec.period)}`,
+      at(['period']),
+      'use e.g. 30d, 28d or 4w',
+    );
     return 30 * 1440;
   }
   return minutes;
@@ -120,11 +161,26 @@ function checkPeriod(spec: SloFileSpec, diags: Diagnostics, at: At): number {
 function checkLabels(labels: Record<string, string> | undefined, p: Path, diags: Diagnostics, at: At): void {
   for (const [k, v] of Object.entries(labels ?? {})) {
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k) || k.startsWith('__')) {
-      diags.error('SLO017', `${JSON.stringify(k)} is not a valid label name`, at([...p, k], true), 'label names are letters, digits and "_", not starting with a digit or "__"');
+      diags.error(
+        'SLO017',
+        `${JSON.stringify(k)} is not a valid label name`,
+        at([...p, k], true),
+        'label names are letters, digits and "_", not starting with a digit or "__"',
+      );
     } else if (RESERVED_LABELS.includes(k)) {
-      diags.error('SLO017', `label ${JSON.stringify(k)} is set by vigil and cannot be overridden`, at([...p, k], true), `reserved labels: ${RESERVED_LABELS.join(', ')}`);
+      diags.error(
+        'SLO017',
+        `label ${JSON.stringify(k)} is set by vigil and cannot be overridden`,
+        at([...p, k], true),
+        `reserved labels: ${RESERVED_LABELS.join(', ')}`,
+      );
     } else if (v === '') {
-      diags.error('SLO017', `label ${JSON.stringify(k)} has an empty value`, at([...p, k]), 'an empty value removes a label in Prometheus; give it a value or drop the key');
+      diags.error(
+        'SLO017',
+        `label ${JSON.stringify(k)} has an empty value`,
+        at([...p, k]),
+        'an empty value removes a label in Prometheus; give it a value or drop the key',
+      );
     }
   }
 }
@@ -141,15 +197,23 @@ function toModel(file: SloFileSpec, slo: SloSpec, p: Path, periodMinutes: number
   }
   const groupBy = slo.groupBy ?? [];
   groupBy.forEach((g, i) => {
-    if (RESERVED_LABELS.includes(g) || g.startsWith('__')) diags.error('SLO016', `cannot group by ${JSON.stringify(g)}: vigil sets that label itself`, at([...p, 'groupBy', i]));
-    else if (file.labels && g in file.labels) diags.error('SLO016', `cannot group by ${JSON.stringify(g)}: the file's labels already set it`, at([...p, 'groupBy', i]), 'remove it from labels or from groupBy');
+    if (RESERVED_LABELS.includes(g) || g.startsWith('__'))
+      diags.error('SLO016', `cannot group by ${JSON.stringify(g)}: vigil sets that label itself`, at([...p, 'groupBy', i]));
+    else if (file.labels && g in file.labels)
+      diags.error(
+        'SLO016',
+        `cannot group by ${JSON.stringify(g)}: the file's labels already set it`,
+        at([...p, 'groupBy', i]),
+        'remove it from labels or from groupBy',
+      );
   });
   checkAlerting(slo.alerting, [...p, 'alerting'], diags, at);
   const indicator = toIndicator(slo, [...p, 'indicator'], source, diags, at);
 
   const alerting = { ...file.alerting, ...slo.alerting, labels: { ...file.alerting?.labels, ...slo.alerting?.labels } };
   for (const k of Object.keys(alerting.labels)) {
-    if (file.labels && k in file.labels) diags.error('SLO026', `alert label ${JSON.stringify(k)} is also in the file's labels`, at([...p, 'alerting', 'labels', k], true), 'set it in one place');
+    if (file.labels && k in file.labels)
+      diags.error('SLO026', `alert label ${JSON.stringify(k)} is also in the file's labels`, at([...p, 'alerting', 'labels', k], true), 'set it in one place');
   }
   const tier = (t: unknown, dflt: string): string | false => (t === false ? false : ((t as { severity?: string } | undefined)?.severity ?? dflt));
   const page = tier(alerting.page, DEFAULT_PAGE_SEVERITY);
@@ -163,7 +227,12 @@ function toModel(file: SloFileSpec, slo: SloSpec, p: Path, periodMinutes: number
     diags.warning('SLO021', 'both alert tiers are disabled: this SLO records series but never alerts', at([...p, 'alerting']));
   }
   for (const w of dropped) {
-    diags.warning('SLO022', `the ${w.tier} pair ${w.long}/${w.short} needs a ${(w.threshold * 100).toFixed(1)}% error ratio (burn rate ${round3(w.factor)}x of a ${(errorBudget * 100).toPrecision(3)}% budget) and could never fire; it is left out`, at([...p, 'objective']), 'raise the objective or accept fewer alert windows');
+    diags.warning(
+      'SLO022',
+      `the ${w.tier} pair ${w.long}/${w.short} needs a ${(w.threshold * 100).toFixed(1)}% error ratio (burn rate ${round3(w.factor)}x of a ${(errorBudget * 100).toPrecision(3)}% budget) and could never fire; it is left out`,
+      at([...p, 'objective']),
+      'raise the objective or accept fewer alert windows',
+    );
   }
   const pos = source.positionOf([...p, 'name']);
   const periodText = file.period ?? '30d';
@@ -202,7 +271,11 @@ function toIndicator(slo: SloSpec, p: Path, source: YamlSource, diags: Diagnosti
   const ind = slo.indicator;
   const kinds = (['ratio', 'latency', 'boolGauge', 'raw'] as const).filter((k) => ind[k] !== undefined);
   if (kinds.length !== 1) {
-    diags.error('SLO009', kinds.length === 0 ? 'indicator needs one of ratio, latency, boolGauge, raw' : `indicator has ${kinds.join(' and ')}; give exactly one`, kinds.length === 0 ? at(p) : at([...p, kinds[1]!], true));
+    diags.error(
+      'SLO009',
+      kinds.length === 0 ? 'indicator needs one of ratio, latency, boolGauge, raw' : `indicator has ${kinds.join(' and ')}; give exactly one`,
+      kinds.length === 0 ? at(p) : at([...p, kinds[1]!], true),
+    );
     return undefined;
   }
   const selector = (sp: Path, text: string): VectorSelector | undefined => {
@@ -210,7 +283,14 @@ function toIndicator(slo: SloSpec, p: Path, source: YamlSource, diags: Diagnosti
     if (r.error) {
       const pos = source.offsetPositionOf(sp, r.error.offset);
       const syntax = !r.error.message.startsWith('expected a plain') && !r.error.message.startsWith('the selector');
-      diags.error(syntax ? 'SLO011' : 'SLO012', r.error.message, { file: source.file, line: pos.line, column: pos.column, path: formatPath(sp) }, syntax ? 'write a PromQL series selector like http_requests_total{job="api", code=~"5.."}' : 'vigil applies rate() and sums itself: give only the counter selector, or use indicator.raw for a custom expression');
+      diags.error(
+        syntax ? 'SLO011' : 'SLO012',
+        r.error.message,
+        { file: source.file, line: pos.line, column: pos.column, path: formatPath(sp) },
+        syntax
+          ? 'write a PromQL series selector like http_requests_total{job="api", code=~"5.."}'
+          : 'vigil applies rate() and sums itself: give only the counter selector, or use indicator.raw for a custom expression',
+      );
       return undefined;
     }
     return r.selector;
@@ -219,7 +299,11 @@ function toIndicator(slo: SloSpec, p: Path, source: YamlSource, diags: Diagnosti
     const rp = [...p, 'ratio'];
     const r = ind.ratio;
     if ((r.errors === undefined) === (r.good === undefined)) {
-      diags.error('SLO010', r.errors === undefined ? 'ratio needs errors: or good: (besides total:)' : 'ratio has both errors: and good:; give one', r.errors === undefined ? at(rp) : at([...rp, 'good'], true));
+      diags.error(
+        'SLO010',
+        r.errors === undefined ? 'ratio needs errors: or good: (besides total:)' : 'ratio has both errors: and good:; give one',
+        r.errors === undefined ? at(rp) : at([...rp, 'good'], true),
+      );
       return undefined;
     }
     const total = selector([...rp, 'total'], r.total);
@@ -228,7 +312,12 @@ function toIndicator(slo: SloSpec, p: Path, source: YamlSource, diags: Diagnosti
     if (!total || (r.errors !== undefined && !errors) || (r.good !== undefined && !good)) return undefined;
     const part = errors ?? good!;
     if (sameSelector(part, total)) {
-      diags.error('SLO023', `${errors ? 'errors' : 'good'} selects exactly the same series as total, so the ratio is constant`, at([...rp, errors ? 'errors' : 'good']), 'add a matcher that picks the failed (or good) requests, e.g. code=~"5.."');
+      diags.error(
+        'SLO023',
+        `${errors ? 'errors' : 'good'} selects exactly the same series as total, so the ratio is constant`,
+        at([...rp, errors ? 'errors' : 'good']),
+        'add a matcher that picks the failed (or good) requests, e.g. code=~"5.."',
+      );
       return undefined;
     }
     return errors ? { kind: 'ratio', errors, total } : { kind: 'ratio', good: good!, total };
@@ -258,7 +347,12 @@ function toIndicator(slo: SloSpec, p: Path, source: YamlSource, diags: Diagnosti
   const rawExpr = ind.raw!.errorRatio;
   const rawPath = [...p, 'raw', 'errorRatio'];
   if (!rawExpr.includes('{{window}}')) {
-    diags.error('SLO014', 'errorRatio must contain {{window}} where the range goes, e.g. rate(x_failed[{{window}}])', at(rawPath), 'vigil evaluates the expression once per alert window');
+    diags.error(
+      'SLO014',
+      'errorRatio must contain {{window}} where the range goes, e.g. rate(x_failed[{{window}}])',
+      at(rawPath),
+      'vigil evaluates the expression once per alert window',
+    );
     return undefined;
   }
   const substituted = rawExpr.replaceAll('{{window}}', '5m');
@@ -274,13 +368,22 @@ function toIndicator(slo: SloSpec, p: Path, source: YamlSource, diags: Diagnosti
     }
     offset += shift;
     const pos = source.offsetPositionOf(rawPath, offset);
-    diags.error('SLO015', parsed.error.message, { file: source.file, line: pos.line, column: pos.column, path: formatPath(rawPath) }, 'errorRatio must be a PromQL expression once {{window}} is replaced by a duration');
+    diags.error(
+      'SLO015',
+      parsed.error.message,
+      { file: source.file, line: pos.line, column: pos.column, path: formatPath(rawPath) },
+      'errorRatio must be a PromQL expression once {{window}} is replaced by a duration',
+    );
     return undefined;
   }
   return { kind: 'raw', errorRatio: rawExpr };
 }
 
 function sameSelector(a: VectorSelector, b: VectorSelector): boolean {
-  const key = (s: VectorSelector) => `${s.metric}{${s.matchers.map((m) => `${m.name}${m.op}${m.value}`).sort().join(',')}}`;
+  const key = (s: VectorSelector) =>
+    `${s.metric}{${s.matchers
+      .map((m) => `${m.name}${m.op}${m.value}`)
+      .sort()
+      .join(',')}}`;
   return key(a) === key(b);
 }

@@ -28,5 +28,8 @@ export async function listYamlFiles(dir: string, exclude: (name: string) => bool
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return names.filter((n) => /\.ya?ml$/.test(n) && !exclude(n)).sort().map((n) => path.join(dir, n));
+  return names
+    .filter((n) => /\.ya?ml$/.test(n) && !exclude(n))
+    .sort()
+    .map((n) => path.join(dir, n));
 }

@@ -3,7 +3,10 @@ import { Duration as DurationSchema, KebabName as KebabNameSchema } from './sche
 
 /** Kebab-case name: service names and SLO names. */
 const KebabName = KebabNameSchema();
-const LabelName = Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', description: 'a Prometheus label name: letters, digits and "_", not starting with a digit' });
+const LabelName = Type.String({
+  pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$',
+  description: 'a Prometheus label name: letters, digits and "_", not starting with a digit',
+});
 const Labels = Type.Record(Type.String(), Type.String(), { description: 'label name → value' });
 /** Prometheus-style duration: `30d`, `4w`, `720h`, `1h30m`. */
 const Duration = DurationSchema('a duration such as 30d, 4w, 2s or 250ms');

@@ -43,7 +43,8 @@ function simplify(errors: readonly ErrorObject[]): ErrorObject[] {
   // A union whose object branch reported something deeper (an unknown key inside it) is best
   // explained by that deeper error: drop the union's own errors at the union's path.
   const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
-  const explainedDeeper = (p: string) => errors.some((o) => o.instancePath.startsWith(`${p}/`) || (o.instancePath === p && (o.keyword === 'additionalProperties' || o.keyword === 'required')));
+  const explainedDeeper = (p: string) =>
+    errors.some((o) => o.instancePath.startsWith(`${p}/`) || (o.instancePath === p && (o.keyword === 'additionalProperties' || o.keyword === 'required')));
   const out: ErrorObject[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
@@ -54,7 +55,13 @@ function simplify(errors: readonly ErrorObject[]): ErrorObject[] {
     out.push(e);
   }
   // Within one path, prefer additionalProperties/required over type errors from other branches.
-  return out.filter((e) => !(e.keyword === 'type' && out.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf' && o.keyword !== 'oneOf')));
+  return out.filter(
+    (e) =>
+      !(
+        e.keyword === 'type' &&
+        out.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf' && o.keyword !== 'oneOf')
+      ),
+  );
 }
 
 function report(e: ErrorObject, source: YamlSource, diags: Diagnostics, codes: SchemaCodes): void {
@@ -68,11 +75,21 @@ function report(e: ErrorObject, source: YamlSource, diags: Diagnostics, codes: S
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const allowed = allowedKeys(e);
-      diags.error(codes.unknownKey, `unknown key ${JSON.stringify(key)}`, at([...path, key], true), allowed ? `allowed keys here: ${allowed}` : 'remove it or check its spelling');
+      diags.error(
+        codes.unknownKey,
+        `unknown key ${JSON.stringify(key)}`,
+        at([...path, key], true),
+        allowed ? `allowed keys here: ${allowed}` : 'remove it or check its spelling',
+      );
       return;
     }
     case 'required':
-      diags.error(codes.missingKey, `missing required key ${JSON.stringify(String(p.missingProperty))}`, at(path, path.length > 0), `add ${String(p.missingProperty)}: to this mapping`);
+      diags.error(
+        codes.missingKey,
+        `missing required key ${JSON.stringify(String(p.missingProperty))}`,
+        at(path, path.length > 0),
+        `add ${String(p.missingProperty)}: to this mapping`,
+      );
       return;
     case 'type':
       diags.error(codes.wrongType, `must be ${describeType(String(p.type))}, got ${describeValue(valueAt(source.value, path))}`, at(path));
@@ -80,11 +97,20 @@ function report(e: ErrorObject, source: YamlSource, diags: Diagnostics, codes: S
     case 'enum':
     case 'const': {
       const allowed = (p.allowedValues as unknown[] | undefined) ?? [p.allowedValue];
-      diags.error(codes.badValue, `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(valueAt(source.value, path))}`, at(path));
+      diags.error(
+        codes.badValue,
+        `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(valueAt(source.value, path))}`,
+        at(path),
+      );
       return;
     }
     case 'pattern':
-      diags.error(codes.badValue, `${describeValue(valueAt(source.value, path))} does not match ${String(p.pattern)}`, at(path), (e.parentSchema as { description?: string } | undefined)?.description);
+      diags.error(
+        codes.badValue,
+        `${describeValue(valueAt(source.value, path))} does not match ${String(p.pattern)}`,
+        at(path),
+        (e.parentSchema as { description?: string } | undefined)?.description,
+      );
       return;
     case 'minItems':
       diags.error(codes.badValue, `must have at least ${String(p.limit)} item(s)`, at(path));
@@ -117,7 +143,10 @@ function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
 }
 
 function describeType(t: string): string {
-  return t.split(',').map((x) => (x === 'object' ? 'a mapping' : x === 'array' ? 'a list' : `a ${x}`)).join(' or ');
+  return t
+    .split(',')
+    .map((x) => (x === 'object' ? 'a mapping' : x === 'array' ? 'a list' : `a ${x}`))
+    .join(' or ');
 }
 
 /** Short human description of a value for messages. */

@@ -32,7 +32,12 @@ export function parseYamlSource(file: string, text: string, diags: Diagnostics):
     const pos = lineCounter.linePos(err.pos[0]);
     const message = err.message.split('\n')[0] ?? err.message;
     const code = err.code === 'DUPLICATE_KEY' ? 'YAML002' : 'YAML001';
-    diags.error(code, message, { file, line: pos.line, column: pos.col }, err.code === 'DUPLICATE_KEY' ? 'remove or rename one of the repeated keys' : 'fix the YAML syntax at this position');
+    diags.error(
+      code,
+      message,
+      { file, line: pos.line, column: pos.col },
+      err.code === 'DUPLICATE_KEY' ? 'remove or rename one of the repeated keys' : 'fix the YAML syntax at this position',
+    );
   }
   if (broken) return undefined;
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
@@ -98,7 +103,7 @@ function nodePosition(doc: Document, lc: LineCounter, path: readonly (string | n
       if (!pair) break;
       keyNode = pair.key;
       node = pair.value ?? pair.key;
-    } else if (isSeq(node) && typeof segment === 'number' || isSeq(node) && /^\d+$/.test(String(segment))) {
+    } else if ((isSeq(node) && typeof segment === 'number') || (isSeq(node) && /^\d+$/.test(String(segment)))) {
       const item = (node as { items: unknown[] }).items[Number(segment)];
       if (item === undefined) break;
       keyNode = undefined;

@@ -75,7 +75,11 @@ export class LogPipeline {
   }
   /** `| json`, or `| json a="path.to.a", ...` to extract only some fields. */
   json(fields?: Readonly<Record<string, string>>): LogPipeline {
-    const args = fields ? Object.entries(fields).map(([k, v]) => `${checkLabel(k)}=${quote(v)}`).join(', ') : '';
+    const args = fields
+      ? Object.entries(fields)
+          .map(([k, v]) => `${checkLabel(k)}=${quote(v)}`)
+          .join(', ')
+      : '';
     return this.with(args ? `| json ${args}` : '| json');
   }
   /** `| logfmt`. */
@@ -145,7 +149,17 @@ function range(r: string): string {
 }
 
 export type LogRangeOp = 'rate' | 'count_over_time' | 'bytes_rate' | 'bytes_over_time' | 'absent_over_time';
-export type UnwrappedRangeOp = 'rate' | 'sum_over_time' | 'avg_over_time' | 'max_over_time' | 'min_over_time' | 'first_over_time' | 'last_over_time' | 'stddev_over_time' | 'stdvar_over_time' | 'absent_over_time';
+export type UnwrappedRangeOp =
+  | 'rate'
+  | 'sum_over_time'
+  | 'avg_over_time'
+  | 'max_over_time'
+  | 'min_over_time'
+  | 'first_over_time'
+  | 'last_over_time'
+  | 'stddev_over_time'
+  | 'stdvar_over_time'
+  | 'absent_over_time';
 
 /** `op(query [range])` over log lines. */
 export function rangeOf(op: LogRangeOp, q: LogPipeline, r: string): string {
@@ -214,6 +228,12 @@ export function parseStreamSelector(text: string): StreamMatcher[] {
 
 /** A Grafana Explore URL showing `expr` from a Loki data source (Explore "panes" URL format). */
 export function grafanaExploreUrl(grafanaUrl: string, expr: string, options: { datasourceUid: string; from?: string; to?: string }): string {
-  const panes = { vigil: { datasource: options.datasourceUid, queries: [{ refId: 'A', expr, queryType: 'range', datasource: { type: 'loki', uid: options.datasourceUid } }], range: { from: options.from ?? 'now-6h', to: options.to ?? 'now' } } };
+  const panes = {
+    vigil: {
+      datasource: options.datasourceUid,
+      queries: [{ refId: 'A', expr, queryType: 'range', datasource: { type: 'loki', uid: options.datasourceUid } }],
+      range: { from: options.from ?? 'now-6h', to: options.to ?? 'now' },
+    },
+  };
   return `${grafanaUrl.replace(/\/+$/, '')}/explore?schemaVersion=1&orgId=1&panes=${encodeURIComponent(JSON.stringify(panes))}`;
 }

@@ -14,7 +14,11 @@ export function parseLogql(expr: string): { error?: ExprError; metric: boolean }
   if (error) return { error, metric };
   // The grammar accepts `{app=~".*"}`; Loki rejects selectors whose matchers all accept "".
   const empty = emptyMatchingSelector(expr, tree);
-  if (empty !== undefined) return { error: { offset: empty, message: 'a stream selector needs at least one matcher that rejects the empty string (e.g. app=~".+", not app=~".*")' }, metric };
+  if (empty !== undefined)
+    return {
+      error: { offset: empty, message: 'a stream selector needs at least one matcher that rejects the empty string (e.g. app=~".+", not app=~".*")' },
+      metric,
+    };
   return { metric };
 }
 
@@ -24,17 +28,20 @@ function emptyMatchingSelector(expr: string, tree: ReturnType<typeof parser.pars
     enter(node) {
       if (found !== undefined || node.name !== 'Selector') return undefined;
       const matchers: boolean[] = [];
-      node.node.getChild('Matchers')?.getChildren('Matcher').forEach((m) => {
-        const op = m.firstChild?.nextSibling?.name;
-        const str = m.getChild('String');
-        const value = str ? (JSON.parse(expr.slice(str.from, str.to).replace(/^`|`$/g, '"')) as string) : '';
-        let acceptsEmpty = true;
-        if (op === 'Eq') acceptsEmpty = value === '';
-        else if (op === 'Neq') acceptsEmpty = value !== '';
-        else if (op === 'Re') acceptsEmpty = safeTest(value, '');
-        else if (op === 'Nre') acceptsEmpty = !safeTest(value, '');
-        matchers.push(acceptsEmpty);
-      });
+      node.node
+        .getChild('Matchers')
+        ?.getChildren('Matcher')
+        .forEach((m) => {
+          const op = m.firstChild?.nextSibling?.name;
+          const str = m.getChild('String');
+          const value = str ? (JSON.parse(expr.slice(str.from, str.to).replace(/^`|`$/g, '"')) as string) : '';
+          let acceptsEmpty = true;
+          if (op === 'Eq') acceptsEmpty = value === '';
+          else if (op === 'Neq') acceptsEmpty = value !== '';
+          else if (op === 'Re') acceptsEmpty = safeTest(value, '');
+          else if (op === 'Nre') acceptsEmpty = !safeTest(value, '');
+          matchers.push(acceptsEmpty);
+        });
       if (matchers.length === 0 || matchers.every((x) => x)) found = node.from;
       return false;
     },

@@ -58,7 +58,10 @@ export function alertWindowsFor(
     if (severity === false) continue;
     const allowed = WINDOW_LADDER.filter((v) => v % base === 0 && v < periodMinutes);
     const shortMinutes = snap(pair.shortMinutes * scale, allowed);
-    const longMinutes = snap(pair.longMinutes * scale, allowed.filter((v) => v > shortMinutes).length ? allowed.filter((v) => v > shortMinutes) : [periodMinutes]);
+    const longMinutes = snap(
+      pair.longMinutes * scale,
+      allowed.filter((v) => v > shortMinutes).length ? allowed.filter((v) => v > shortMinutes) : [periodMinutes],
+    );
     const factor = (pair.budgetShare * periodMinutes) / longMinutes;
     const threshold = factor * errorBudget;
     const w: AlertWindow = {

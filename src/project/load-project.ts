@@ -76,7 +76,12 @@ function loadAlertPacks(files: AlertFiles, env: string | undefined, metrics: Met
     const name = (s.value as AlertPackSpec).name;
     const prior = byName.get(name);
     if (prior) {
-      diags.error('ALR072', `alert pack ${JSON.stringify(name)} is also declared in ${prior.file}`, { file: s.file, ...s.positionOf(['name']), path: 'name' }, 'pack names name the output files; make them unique');
+      diags.error(
+        'ALR072',
+        `alert pack ${JSON.stringify(name)} is also declared in ${prior.file}`,
+        { file: s.file, ...s.positionOf(['name']), path: 'name' },
+        'pack names name the output files; make them unique',
+      );
       continue;
     }
     byName.set(name, s);
@@ -90,7 +95,8 @@ function loadAlertPacks(files: AlertFiles, env: string | undefined, metrics: Met
 function loadRouting(files: readonly YamlSource[], diags: Diagnostics): RoutingModel | undefined {
   const [first, ...extra] = files;
   if (!first) return undefined;
-  for (const e of extra) diags.error('RTE002', `only one routing policy is allowed; ${first.file} already declares one`, { file: e.file, ...e.positionOf(['kind']), path: 'kind' });
+  for (const e of extra)
+    diags.error('RTE002', `only one routing policy is allowed; ${first.file} already declares one`, { file: e.file, ...e.positionOf(['kind']), path: 'kind' });
   return routingModelFromSource(first, diags);
 }
 
@@ -112,7 +118,9 @@ async function loadFinalizedDashboards(root: string, slos: readonly SloModel[], 
   };
   return loaded.flatMap((l) => {
     if (l.count > 1 && !l.dashboard.uid) {
-      diags.error('DASH032', `dashboard ${JSON.stringify(l.dashboard.title ?? '')} needs an explicit uid: its module exports ${l.count} dashboards`, { file: l.file });
+      diags.error('DASH032', `dashboard ${JSON.stringify(l.dashboard.title ?? '')} needs an explicit uid: its module exports ${l.count} dashboards`, {
+        file: l.file,
+      });
       return [];
     }
     return [{ dashboard: finalizeDashboard(l.dashboard, { uid: l.defaultUid, specPath: l.file }), file: l.file, moduleSource: sourceOf(l.file) }];

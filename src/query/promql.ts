@@ -86,7 +86,8 @@ function selectorFromNode(expr: string, node: SyntaxNode): { selector?: VectorSe
   if (!metric) return { error: { offset: node.from, message: 'the selector must name a metric' } };
   for (const m of matchers) {
     if (m.op === '=~' || m.op === '!~') {
-      if (!compilePromRegex(m.value)) return { error: { offset: node.from, message: `label ${m.name}: invalid regular expression ${JSON.stringify(m.value)}` } };
+      if (!compilePromRegex(m.value))
+        return { error: { offset: node.from, message: `label ${m.name}: invalid regular expression ${JSON.stringify(m.value)}` } };
     }
   }
   return { selector: { metric, matchers } };

@@ -26,7 +26,8 @@ export function scalar(v: unknown): string {
   if (s.length > 120) return JSON.stringify(s);
   let text = shortScalars.get(s);
   if (text === undefined) {
-    text = s !== '' && PLAIN.test(s) && !RESERVED.test(s) && !s.endsWith(' ') && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':') ? s : JSON.stringify(s);
+    text =
+      s !== '' && PLAIN.test(s) && !RESERVED.test(s) && !s.endsWith(' ') && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':') ? s : JSON.stringify(s);
     // Keys, label names and values repeat across thousands of rules; a bounded memo of their text.
     if (shortScalars.size >= 100_000) shortScalars.clear();
     shortScalars.set(s, text);

@@ -61,7 +61,12 @@ export interface DecisionRecord {
   readonly correlationId: string;
   readonly verdict: Verdict;
   readonly reason: string;
-  readonly alert: { readonly fingerprint: string; readonly startsAt: string; readonly labels: Readonly<Record<string, string>>; readonly source: AlertView['source'] };
+  readonly alert: {
+    readonly fingerprint: string;
+    readonly startsAt: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly source: AlertView['source'];
+  };
   readonly environment?: string;
   readonly rule?: string;
   readonly targetName?: string;
@@ -74,7 +79,14 @@ export interface DecisionRecord {
 export type DecisionEvent =
   | DecisionRecord
   | { readonly type: 'approval'; readonly id: string; readonly at: string; readonly approved: boolean; readonly by: string; readonly correlationId: string }
-  | { readonly type: 'outcome'; readonly id: string; readonly at: string; readonly status: ActionOutcome['status']; readonly detail: string; readonly attempts: number }
+  | {
+      readonly type: 'outcome';
+      readonly id: string;
+      readonly at: string;
+      readonly status: ActionOutcome['status'];
+      readonly detail: string;
+      readonly attempts: number;
+    }
   | { readonly type: 'resolved'; readonly id: string; readonly at: string };
 
 /** DecisionLog stores decision events durably, in order; `append` resolves once they are on disk. */

@@ -51,13 +51,21 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
   const doc = opts.policy.document;
   const log = await FileDecisionLog.open(opts.stateDir, { logger, ...(opts.fsync === false ? { fsync: false } : {}) });
   const history = ChampionHistory.inStateDir(opts.stateDir);
-  const mlflow = doc.mlflow ? new MlflowClient(doc.mlflow.url, doc.mlflow.tokenFile ? (await fs.readFile(doc.mlflow.tokenFile, 'utf8')).trim() : undefined) : undefined;
+  const mlflow = doc.mlflow
+    ? new MlflowClient(doc.mlflow.url, doc.mlflow.tokenFile ? (await fs.readFile(doc.mlflow.tokenFile, 'utf8')).trim() : undefined)
+    : undefined;
   const webhookSecret = doc.webhook ? (await fs.readFile(doc.webhook.secretFile, 'utf8')).trim() : undefined;
   let kube: KubeClient | undefined;
   const actions =
     opts.actions ??
     createActionFactory({
-      kube: () => (kube ??= new KubeClient(resolveKubeConnection({ ...(doc.kubernetes?.kubeconfig ? { kubeconfig: doc.kubernetes.kubeconfig } : {}), ...(doc.kubernetes?.context ? { context: doc.kubernetes.context } : {}) }))),
+      kube: () =>
+        (kube ??= new KubeClient(
+          resolveKubeConnection({
+            ...(doc.kubernetes?.kubeconfig ? { kubeconfig: doc.kubernetes.kubeconfig } : {}),
+            ...(doc.kubernetes?.context ? { context: doc.kubernetes.context } : {}),
+          }),
+        )),
       ...(mlflow ? { mlflow } : {}),
       championHistory: history,
       ...(webhookSecret !== undefined ? { webhookSecret } : {}),
@@ -69,8 +77,17 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
   const timers: NodeJS.Timeout[] = [];
   // MLflow keeps no alias history: observe fixed (untemplated) aliases so a rollback knows the version before.
   if (mlflow) {
-    const watched = Object.values(doc.targets).flatMap((t) => (t.mlflowAlias && !t.mlflowAlias.model.includes('{{') && !t.mlflowAlias.alias.includes('{{') ? [new MlflowAliasAction(mlflow, history, t.mlflowAlias.model, t.mlflowAlias.alias)] : []));
-    const observe = () => Promise.all(watched.map((a) => a.observe(stop.signal).catch((err: unknown) => logger.warn({ target: a.target, err: (err as Error).message }, 'could not observe MLflow alias'))));
+    const watched = Object.values(doc.targets).flatMap((t) =>
+      t.mlflowAlias && !t.mlflowAlias.model.includes('{{') && !t.mlflowAlias.alias.includes('{{')
+        ? [new MlflowAliasAction(mlflow, history, t.mlflowAlias.model, t.mlflowAlias.alias)]
+        : [],
+    );
+    const observe = () =>
+      Promise.all(
+        watched.map((a) =>
+          a.observe(stop.signal).catch((err: unknown) => logger.warn({ target: a.target, err: (err as Error).message }, 'could not observe MLflow alias')),
+        ),
+      );
     if (watched.length) {
       void observe();
       timers.push(setInterval(() => void observe(), 60_000).unref());
@@ -94,7 +111,14 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     timers.push(setInterval(() => void tick(), parseDurationMs(doc.poll.interval ?? '30s')).unref());
   }
 
-  const server = createRollbackServer({ trigger, token: opts.token, registry, logger, metrics, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) });
+  const server = createRollbackServer({
+    trigger,
+    token: opts.token,
+    registry,
+    logger,
+    metrics,
+    ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());

@@ -33,10 +33,17 @@ export function routingModelFromSource(source: YamlSource, diags: Diagnostics): 
   const spec = raw as unknown as RoutingSpec;
 
   const receiver = (name: string, p: Path) => {
-    if (!(name in spec.receivers)) diags.error('RTE010', `unknown receiver ${JSON.stringify(name)}`, at(p), `receivers: ${Object.keys(spec.receivers).join(', ')}`);
+    if (!(name in spec.receivers))
+      diags.error('RTE010', `unknown receiver ${JSON.stringify(name)}`, at(p), `receivers: ${Object.keys(spec.receivers).join(', ')}`);
   };
   const interval = (name: string, p: Path) => {
-    if (!(name in (spec.timeIntervals ?? {}))) diags.error('RTE012', `unknown time interval ${JSON.stringify(name)}`, at(p), `timeIntervals: ${Object.keys(spec.timeIntervals ?? {}).join(', ') || '(none declared)'}`);
+    if (!(name in (spec.timeIntervals ?? {})))
+      diags.error(
+        'RTE012',
+        `unknown time interval ${JSON.stringify(name)}`,
+        at(p),
+        `timeIntervals: ${Object.keys(spec.timeIntervals ?? {}).join(', ') || '(none declared)'}`,
+      );
   };
   const matchers = (list: readonly string[], p: Path): LabelMatcher[] =>
     list.flatMap((text, i) => {
@@ -47,8 +54,10 @@ export function routingModelFromSource(source: YamlSource, diags: Diagnostics): 
 
   receiver(spec.defaultReceiver, ['defaultReceiver']);
   for (const [name, r] of Object.entries(spec.receivers)) {
-    if (r.pagerduty && !r.pagerduty.routing_key_file && !r.pagerduty.service_key_file && !r.pagerduty.routing_key && !r.pagerduty.service_key) diags.error('RTE004', 'pagerduty needs routing_key_file (Events API v2) or service_key_file', at(['receivers', name, 'pagerduty']));
-    if (r.slack && !r.slack.api_url_file && !r.slack.api_url) diags.error('RTE004', 'slack needs api_url_file (the incoming-webhook URL is a secret)', at(['receivers', name, 'slack']));
+    if (r.pagerduty && !r.pagerduty.routing_key_file && !r.pagerduty.service_key_file && !r.pagerduty.routing_key && !r.pagerduty.service_key)
+      diags.error('RTE004', 'pagerduty needs routing_key_file (Events API v2) or service_key_file', at(['receivers', name, 'pagerduty']));
+    if (r.slack && !r.slack.api_url_file && !r.slack.api_url)
+      diags.error('RTE004', 'slack needs api_url_file (the incoming-webhook URL is a secret)', at(['receivers', name, 'slack']));
     if (r.email && !spec.smtp) diags.error('RTE004', 'an email receiver needs the top-level smtp: settings', at(['receivers', name, 'email']));
   }
   const teams: Record<string, Partial<Record<Severity, EscalationModel>>> = {};
@@ -60,10 +69,20 @@ export function routingModelFromSource(source: YamlSource, diags: Diagnostics): 
       list.forEach((r, i) => receiver(r, ['teams', team, sev, i]));
       const step = spec.escalation[sev];
       if (!step) {
-        diags.error('RTE013', `team ${team} routes severity ${sev}, but escalation has no ${sev} entry`, at(['teams', team, sev], true), `add escalation: { ${sev}: { repeat: 4h } }`);
+        diags.error(
+          'RTE013',
+          `team ${team} routes severity ${sev}, but escalation has no ${sev} entry`,
+          at(['teams', team, sev], true),
+          `add escalation: { ${sev}: { repeat: 4h } }`,
+        );
         continue;
       }
-      out[sev] = { receivers: list, ...(step.repeat ? { repeat: step.repeat } : {}), ...(step.activeIn ? { activeIn: step.activeIn } : {}), ...(step.muteIn ? { muteIn: step.muteIn } : {}) };
+      out[sev] = {
+        receivers: list,
+        ...(step.repeat ? { repeat: step.repeat } : {}),
+        ...(step.activeIn ? { activeIn: step.activeIn } : {}),
+        ...(step.muteIn ? { muteIn: step.muteIn } : {}),
+      };
     }
     teams[team] = out;
   }
@@ -74,9 +93,20 @@ export function routingModelFromSource(source: YamlSource, diags: Diagnostics): 
   }
   const routes: RouteModel[] = (spec.routes ?? []).map((r, i) => {
     if ((r.team === undefined) === (r.receivers === undefined)) diags.error('RTE014', 'a route needs exactly one of team: or receivers:', at(['routes', i]));
-    if (r.team !== undefined && !(r.team in spec.teams)) diags.error('RTE011', `route to team ${JSON.stringify(r.team)}, which is not declared under teams:`, at(['routes', i, 'team']), `teams: ${Object.keys(spec.teams).join(', ')}`);
+    if (r.team !== undefined && !(r.team in spec.teams))
+      diags.error(
+        'RTE011',
+        `route to team ${JSON.stringify(r.team)}, which is not declared under teams:`,
+        at(['routes', i, 'team']),
+        `teams: ${Object.keys(spec.teams).join(', ')}`,
+      );
     r.receivers?.forEach((n, j) => receiver(n, ['routes', i, 'receivers', j]));
-    return { matchers: matchers(r.matchers, ['routes', i, 'matchers']), ...(r.team ? { team: r.team } : {}), ...(r.receivers ? { receivers: r.receivers } : {}), continue: r.continue ?? false };
+    return {
+      matchers: matchers(r.matchers, ['routes', i, 'matchers']),
+      ...(r.team ? { team: r.team } : {}),
+      ...(r.receivers ? { receivers: r.receivers } : {}),
+      continue: r.continue ?? false,
+    };
   });
   const inhibitions = (spec.inhibitions ?? []).map((h, i) => ({
     ...(h.name ? { name: h.name } : {}),
@@ -86,16 +116,26 @@ export function routingModelFromSource(source: YamlSource, diags: Diagnostics): 
   }));
   (spec.tests ?? []).forEach((t, i) => {
     t.receivers.forEach((n, j) => receiver(n, ['tests', i, 'receivers', j]));
-    for (const k of Object.keys(t.labels)) if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) diags.error('RTE005', `${JSON.stringify(k)} is not a label name`, at(['tests', i, 'labels', k], true));
+    for (const k of Object.keys(t.labels))
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) diags.error('RTE005', `${JSON.stringify(k)} is not a label name`, at(['tests', i, 'labels', k], true));
   });
-  const used = new Set<string>([spec.defaultReceiver, ...Object.values(spec.teams).flatMap((t) => SEVERITY_KEYS.flatMap((s) => t[s] ?? [])), ...(spec.routes ?? []).flatMap((r) => r.receivers ?? [])]);
-  for (const name of Object.keys(spec.receivers)) if (!used.has(name)) diags.warning('RTE040', `receiver ${name} is never routed to`, at(['receivers', name], true));
+  const used = new Set<string>([
+    spec.defaultReceiver,
+    ...Object.values(spec.teams).flatMap((t) => SEVERITY_KEYS.flatMap((s) => t[s] ?? [])),
+    ...(spec.routes ?? []).flatMap((r) => r.receivers ?? []),
+  ]);
+  for (const name of Object.keys(spec.receivers))
+    if (!used.has(name)) diags.warning('RTE040', `receiver ${name} is never routed to`, at(['receivers', name], true));
 
   if (diags.errors.length > before) return undefined;
   return {
     file: source.file,
     defaultReceiver: spec.defaultReceiver,
-    grouping: { by: spec.grouping?.by ?? ['alertname', 'team', 'service', 'slo', 'node'], ...(spec.grouping?.wait ? { wait: spec.grouping.wait } : {}), ...(spec.grouping?.interval ? { interval: spec.grouping.interval } : {}) },
+    grouping: {
+      by: spec.grouping?.by ?? ['alertname', 'team', 'service', 'slo', 'node'],
+      ...(spec.grouping?.wait ? { wait: spec.grouping.wait } : {}),
+      ...(spec.grouping?.interval ? { interval: spec.grouping.interval } : {}),
+    },
     ...(spec.smtp ? { smtp: spec.smtp } : {}),
     receivers: spec.receivers,
     teams,
@@ -120,7 +160,12 @@ function reportInlineSecrets(source: YamlSource, diags: Diagnostics): void {
       for (const [k, x] of Object.entries(v)) {
         const instead = INLINE_SECRETS[k];
         if (instead && typeof x === 'string' && p[0] !== 'tests') {
-          diags.error('RTE030', `inline secret ${k}: secrets must not be written into the config`, { file: source.file, ...source.keyPositionOf([...p, k]), path: formatPath([...p, k]) }, `put the secret in a file mounted into Alertmanager and reference it with ${instead}: /etc/alertmanager/secrets/...`);
+          diags.error(
+            'RTE030',
+            `inline secret ${k}: secrets must not be written into the config`,
+            { file: source.file, ...source.keyPositionOf([...p, k]), path: formatPath([...p, k]) },
+            `put the secret in a file mounted into Alertmanager and reference it with ${instead}: /etc/alertmanager/secrets/...`,
+          );
         }
         walk(x, [...p, k]);
       }

@@ -30,11 +30,22 @@ export interface RoutingModel {
   readonly file: string;
   readonly defaultReceiver: string;
   readonly grouping: { readonly by: readonly string[]; readonly wait?: string; readonly interval?: string };
-  readonly smtp?: { readonly smarthost: string; readonly from: string; readonly auth_username?: string; readonly auth_password_file?: string; readonly require_tls?: boolean };
+  readonly smtp?: {
+    readonly smarthost: string;
+    readonly from: string;
+    readonly auth_username?: string;
+    readonly auth_password_file?: string;
+    readonly require_tls?: boolean;
+  };
   readonly receivers: Readonly<Record<string, ReceiverSpec>>;
   readonly teams: Readonly<Record<string, Partial<Record<Severity, EscalationModel>>>>;
   readonly routes: readonly RouteModel[];
-  readonly inhibitions: readonly { readonly name?: string; readonly source: readonly LabelMatcher[]; readonly target: readonly LabelMatcher[]; readonly equal: readonly string[] }[];
+  readonly inhibitions: readonly {
+    readonly name?: string;
+    readonly source: readonly LabelMatcher[];
+    readonly target: readonly LabelMatcher[];
+    readonly equal: readonly string[];
+  }[];
   readonly timeIntervals: Readonly<Record<string, readonly Record<string, unknown>[]>>;
   readonly tests: readonly RouteTestCase[];
   /** Where rule files go (namespaces, Mimir tenants); undefined when the policy has no `rulePlacement:`. */

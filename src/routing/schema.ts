@@ -17,11 +17,26 @@ const FilePath = Type.String({ pattern: '^/', description: 'an absolute path to 
 const InlineSecret = Type.Optional(Type.String());
 
 const PagerDuty = Type.Object(
-  { routing_key_file: Type.Optional(FilePath), service_key_file: Type.Optional(FilePath), routing_key: InlineSecret, service_key: InlineSecret, severity: Type.Optional(Type.String()), description: Type.Optional(Type.String()), send_resolved: Type.Optional(Type.Boolean()) },
+  {
+    routing_key_file: Type.Optional(FilePath),
+    service_key_file: Type.Optional(FilePath),
+    routing_key: InlineSecret,
+    service_key: InlineSecret,
+    severity: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    send_resolved: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 const Slack = Type.Object(
-  { api_url_file: Type.Optional(FilePath), api_url: InlineSecret, channel: Type.String({ minLength: 1 }), title: Type.Optional(Type.String()), text: Type.Optional(Type.String()), send_resolved: Type.Optional(Type.Boolean()) },
+  {
+    api_url_file: Type.Optional(FilePath),
+    api_url: InlineSecret,
+    channel: Type.String({ minLength: 1 }),
+    title: Type.Optional(Type.String()),
+    text: Type.Optional(Type.String()),
+    send_resolved: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 const Email = Type.Object(
@@ -29,7 +44,13 @@ const Email = Type.Object(
   { additionalProperties: false },
 );
 const Webhook = Type.Object(
-  { url: Type.String({ pattern: '^https?://' }), credentials_file: Type.Optional(FilePath), credentials: InlineSecret, send_resolved: Type.Optional(Type.Boolean()), max_alerts: Type.Optional(Type.Integer({ minimum: 0 })) },
+  {
+    url: Type.String({ pattern: '^https?://' }),
+    credentials_file: Type.Optional(FilePath),
+    credentials: InlineSecret,
+    send_resolved: Type.Optional(Type.Boolean()),
+    max_alerts: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
   { additionalProperties: false },
 );
 
@@ -72,7 +93,10 @@ const Inhibition = Type.Object(
   { additionalProperties: false },
 );
 
-const TimeRange = Type.Object({ start_time: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }), end_time: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }) }, { additionalProperties: false });
+const TimeRange = Type.Object(
+  { start_time: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }), end_time: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }) },
+  { additionalProperties: false },
+);
 const TimeInterval = Type.Object(
   {
     weekdays: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z]+(:[a-z]+)?$' }))),
@@ -95,14 +119,26 @@ const RouteTest = Type.Object(
  * (build/mimir/rules/<tenant>/<namespace>.yaml). A file goes by `files:`, else by the one team
  * its rules carry (`teams:`), else by `default:`.
  */
-const KubeNamespace = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'a Kubernetes namespace name (also the Mimir rule namespace)' });
-const Tenant = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', maxLength: 150, description: 'a Mimir/Cortex tenant id (X-Scope-OrgID): letters, digits, "_", ".", "-"' });
+const KubeNamespace = Type.String({
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+  maxLength: 63,
+  description: 'a Kubernetes namespace name (also the Mimir rule namespace)',
+});
+const Tenant = Type.String({
+  pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$',
+  maxLength: 150,
+  description: 'a Mimir/Cortex tenant id (X-Scope-OrgID): letters, digits, "_", ".", "-"',
+});
 const Placement = Type.Object({ namespace: Type.Optional(KubeNamespace), tenant: Type.Optional(Tenant) }, { additionalProperties: false, minProperties: 1 });
 export const RulePlacementSchema = Type.Object(
   {
     default: Type.Optional(Placement),
     teams: Type.Optional(Type.Record(Name, Placement)),
-    files: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$' }), Placement, { description: 'rule file name without .yaml, e.g. gpu.alerts.rules or gpu-inference.slo.rules' })),
+    files: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]*$' }), Placement, {
+        description: 'rule file name without .yaml, e.g. gpu.alerts.rules or gpu-inference.slo.rules',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -113,9 +149,29 @@ export const RoutingSchema = Type.Object(
     apiVersion: Type.Literal('vigil/v1'),
     kind: Type.Literal('AlertRouting'),
     defaultReceiver: Name,
-    grouping: Type.Optional(Type.Object({ by: Type.Optional(Type.Array(LabelName, { uniqueItems: true })), wait: Type.Optional(Duration), interval: Type.Optional(Duration) }, { additionalProperties: false })),
-    smtp: Type.Optional(Type.Object({ smarthost: Type.String({ pattern: '^[^:]+:[0-9]+$' }), from: Type.String({ minLength: 3 }), auth_username: Type.Optional(Type.String()), auth_password_file: Type.Optional(FilePath), auth_password: InlineSecret, require_tls: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
-    escalation: Type.Object({ critical: Type.Optional(EscalationStep), warning: Type.Optional(EscalationStep), info: Type.Optional(EscalationStep) }, { additionalProperties: false }),
+    grouping: Type.Optional(
+      Type.Object(
+        { by: Type.Optional(Type.Array(LabelName, { uniqueItems: true })), wait: Type.Optional(Duration), interval: Type.Optional(Duration) },
+        { additionalProperties: false },
+      ),
+    ),
+    smtp: Type.Optional(
+      Type.Object(
+        {
+          smarthost: Type.String({ pattern: '^[^:]+:[0-9]+$' }),
+          from: Type.String({ minLength: 3 }),
+          auth_username: Type.Optional(Type.String()),
+          auth_password_file: Type.Optional(FilePath),
+          auth_password: InlineSecret,
+          require_tls: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    escalation: Type.Object(
+      { critical: Type.Optional(EscalationStep), warning: Type.Optional(EscalationStep), info: Type.Optional(EscalationStep) },
+      { additionalProperties: false },
+    ),
     timeIntervals: Type.Optional(Type.Record(Name, Type.Array(TimeInterval, { minItems: 1 }))),
     receivers: Type.Record(Name, Receiver),
     teams: Type.Record(Name, Team),

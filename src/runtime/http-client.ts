@@ -91,7 +91,16 @@ export class HttpClient {
       proxy: false,
       ...(options.followRedirects ? {} : { maxRedirects: 0 }),
       ...(options.maxBodyBytes !== undefined ? { maxContentLength: options.maxBodyBytes } : {}),
-      ...(tls && (tls.ca || tls.cert || tls.key) ? { httpsAgent: new https.Agent({ rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) }) } : {}),
+      ...(tls && (tls.ca || tls.cert || tls.key)
+        ? {
+            httpsAgent: new https.Agent({
+              rejectUnauthorized: true,
+              ...(tls.ca ? { ca: tls.ca } : {}),
+              ...(tls.cert ? { cert: tls.cert } : {}),
+              ...(tls.key ? { key: tls.key } : {}),
+            }),
+          }
+        : {}),
       // Bodies go out exactly as given (webhook signatures cover the bytes) and come back as text.
       transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
@@ -143,7 +152,8 @@ function toResponse<T>(status: number, rawHeaders: Record<string, unknown>, data
     body = undefined;
   }
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rawHeaders ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : asText(v);
+  for (const [k, v] of Object.entries(rawHeaders ?? {}))
+    if (v !== undefined && v !== null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : asText(v);
   return { status, headers, text, body };
 }
 

@@ -12,12 +12,24 @@ export function checkAlertNamesUnique(model: ProjectModel, diags: Diagnostics): 
     for (const g of p.groups) {
       const prior = groups.get(g.name);
       const first = g.alerts[0];
-      if (prior && first) diags.error('ALR071', `rule group ${JSON.stringify(g.name)} is also declared in pack ${prior}`, { file: p.file, line: first.source.line, column: first.source.column }, 'rule group names must be unique across packs');
+      if (prior && first)
+        diags.error(
+          'ALR071',
+          `rule group ${JSON.stringify(g.name)} is also declared in pack ${prior}`,
+          { file: p.file, line: first.source.line, column: first.source.column },
+          'rule group names must be unique across packs',
+        );
       groups.set(g.name, p.name);
       for (const a of g.alerts) {
         const key = `${a.datasource}|${a.name}|${JSON.stringify(Object.entries(a.labels).sort())}`;
         const other = alerts.get(key);
-        if (other) diags.error('ALR070', `alert ${a.name} with identical labels is also defined at ${other.file}:${other.line}:${other.column}`, { ...a.source }, 'give the two rules different names or labels (e.g. severity), or remove one');
+        if (other)
+          diags.error(
+            'ALR070',
+            `alert ${a.name} with identical labels is also defined at ${other.file}:${other.line}:${other.column}`,
+            { ...a.source },
+            'give the two rules different names or labels (e.g. severity), or remove one',
+          );
         else alerts.set(key, a.source);
       }
     }

@@ -13,15 +13,31 @@ export function checkAlertsRouted(model: ProjectModel, diags: Diagnostics): void
   if (!routing) return;
   const check = (team: string | undefined, severity: string, what: string, at: { file: string; line: number; column: number }) => {
     if (team === undefined || team.includes('{{')) {
-      diags.warning('RTE021', `${what} has no team label; it reaches only the default receiver ${routing.defaultReceiver}`, at, 'add labels: { team: <name> } (teams in alerts/routing.yaml)');
+      diags.warning(
+        'RTE021',
+        `${what} has no team label; it reaches only the default receiver ${routing.defaultReceiver}`,
+        at,
+        'add labels: { team: <name> } (teams in alerts/routing.yaml)',
+      );
       return;
     }
     const t = routing.teams[team];
     if (!t) {
-      diags.error('RTE020', `${what} is labelled team=${JSON.stringify(team)}, which alerts/routing.yaml does not declare`, at, `teams: ${Object.keys(routing.teams).join(', ')}`);
+      diags.error(
+        'RTE020',
+        `${what} is labelled team=${JSON.stringify(team)}, which alerts/routing.yaml does not declare`,
+        at,
+        `teams: ${Object.keys(routing.teams).join(', ')}`,
+      );
       return;
     }
-    if (!t[severity as Severity]) diags.error('RTE022', `${what} has severity ${severity}, but team ${team} has no route for ${severity}`, at, `add ${severity}: [receivers] under teams.${team} in alerts/routing.yaml`);
+    if (!t[severity as Severity])
+      diags.error(
+        'RTE022',
+        `${what} has severity ${severity}, but team ${team} has no route for ${severity}`,
+        at,
+        `add ${severity}: [receivers] under teams.${team} in alerts/routing.yaml`,
+      );
   };
   for (const pack of model.alertPacks) {
     for (const g of pack.groups) for (const a of g.alerts) check(a.labels[LABEL_TEAM], a.severity, `alert ${a.name}`, a.source);

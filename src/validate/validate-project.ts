@@ -14,7 +14,14 @@ export type ProjectCheck = (model: ProjectModel, diags: Diagnostics) => void;
  * The cross-kind checks, in order (checks that only make sense on an otherwise valid project,
  * such as rule placement, look at the diagnostics so far). A new check is a file here plus a line.
  */
-export const projectChecks: readonly ProjectCheck[] = [checkAlertNamesUnique, checkAlertsRouted, checkRulePlacement, checkSloTestsPlanned, checkDashboardUids, checkDashboardLint];
+export const projectChecks: readonly ProjectCheck[] = [
+  checkAlertNamesUnique,
+  checkAlertsRouted,
+  checkRulePlacement,
+  checkSloTestsPlanned,
+  checkDashboardUids,
+  checkDashboardLint,
+];
 
 /** Runs every cross-kind check over the model. */
 export function validateProject(model: ProjectModel, diags: Diagnostics): void {

@@ -23,17 +23,42 @@ const cases: { fixture: string; file?: string; code: string; line: number; colum
   { fixture: 'alert-for-unknown-team', code: 'RTE020', line: 9, column: 16, message: /team="data-science", which alerts\/routing.yaml does not declare/ },
   { fixture: 'severity-without-route', code: 'RTE022', line: 9, column: 16, message: /severity info, but team infra has no route for info/ },
   { fixture: 'unknown-receiver', file: 'alerts/routing.yaml', code: 'RTE010', line: 12, column: 16, message: /unknown receiver "pagerr"/ },
-  { fixture: 'route-to-missing-team', file: 'alerts/routing.yaml', code: 'RTE011', line: 14, column: 11, message: /route to team "gpu-infra", which is not declared/ },
+  {
+    fixture: 'route-to-missing-team',
+    file: 'alerts/routing.yaml',
+    code: 'RTE011',
+    line: 14,
+    column: 11,
+    message: /route to team "gpu-infra", which is not declared/,
+  },
   { fixture: 'inline-secret', file: 'alerts/routing.yaml', code: 'RTE030', line: 8, column: 18, message: /inline secret routing_key/ },
   { fixture: 'bad-matcher', file: 'alerts/routing.yaml', code: 'RTE007', line: 14, column: 14, message: /is not a matcher/ },
-  { fixture: 'placement-for-unknown-team', file: 'alerts/routing.yaml', code: 'RPL001', line: 20, column: 5, message: /rulePlacement for team "data-science", which is not declared under teams:/ },
-  { fixture: 'placement-for-unknown-rule-file', file: 'alerts/routing.yaml', code: 'RPL002', line: 18, column: 5, message: /rule file "base.alert.rules", which nothing generates/ },
+  {
+    fixture: 'placement-for-unknown-team',
+    file: 'alerts/routing.yaml',
+    code: 'RPL001',
+    line: 20,
+    column: 5,
+    message: /rulePlacement for team "data-science", which is not declared under teams:/,
+  },
+  {
+    fixture: 'placement-for-unknown-rule-file',
+    file: 'alerts/routing.yaml',
+    code: 'RPL002',
+    line: 18,
+    column: 5,
+    message: /rule file "base.alert.rules", which nothing generates/,
+  },
   { fixture: 'placement-bad-namespace', file: 'alerts/routing.yaml', code: 'RTE006', line: 18, column: 25, message: /"Infra_Team" does not match/ },
 ];
 
 describe('bad alert and routing fixtures', () => {
   it('covers every *.bad.yaml fixture in the folder', () => {
-    const onDisk = fs.readdirSync(FIXTURES).filter((n) => n.endsWith('.bad.yaml')).map((n) => n.replace('.bad.yaml', '')).sort();
+    const onDisk = fs
+      .readdirSync(FIXTURES)
+      .filter((n) => n.endsWith('.bad.yaml'))
+      .map((n) => n.replace('.bad.yaml', ''))
+      .sort();
     expect(onDisk).toEqual(cases.map((c) => c.fixture).sort());
   });
 
@@ -46,7 +71,9 @@ describe('bad alert and routing fixtures', () => {
       const r = await vigil(['render', '--root', root, '--out', out, '--format', 'json']);
       expect(r.code).toBe(1);
       expect(fs.existsSync(out)).toBe(false);
-      const diags = (JSON.parse(r.stdout) as { diagnostics: { severity: string; code: string; file: string; line: number; column: number; message: string }[] }).diagnostics.filter((d) => d.severity === 'error');
+      const diags = (
+        JSON.parse(r.stdout) as { diagnostics: { severity: string; code: string; file: string; line: number; column: number; message: string }[] }
+      ).diagnostics.filter((d) => d.severity === 'error');
       expect(diags).toHaveLength(1);
       expect(diags[0]).toMatchObject({ code: c.code, file, line: c.line, column: c.column });
       expect(diags[0]!.message).toMatch(c.message);

@@ -24,8 +24,18 @@ function rules(name: string): { alert: string; labels: Record<string, string>; a
 
 describe("this repo's alert packs", () => {
   it('render one rule file and one promtool test file per Prometheus pack, and a Loki ruler file for logs', () => {
-    expect(fs.readdirSync(path.join(out, 'prometheus/rules')).filter((n) => n.endsWith('.alerts.rules.yaml')).sort()).toEqual(['gpu.alerts.rules.yaml', 'hosts.alerts.rules.yaml', 'model-serving.alerts.rules.yaml', 'monitoring.alerts.rules.yaml']);
-    expect(fs.readdirSync(path.join(out, 'prometheus/tests')).filter((n) => n.endsWith('.alerts.test.yaml')).sort()).toEqual(['gpu.alerts.test.yaml', 'hosts.alerts.test.yaml', 'model-serving.alerts.test.yaml', 'monitoring.alerts.test.yaml']);
+    expect(
+      fs
+        .readdirSync(path.join(out, 'prometheus/rules'))
+        .filter((n) => n.endsWith('.alerts.rules.yaml'))
+        .sort(),
+    ).toEqual(['gpu.alerts.rules.yaml', 'hosts.alerts.rules.yaml', 'model-serving.alerts.rules.yaml', 'monitoring.alerts.rules.yaml']);
+    expect(
+      fs
+        .readdirSync(path.join(out, 'prometheus/tests'))
+        .filter((n) => n.endsWith('.alerts.test.yaml'))
+        .sort(),
+    ).toEqual(['gpu.alerts.test.yaml', 'hosts.alerts.test.yaml', 'model-serving.alerts.test.yaml', 'monitoring.alerts.test.yaml']);
     expect(fs.readdirSync(path.join(out, 'loki/rules'))).toContain('logs.rules.yaml');
   });
 
@@ -62,17 +72,25 @@ describe("this repo's alert packs", () => {
 
   it('pass promtool check rules and fire/stay quiet in promtool test rules (real binary)', () => {
     const rulesDir = path.join(out, 'prometheus/rules');
-    const files = fs.readdirSync(rulesDir).filter((n) => n.endsWith('.alerts.rules.yaml')).map((n) => path.join(rulesDir, n));
+    const files = fs
+      .readdirSync(rulesDir)
+      .filter((n) => n.endsWith('.alerts.rules.yaml'))
+      .map((n) => path.join(rulesDir, n));
     expect(execFileSync('promtool', ['check', 'rules', ...files], { encoding: 'utf8' })).toMatch(/SUCCESS: 19 rules found/);
     const testsDir = path.join(out, 'prometheus/tests');
-    const tests = fs.readdirSync(testsDir).filter((n) => n.endsWith('.alerts.test.yaml')).map((n) => path.join(testsDir, n));
+    const tests = fs
+      .readdirSync(testsDir)
+      .filter((n) => n.endsWith('.alerts.test.yaml'))
+      .map((n) => path.join(testsDir, n));
     const result = execFileSync('promtool', ['test', 'rules', ...tests], { encoding: 'utf8', cwd: testsDir });
     expect(result.match(/SUCCESS/g)).toHaveLength(4);
   });
 
   it('assert every Prometheus alert both firing and quiet in its generated tests', () => {
     for (const pack of ['gpu', 'hosts', 'model-serving', 'monitoring']) {
-      const doc = parse(fs.readFileSync(path.join(out, `prometheus/tests/${pack}.alerts.test.yaml`), 'utf8')) as { tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[] };
+      const doc = parse(fs.readFileSync(path.join(out, `prometheus/tests/${pack}.alerts.test.yaml`), 'utf8')) as {
+        tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
+      };
       const byAlert = new Map<string, { fires: boolean; quiet: boolean }>();
       for (const t of doc.tests) {
         for (const a of t.alert_rule_test) {
@@ -90,7 +108,12 @@ describe("this repo's alert packs", () => {
 
 describe('pack parameters', () => {
   it('use the pack default without --env and the environment override with --env dev', async () => {
-    const fb = (dir: string) => (parse(fs.readFileSync(path.join(dir, 'prometheus/rules/gpu.alerts.rules.yaml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules).find((r) => r.alert === 'GpuFramebufferExhausted')!.expr;
+    const fb = (dir: string) =>
+      (
+        parse(fs.readFileSync(path.join(dir, 'prometheus/rules/gpu.alerts.rules.yaml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }
+      ).groups
+        .flatMap((g) => g.rules)
+        .find((r) => r.alert === 'GpuFramebufferExhausted')!.expr;
     expect(fb(out)).toMatch(/> 0\.95$/);
     const dev = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-dev-'));
     const r = await vigil(['render', '--root', REPO, '--out', path.join(dev, 'b'), '--env', 'dev']);
@@ -100,7 +123,8 @@ describe('pack parameters', () => {
 
   it('let an AlertParams overlay tune a pack for one environment without copying it', async () => {
     const overlay = 'apiVersion: vigil/v1\nkind: AlertParams\nenv: prod\npacks:\n  tuned: { threshold: 7 }\n';
-    const pack = 'apiVersion: vigil/v1\nkind: AlertPack\nname: tuned\nlabels: { team: infra }\nparams: { threshold: 3 }\ngroups:\n  - name: tuned\n    alerts:\n      - alert: TooFewTargets\n        expr: count(up) < ${threshold}\n        for: 5m\n        severity: warning\n        summary: Few targets.\n        description: Few targets.\n        tests:\n          - { name: fires, series: { \'up{instance="a"}\': 1x10 }, at: 10m, fires: [{}] }\n          - { name: quiet, series: { \'up{instance="a"}\': 1x10, \'up{instance="b"}\': 1x10, \'up{instance="c"}\': 1x10, \'up{instance="d"}\': 1x10, \'up{instance="e"}\': 1x10, \'up{instance="f"}\': 1x10, \'up{instance="g"}\': 1x10 }, at: 10m, fires: [] }\n';
+    const pack =
+      'apiVersion: vigil/v1\nkind: AlertPack\nname: tuned\nlabels: { team: infra }\nparams: { threshold: 3 }\ngroups:\n  - name: tuned\n    alerts:\n      - alert: TooFewTargets\n        expr: count(up) < ${threshold}\n        for: 5m\n        severity: warning\n        summary: Few targets.\n        description: Few targets.\n        tests:\n          - { name: fires, series: { \'up{instance="a"}\': 1x10 }, at: 10m, fires: [{}] }\n          - { name: quiet, series: { \'up{instance="a"}\': 1x10, \'up{instance="b"}\': 1x10, \'up{instance="c"}\': 1x10, \'up{instance="d"}\': 1x10, \'up{instance="e"}\': 1x10, \'up{instance="f"}\': 1x10, \'up{instance="g"}\': 1x10 }, at: 10m, fires: [] }\n';
     const root = tempProject({ 'alerts/tuned.yaml': pack, 'alerts/prod-params.yaml': overlay });
     const expr = async (env?: string) => {
       const dir = path.join(root, `out-${env ?? 'none'}`);
@@ -140,11 +164,18 @@ describe('alert template prediction', () => {
 
 describe('vigil check lint', () => {
   it('warns (ALR080) about an instant comparison without for:, and --strict turns it into exit 3', async () => {
-    const pack = fs.readFileSync(path.join(import.meta.dirname, 'fixtures/base/pack.yaml'), 'utf8').replace('name: base\n', 'name: flappy\n').replace('- name: base\n', '- name: flappy\n').replace('alert: TargetDown', 'alert: FlappyTarget').replace('        for: 5m\n', '');
+    const pack = fs
+      .readFileSync(path.join(import.meta.dirname, 'fixtures/base/pack.yaml'), 'utf8')
+      .replace('name: base\n', 'name: flappy\n')
+      .replace('- name: base\n', '- name: flappy\n')
+      .replace('alert: TargetDown', 'alert: FlappyTarget')
+      .replace('        for: 5m\n', '');
     const root = tempProject({ 'alerts/flappy.yaml': pack });
     const r = await vigil(['check', '--root', root]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/alerts\/flappy.yaml:8:16: warning ALR080: groups\[0\].alerts\[0\].alert: alert FlappyTarget compares an instant value without for:/);
+    expect(r.stderr).toMatch(
+      /alerts\/flappy.yaml:8:16: warning ALR080: groups\[0\].alerts\[0\].alert: alert FlappyTarget compares an instant value without for:/,
+    );
     expect((await vigil(['check', '--root', root, '--strict'])).code).toBe(3);
   });
 });

@@ -21,12 +21,17 @@ beforeAll(async () => {
 });
 
 describe('PrometheusRule objects', () => {
-  it('exist for every Prometheus rule file (SLO and alert packs), hold exactly the same groups and sit in their team\'s namespace', () => {
+  it("exist for every Prometheus rule file (SLO and alert packs), hold exactly the same groups and sit in their team's namespace", () => {
     const ruleFiles = fs.readdirSync(path.join(out, 'prometheus/rules')).sort();
     expect(fs.readdirSync(path.join(out, 'kubernetes/prometheus-rules')).sort()).toEqual(ruleFiles);
     const namespaces: Record<string, string> = {};
     for (const f of ruleFiles) {
-      const crd = parse(fs.readFileSync(path.join(out, 'kubernetes/prometheus-rules', f), 'utf8')) as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: { groups: unknown } };
+      const crd = parse(fs.readFileSync(path.join(out, 'kubernetes/prometheus-rules', f), 'utf8')) as {
+        apiVersion: string;
+        kind: string;
+        metadata: { name: string; namespace: string };
+        spec: { groups: unknown };
+      };
       const rules = parse(fs.readFileSync(path.join(out, 'prometheus/rules', f), 'utf8')) as { groups: unknown };
       expect(crd.apiVersion).toBe('monitoring.coreos.com/v1');
       expect(crd.kind).toBe('PrometheusRule');
@@ -49,15 +54,23 @@ describe('PrometheusRule objects', () => {
 });
 
 describe('Mimir/Cortex ruler layout', () => {
-  const mimirFiles = () => fs.readdirSync(path.join(out, 'mimir/rules'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).sort();
+  const mimirFiles = () =>
+    fs
+      .readdirSync(path.join(out, 'mimir/rules'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
 
   it('writes one rule file per tenant and namespace holding every group of the files placed there, each group once', () => {
     expect(mimirFiles()).toEqual(['ml/llm-serving.yaml', 'ml/ml-platform.yaml', 'platform/monitoring.yaml']);
     const groupsOf = (file: string) => (parse(fs.readFileSync(file, 'utf8')) as { groups: Groups }).groups;
     const expected = (names: string[]) => names.flatMap((n) => groupsOf(path.join(out, 'prometheus/rules', `${n}.yaml`)));
-    expect(groupsOf(path.join(out, 'mimir/rules/ml/ml-platform.yaml'))).toEqual(expected(['document-processing.slo.rules', 'gpu-inference.slo.rules', 'model-serving.alerts.rules']));
+    expect(groupsOf(path.join(out, 'mimir/rules/ml/ml-platform.yaml'))).toEqual(
+      expected(['document-processing.slo.rules', 'gpu-inference.slo.rules', 'model-serving.alerts.rules']),
+    );
     expect(groupsOf(path.join(out, 'mimir/rules/ml/llm-serving.yaml'))).toEqual(expected(['llm-gateway.slo.rules']));
-    expect(groupsOf(path.join(out, 'mimir/rules/platform/monitoring.yaml'))).toEqual(expected(['gpu-nodes.slo.rules', 'gpu.alerts.rules', 'hosts.alerts.rules', 'monitoring.alerts.rules']));
+    expect(groupsOf(path.join(out, 'mimir/rules/platform/monitoring.yaml'))).toEqual(
+      expected(['gpu-nodes.slo.rules', 'gpu.alerts.rules', 'hosts.alerts.rules', 'monitoring.alerts.rules']),
+    );
   });
 
   it('writes files the real promtool check rules accepts (groups, expressions, unique group names per namespace)', () => {
@@ -73,7 +86,9 @@ describe('Mimir/Cortex ruler layout', () => {
     const r = await vigil(['render', '--root', root, '--out', path.join(root, 'build')]);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.existsSync(path.join(root, 'build/mimir'))).toBe(false);
-    const crd = parse(fs.readFileSync(path.join(root, 'build/kubernetes/prometheus-rules/base.alerts.rules.yaml'), 'utf8')) as { metadata: { namespace: string } };
+    const crd = parse(fs.readFileSync(path.join(root, 'build/kubernetes/prometheus-rules/base.alerts.rules.yaml'), 'utf8')) as {
+      metadata: { namespace: string };
+    };
     expect(crd.metadata.namespace).toBe('monitoring');
   });
 });
@@ -99,7 +114,13 @@ describe('rule placement', () => {
 
   it('places by file, else by the one team of the file, else by default; partial entries inherit the default', () => {
     const diags = new Diagnostics();
-    const placed = placeRuleFiles(policy('  default: { namespace: mon, tenant: t0 }\n  teams:\n    a: { namespace: ns-a }\n    b: { tenant: t-b }\n  files:\n    mixed: { namespace: shared }\n'), [rules('only-a', ['a']), rules('only-b', ['b']), rules('mixed', ['a', 'b']), rules('none', []), rules('templated', ['{{ $labels.team }}'])], diags);
+    const placed = placeRuleFiles(
+      policy(
+        '  default: { namespace: mon, tenant: t0 }\n  teams:\n    a: { namespace: ns-a }\n    b: { tenant: t-b }\n  files:\n    mixed: { namespace: shared }\n',
+      ),
+      [rules('only-a', ['a']), rules('only-b', ['b']), rules('mixed', ['a', 'b']), rules('none', []), rules('templated', ['{{ $labels.team }}'])],
+      diags,
+    );
     expect(diags.errors).toEqual([]);
     expect(placed!.mimir).toBe(true);
     expect(Object.fromEntries(placed!.files.map((f) => [f.name, f.placement]))).toEqual({
@@ -116,16 +137,22 @@ describe('rule placement', () => {
     expect(placeRuleFiles(policy('  teams:\n    a: { namespace: ns-a }\n'), [rules('mixed', ['a', 'b'])], diags)).toBeUndefined();
     expect(diags.errors).toHaveLength(1);
     expect(diags.errors[0]).toMatchObject({ code: 'RPL003', file: 'alerts/routing.yaml', line: 4, column: 1 });
-    expect(diags.errors[0]!.message).toMatch(/rule file mixed holds rules of teams a, b, which are placed differently \(anonymous\/ns-a, anonymous\/monitoring\)/);
+    expect(diags.errors[0]!.message).toMatch(
+      /rule file mixed holds rules of teams a, b, which are placed differently \(anonymous\/ns-a, anonymous\/monitoring\)/,
+    );
     // Teams placed alike are no conflict.
     const ok = new Diagnostics();
-    expect(placeRuleFiles(policy('  teams:\n    a: { namespace: ns }\n    b: { namespace: ns }\n'), [rules('mixed', ['a', 'b'])], ok)!.files[0]!.placement).toEqual({ namespace: 'ns', tenant: 'anonymous' });
+    expect(
+      placeRuleFiles(policy('  teams:\n    a: { namespace: ns }\n    b: { namespace: ns }\n'), [rules('mixed', ['a', 'b'])], ok)!.files[0]!.placement,
+    ).toEqual({ namespace: 'ns', tenant: 'anonymous' });
     expect(ok.errors).toEqual([]);
   });
 
   it('refuses two files that put the same group name into one Mimir namespace (RPL004)', () => {
     const diags = new Diagnostics();
     expect(placeRuleFiles(policy('  default: { namespace: mon }\n'), [rules('one', ['a'], ['g']), rules('two', ['b'], ['g'])], diags)).toBeUndefined();
-    expect(diags.errors.map((d) => [d.code, d.message])).toEqual([['RPL004', 'rule files one and two both put group g into Mimir namespace mon of tenant anonymous; group names must be unique there']]);
+    expect(diags.errors.map((d) => [d.code, d.message])).toEqual([
+      ['RPL004', 'rule files one and two both put group g into Mimir namespace mon of tenant anonymous; group names must be unique there'],
+    ]);
   });
 });

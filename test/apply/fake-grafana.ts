@@ -63,7 +63,13 @@ export class FakeGrafana {
 
   /** Puts a dashboard in place as if someone created it in the UI (not owned by vigil). */
   seed(dashboard: Record<string, unknown>, folderUid = ''): void {
-    this.dashboards.set(String(dashboard.uid), { dashboard: { ...dashboard, id: this.nextId, version: 1 }, folderUid, id: this.nextId++, version: 1, messages: [] });
+    this.dashboards.set(String(dashboard.uid), {
+      dashboard: { ...dashboard, id: this.nextId, version: 1 },
+      folderUid,
+      id: this.nextId++,
+      version: 1,
+      messages: [],
+    });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -99,7 +105,7 @@ export class FakeGrafana {
     const viewer = this.o.viewerToken !== undefined && token === this.o.viewerToken;
     if (!admin && !viewer) return send(401, { message: 'Unauthorized' });
     const write = req.method !== 'GET';
-    if (write && !admin) return send(403, { message: 'You\'ll need additional permissions to perform this action. Permissions needed: dashboards:write' });
+    if (write && !admin) return send(403, { message: "You'll need additional permissions to perform this action. Permissions needed: dashboards:write" });
 
     let body: Record<string, unknown> = {};
     if (write && chunks.length > 0) {
@@ -131,7 +137,8 @@ export class FakeGrafana {
       if (!UID.test(uid) || uid.length > 40) return [400, { message: 'uid contains illegal characters' }];
       if (uid === 'general') return [400, { message: 'cannot use the uid general' }];
       if (this.folders.has(uid)) return [409, { message: 'a folder with the same uid already exists' }];
-      if ([...this.folders.values()].some((f) => f.title === title)) return [409, { message: 'a folder or dashboard in the general folder with the same name already exists' }];
+      if ([...this.folders.values()].some((f) => f.title === title))
+        return [409, { message: 'a folder or dashboard in the general folder with the same name already exists' }];
       const f = { id: this.nextId++, uid, title, version: 1 };
       this.folders.set(uid, f);
       return [200, { ...f, url: `/dashboards/f/${uid}/` }];
@@ -146,7 +153,21 @@ export class FakeGrafana {
       const uid = decodeURIComponent(d[1]!);
       const s = this.dashboards.get(uid);
       if (!s) return [404, { message: 'Dashboard not found' }];
-      if (method === 'GET') return [200, { dashboard: s.dashboard, meta: { slug: slug(String(s.dashboard.title)), url: `/d/${uid}/${slug(String(s.dashboard.title))}`, folderUid: s.folderUid, folderId: this.folders.get(s.folderUid)?.id ?? 0, version: s.version, provisioned: false } }];
+      if (method === 'GET')
+        return [
+          200,
+          {
+            dashboard: s.dashboard,
+            meta: {
+              slug: slug(String(s.dashboard.title)),
+              url: `/d/${uid}/${slug(String(s.dashboard.title))}`,
+              folderUid: s.folderUid,
+              folderId: this.folders.get(s.folderUid)?.id ?? 0,
+              version: s.version,
+              provisioned: false,
+            },
+          },
+        ];
       if (method === 'DELETE') {
         this.dashboards.delete(uid);
         return [200, { title: s.dashboard.title, message: `Dashboard ${String(s.dashboard.title)} deleted`, id: s.id }];
@@ -165,7 +186,16 @@ export class FakeGrafana {
         .filter(([, s]) => tags.every((t) => ((s.dashboard.tags as string[] | undefined) ?? []).includes(t)))
         .filter(([, s]) => folders.length === 0 || folders.includes(s.folderUid || 'general'))
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([uid, s]) => ({ id: s.id, uid, title: s.dashboard.title, url: `/d/${uid}`, type: 'dash-db', tags: s.dashboard.tags ?? [], isStarred: false, ...(s.folderUid ? { folderUid: s.folderUid, folderTitle: this.folders.get(s.folderUid)?.title } : {}) }));
+        .map(([uid, s]) => ({
+          id: s.id,
+          uid,
+          title: s.dashboard.title,
+          url: `/d/${uid}`,
+          type: 'dash-db',
+          tags: s.dashboard.tags ?? [],
+          isStarred: false,
+          ...(s.folderUid ? { folderUid: s.folderUid, folderTitle: this.folders.get(s.folderUid)?.title } : {}),
+        }));
       return [200, hits.slice((page - 1) * limit, page * limit)];
     }
     return [404, { message: 'Not found' }];
@@ -185,18 +215,30 @@ export class FakeGrafana {
     if (folderUid !== '' && !this.folders.has(folderUid)) return [404, { message: 'Folder not found' }];
     const existing = this.dashboards.get(uid);
     if (d.id !== null && d.id !== undefined && (!existing || existing.id !== d.id)) return [404, { status: 'not-found', message: 'Dashboard not found' }];
-    if (existing && body.overwrite !== true && d.version !== existing.version) return [412, { status: 'version-mismatch', message: 'The dashboard has been changed by someone else' }];
+    if (existing && body.overwrite !== true && d.version !== existing.version)
+      return [412, { status: 'version-mismatch', message: 'The dashboard has been changed by someone else' }];
     if (this.o.uniqueTitles) {
-      for (const [u, s] of this.dashboards) if (u !== uid && s.folderUid === folderUid && String(s.dashboard.title) === title) return [412, { status: 'name-exists', message: 'A dashboard with the same name in the folder already exists' }];
+      for (const [u, s] of this.dashboards)
+        if (u !== uid && s.folderUid === folderUid && String(s.dashboard.title) === title)
+          return [412, { status: 'name-exists', message: 'A dashboard with the same name in the folder already exists' }];
     }
     const id = existing?.id ?? this.nextId++;
     const version = (existing?.version ?? 0) + 1;
     const stored = { ...d, id, uid, version };
-    this.dashboards.set(uid, { dashboard: stored, folderUid, id, version, messages: [...(existing?.messages ?? []), typeof body.message === 'string' ? body.message : ''] });
+    this.dashboards.set(uid, {
+      dashboard: stored,
+      folderUid,
+      id,
+      version,
+      messages: [...(existing?.messages ?? []), typeof body.message === 'string' ? body.message : ''],
+    });
     return [200, { id, uid, url: `/d/${uid}/${slug(title)}`, status: 'success', version, slug: slug(title) }];
   }
 }
 
 function slug(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }

@@ -25,7 +25,16 @@ describe('vigil apply grafana against the fake Grafana (contract test)', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect([...g.folders.values()].map((f) => [f.uid, f.title])).toEqual([['platform-monitoring', 'Platform monitoring']]);
-    expect([...g.dashboards.keys()].sort()).toEqual(expect.arrayContaining(['vigil-gpu-fleet', 'vigil-inference', 'vigil-logs', 'vigil-sla-overview', 'vigil-cluster-health', 'vigil-slo-document-processing']));
+    expect([...g.dashboards.keys()].sort()).toEqual(
+      expect.arrayContaining([
+        'vigil-gpu-fleet',
+        'vigil-inference',
+        'vigil-logs',
+        'vigil-sla-overview',
+        'vigil-cluster-health',
+        'vigil-slo-document-processing',
+      ]),
+    );
     for (const d of g.dashboards.values()) {
       expect(d.folderUid).toBe('platform-monitoring');
       expect(d.messages[0]).toMatch(/^vigil apply( from git [0-9a-f]{12}( \(uncommitted changes\))?)?$/);
@@ -69,7 +78,7 @@ describe('vigil apply grafana against the fake Grafana (contract test)', () => {
     const g = await grafana();
     await cli(['apply', 'grafana', '--grafana-url', g.url, '--token-file', TOKEN]);
     g.seed({ uid: 'vigil-old', title: 'Removed from the repo', tags: ['managed-by-vigil', 'vigil'] }, 'vigil');
-    g.seed({ uid: 'hand-made', title: 'Someone\'s dashboard', tags: ['vigil'] }, 'vigil');
+    g.seed({ uid: 'hand-made', title: "Someone's dashboard", tags: ['vigil'] }, 'vigil');
     g.seed({ uid: 'other-team', title: 'Owned elsewhere', tags: ['managed-by-vigil'] }, '');
     const r = await cli(['apply', 'grafana', '--grafana-url', g.url, '--token-file', TOKEN, '--prune']);
     expect(r.code).toBe(0);
@@ -106,7 +115,9 @@ describe('vigil apply grafana against the fake Grafana (contract test)', () => {
     g.seed({ uid: 'someone-else', title: 'GPU fleet', tags: [] }, 'vigil');
     const clash = await cli(['apply', 'grafana', '--grafana-url', g.url, '--token-file', TOKEN]);
     expect(clash.code).toBe(1);
-    expect(clash.stderr).toContain('vigil-gpu-fleet: save dashboard vigil-gpu-fleet: a different dashboard with the same title already exists in the folder (412 name-exists');
+    expect(clash.stderr).toContain(
+      'vigil-gpu-fleet: save dashboard vigil-gpu-fleet: a different dashboard with the same title already exists in the folder (412 name-exists',
+    );
     expect(g.dashboards.has('vigil-inference')).toBe(true);
   });
 
@@ -122,7 +133,15 @@ describe('vigil apply grafana against the fake Grafana (contract test)', () => {
 
 /** `n` distinct owned dashboards. */
 function manyDashboards(n: number): Record<string, unknown>[] {
-  return Array.from({ length: n }, (_, i) => ({ id: null, uid: `bench-${i}`, title: `Dashboard ${i}`, tags: ['managed-by-vigil'], panels: [], schemaVersion: 42, editable: false }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: null,
+    uid: `bench-${i}`,
+    title: `Dashboard ${i}`,
+    tags: ['managed-by-vigil'],
+    panels: [],
+    schemaVersion: 42,
+    editable: false,
+  }));
 }
 
 describe('apply under failures', () => {

@@ -34,7 +34,10 @@ function folderOf(file: string): string {
 }
 
 function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.includes('scripts/')).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.includes('scripts/'))
+    .map((f) => path.join(dir, f));
 }
 
 /** Every relative import (static, re-export or dynamic) between two folders. */

@@ -100,7 +100,10 @@ describe('vigil check', () => {
   });
 
   it('reports errors from every file in one run with exit 1', async () => {
-    const root = project({ 'slos/a.yaml': good.replace('service: api', 'service: a').replace('99.9', '0'), 'slos/b.yaml': good.replace('service: api', 'service: b').replace('vigil/v1', 'v1') });
+    const root = project({
+      'slos/a.yaml': good.replace('service: api', 'service: a').replace('99.9', '0'),
+      'slos/b.yaml': good.replace('service: api', 'service: b').replace('vigil/v1', 'v1'),
+    });
     const c = io(root);
     expect(await run(['check'], c.io)).toBe(1);
     expect(c.err()).toContain('slos/a.yaml:6:16: error SLO007');

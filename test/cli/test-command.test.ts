@@ -37,7 +37,9 @@ describe('vigil test', () => {
     const failed = doc.results.filter((r) => r.status !== 'passed');
     expect(failed, JSON.stringify(failed, null, 2).slice(0, 4000)).toEqual([]);
     expect(code).toBe(0);
-    expect(doc.results.map((r) => r.check)).toEqual(expect.arrayContaining([expect.stringMatching(/^promtool check rules/), expect.stringMatching(/^promtool test rules/)]));
+    expect(doc.results.map((r) => r.check)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^promtool check rules/), expect.stringMatching(/^promtool test rules/)]),
+    );
   }, 240_000);
 
   it('fails when a tool is missing, and passes over it only with --skip-missing-tools', async () => {

@@ -58,7 +58,11 @@ describe('dashboard lint rules', () => {
   });
 
   it('have a fixture for every defect file in the fixtures folder', () => {
-    const files = fs.readdirSync(FIXTURES).filter((f) => !f.startsWith('_')).map((f) => f.replace(/\.ts$/, '')).sort();
+    const files = fs
+      .readdirSync(FIXTURES)
+      .filter((f) => !f.startsWith('_'))
+      .map((f) => f.replace(/\.ts$/, ''))
+      .sort();
     expect(files).toEqual(cases.map((c) => c[0]).sort());
   });
 

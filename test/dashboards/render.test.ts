@@ -23,7 +23,8 @@ interface RenderedDashboard {
   panels: RenderedPanel[];
   templating: { list: { name: string; options: { value: string }[] }[] };
 }
-const dashboards = () => result.artifacts.filter((a) => a.path.startsWith('grafana/dashboards/')).map((a) => ({ path: a.path, json: JSON.parse(a.content) as RenderedDashboard }));
+const dashboards = () =>
+  result.artifacts.filter((a) => a.path.startsWith('grafana/dashboards/')).map((a) => ({ path: a.path, json: JSON.parse(a.content) as RenderedDashboard }));
 
 beforeAll(async () => {
   result = await buildProject(ROOT);
@@ -38,7 +39,16 @@ describe("the repo's dashboards", () => {
   it('include the GPU fleet, inference, SLA, logs, cluster health and one SLO dashboard per service', () => {
     const uids = dashboards().map((d) => d.json.uid);
     const services = [...new Set(result.model.slos.map((s) => s.service))];
-    expect(uids).toEqual(expect.arrayContaining(['vigil-gpu-fleet', 'vigil-inference', 'vigil-sla-overview', 'vigil-logs', 'vigil-cluster-health', ...services.map(sloDashboardUid)]));
+    expect(uids).toEqual(
+      expect.arrayContaining([
+        'vigil-gpu-fleet',
+        'vigil-inference',
+        'vigil-sla-overview',
+        'vigil-logs',
+        'vigil-cluster-health',
+        ...services.map(sloDashboardUid),
+      ]),
+    );
   });
 
   it("land every SLO alert's dashboard_url on a dashboard whose slo variable offers that SLO", () => {
@@ -87,7 +97,11 @@ describe("the repo's dashboards", () => {
     for (const d of dashboards()) {
       const cr = result.artifacts.find((a) => a.path === `kubernetes/grafana-dashboards/${d.json.uid}.yaml`);
       const doc = parse(cr!.content) as { spec: { json: string } };
-      expect(doc).toMatchObject({ apiVersion: 'grafana.integreatly.org/v1beta1', kind: 'GrafanaDashboard', spec: { uid: d.json.uid, instanceSelector: { matchLabels: { dashboards: 'vigil' } } } });
+      expect(doc).toMatchObject({
+        apiVersion: 'grafana.integreatly.org/v1beta1',
+        kind: 'GrafanaDashboard',
+        spec: { uid: d.json.uid, instanceSelector: { matchLabels: { dashboards: 'vigil' } } },
+      });
       expect(JSON.parse(doc.spec.json)).toEqual(d.json);
     }
   });
@@ -125,8 +139,13 @@ describe('dashboard modules that do not work', () => {
   });
 
   it('report a uid used by two modules', async () => {
-    const root = project({ 'one.ts': ok.replace("title: 'Fine'", "uid: 'same', title: 'One'"), 'two.ts': ok.replace("title: 'Fine'", "uid: 'same', title: 'Two'") });
+    const root = project({
+      'one.ts': ok.replace("title: 'Fine'", "uid: 'same', title: 'One'"),
+      'two.ts': ok.replace("title: 'Fine'", "uid: 'same', title: 'Two'"),
+    });
     const r = await buildProject(root);
-    expect(r.diagnostics.items).toEqual([expect.objectContaining({ code: 'DASH032', file: 'dashboards/two.ts', message: 'dashboard uid same is also used by dashboards/one.ts' })]);
+    expect(r.diagnostics.items).toEqual([
+      expect.objectContaining({ code: 'DASH032', file: 'dashboards/two.ts', message: 'dashboard uid same is also used by dashboards/one.ts' }),
+    ]);
   });
 });

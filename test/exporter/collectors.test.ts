@@ -10,7 +10,9 @@ describe('GPU collectors', () => {
     const exporter = makeExporter(new SimulatedSource({ gpus: 2, now: () => 1_700_000_000_000 }));
     await exporter.sampleOnce();
     const text = exporter.exposition.body.toString();
-    expect(text).toContain('DCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-5a1e0000-0000-4000-8000-000000000000",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="node-a"}');
+    expect(text).toContain(
+      'DCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-5a1e0000-0000-4000-8000-000000000000",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="node-a"}',
+    );
     expect(text).toContain('# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter');
     expect(text).toContain('# HELP DCGM_FI_DEV_POWER_USAGE Power draw (in W).');
     expect(seriesValue(text, 'DCGM_FI_DEV_POWER_MGMT_LIMIT', { gpu: '1' })).toBe(700);
@@ -28,10 +30,18 @@ describe('GPU collectors', () => {
   });
 
   it('only produce metric names listed in EXPORTER_METRICS', async () => {
-    const exporter = makeExporter(new SimulatedSource({ gpus: 3, migGpus: 1, processes: true, faults: () => ({ lostGpus: [2], xidStorm: [{ gpu: 1, xid: 48 }] }) }));
+    const exporter = makeExporter(
+      new SimulatedSource({ gpus: 3, migGpus: 1, processes: true, faults: () => ({ lostGpus: [2], xidStorm: [{ gpu: 1, xid: 48 }] }) }),
+    );
     exporter.attachModels({ statuses: () => [{ server: 's', model: 'm', up: true, queueDepth: 3, running: 1 }] });
     await exporter.sampleOnce();
-    const names = new Set(exporter.exposition.body.toString().split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
+    const names = new Set(
+      exporter.exposition.body
+        .toString()
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split(/[{ ]/)[0]!),
+    );
     for (const n of names) expect(EXPORTER_METRIC_NAMES.has(n), n).toBe(true);
     expect(names.size).toBeGreaterThan(40);
     expect(EXPORTER_METRICS.every((m) => m.help.length > 0 && (m.type === 'gauge' || m.type === 'counter'))).toBe(true);

@@ -54,7 +54,7 @@ interface RenderedRule {
 /** `alertname/gpu/state` of each alert, sorted: the whole set at once in failure messages. */
 const summary = (alerts: PromAlert[]) => alerts.map((a) => `${a.labels.alertname}/gpu=${a.labels.gpu ?? '-'}/${a.state}`).sort();
 
-describe('the exporter scraped by a real Prometheus running this repo\'s GPU alert pack', () => {
+describe("the exporter scraped by a real Prometheus running this repo's GPU alert pack", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-'));
   const faults = path.join(dir, 'faults.yaml');
   const rulesDir = path.join(dir, 'rules');
@@ -69,9 +69,15 @@ describe('the exporter scraped by a real Prometheus running this repo\'s GPU ale
     if (body.status !== 'success') throw new Error(JSON.stringify(body));
     return body.data;
   };
-  const query = async (q: string) => (await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent(q)}`)).result;
+  const query = async (q: string) =>
+    (await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent(q)}`)).result;
   const alerts = async () => (await api<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts;
-  const rules = async () => (await api<{ groups: { name: string; file: string; lastEvaluation: string; rules: { name: string; health: string; lastError?: string; type: string }[] }[] }>('/api/v1/rules')).groups;
+  const rules = async () =>
+    (
+      await api<{
+        groups: { name: string; file: string; lastEvaluation: string; rules: { name: string; health: string; lastError?: string; type: string }[] }[];
+      }>('/api/v1/rules')
+    ).groups;
   /** Waits until every rule group has been evaluated after `ms` (unix ms). */
   const evaluatedAfter = (ms: number) =>
     waitFor(`a rule evaluation after ${new Date(ms).toISOString()}`, async () => {
@@ -84,7 +90,30 @@ describe('the exporter scraped by a real Prometheus running this repo\'s GPU ale
     fs.writeFileSync(faults, '{}\n');
     const exporterPort = await freePort();
     const promPort = await freePort();
-    const exporter = spawn(process.execPath, ['--import', 'tsx', 'scripts/run-cli.ts', 'exporter', '--source', 'simulated', '--sim-gpus', '4', '--listen', `127.0.0.1:${exporterPort}`, '--interval', '300ms', '--faults', faults, '--hostname', HOST, '--log-level', 'error'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exporter = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/run-cli.ts',
+        'exporter',
+        '--source',
+        'simulated',
+        '--sim-gpus',
+        '4',
+        '--listen',
+        `127.0.0.1:${exporterPort}`,
+        '--interval',
+        '300ms',
+        '--faults',
+        faults,
+        '--hostname',
+        HOST,
+        '--log-level',
+        'error',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     children.push(exporter);
 
     // This repo's rules, rendered in-process like `vigil render` (default environment, no overlay).
@@ -104,7 +133,16 @@ describe('the exporter scraped by a real Prometheus running this repo\'s GPU ale
       path.join(dir, 'prometheus.yml'),
       `global:\n  scrape_interval: 500ms\n  evaluation_interval: 500ms\nrule_files:\n  - ${JSON.stringify(path.join(rulesDir, '*.yaml'))}\nscrape_configs:\n  - job_name: gpu-exporter\n    static_configs:\n      - targets: ['127.0.0.1:${exporterPort}']\n`,
     );
-    const p = spawn(PROMETHEUS, [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const p = spawn(
+      PROMETHEUS,
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     children.push(p);
     prom = `http://127.0.0.1:${promPort}`;
     await waitFor('prometheus ready', async () => ((await fetch(`${prom}/-/ready`)).ok ? true : undefined));
@@ -154,7 +192,17 @@ describe('the exporter scraped by a real Prometheus running this repo\'s GPU ale
     // Exactly these: nothing for the healthy GPUs 0 and 2, nothing else for GPUs 1 and 3.
     expect(summary(active)).toEqual(['GpuFallenOffBus/gpu=3/firing', 'GpuLost/gpu=3/pending', 'GpuXidDoubleBitEcc/gpu=1/firing']);
     const byName = new Map(active.map((a) => [a.labels.alertname!, a]));
-    expect(byName.get('GpuXidDoubleBitEcc')!.labels).toMatchObject({ gpu: '1', UUID: uuid(1), xid: '48', Hostname: HOST, node: HOST, severity: 'critical', team: 'platform-infra', component: 'gpu', job: 'gpu-exporter' });
+    expect(byName.get('GpuXidDoubleBitEcc')!.labels).toMatchObject({
+      gpu: '1',
+      UUID: uuid(1),
+      xid: '48',
+      Hostname: HOST,
+      node: HOST,
+      severity: 'critical',
+      team: 'platform-infra',
+      component: 'gpu',
+      job: 'gpu-exporter',
+    });
     expect(byName.get('GpuXidDoubleBitEcc')!.annotations.description).toContain(`GPU 1 (${uuid(1)}) on ${HOST} reported XID 48`);
     expect(byName.get('GpuFallenOffBus')!.labels).toMatchObject({ gpu: '3', UUID: uuid(3), xid: '79', Hostname: HOST, node: HOST, severity: 'critical' });
     expect(byName.get('GpuLost')!.labels).toMatchObject({ gpu: '3', UUID: uuid(3), reason: 'GPU_IS_LOST', Hostname: HOST, node: HOST, severity: 'critical' });
@@ -202,6 +250,8 @@ describe('the exporter scraped by a real Prometheus running this repo\'s GPU ale
     expect(failing.labels).toMatchObject({ job: 'gpu-exporter', node: '127.0.0.1', severity: 'warning' });
     fs.writeFileSync(faults, '{}\n');
     await waitFor('recovered', async () => ((await query('DCGM_FI_DEV_GPU_TEMP')).length === 4 ? true : undefined));
-    await waitFor('GpuCollectionFailing resolved', async () => ((await alerts()).some((a) => a.labels.alertname === 'GpuCollectionFailing') ? undefined : true));
+    await waitFor('GpuCollectionFailing resolved', async () =>
+      (await alerts()).some((a) => a.labels.alertname === 'GpuCollectionFailing') ? undefined : true,
+    );
   });
 });

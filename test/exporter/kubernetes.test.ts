@@ -21,10 +21,13 @@ async function repoModels() {
 const body = <T>(content: string) => parse(content.split('\n').slice(1).join('\n')) as T;
 
 interface DaemonSet {
-  spec: { template: { spec: { nodeSelector: unknown; tolerations: unknown; securityContext: unknown; containers: { securityContext: unknown; args: unknown }[] } } };
+  spec: {
+    template: { spec: { nodeSelector: unknown; tolerations: unknown; securityContext: unknown; containers: { securityContext: unknown; args: unknown }[] } };
+  };
 }
 
-const generateExporterManifests = (models: Parameters<typeof generateDocuments>[0]) => generateDocuments(models).map((d) => ({ path: d.path, content: renderDocument(d) }));
+const generateExporterManifests = (models: Parameters<typeof generateDocuments>[0]) =>
+  generateDocuments(models).map((d) => ({ path: d.path, content: renderDocument(d) }));
 
 describe('exporter Kubernetes manifests', () => {
   it('emit a hardened DaemonSet on GPU nodes, its ConfigMap, Service and ServiceMonitor', async () => {
@@ -37,9 +40,25 @@ describe('exporter Kubernetes manifests', () => {
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
     expect(pod.containers[0]?.securityContext).toEqual({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    expect(pod.containers[0]?.args).toEqual(['exporter', '--source', 'nvml', '--listen', '0.0.0.0:9400', '--interval', '5s', '--models', '/etc/vigil/models.yaml']);
-    expect(body<{ spec: { endpoints: unknown[] } }>(byPath.get('kubernetes/gpu-exporter/servicemonitor.yaml')!).spec.endpoints[0]).toMatchObject({ port: 'metrics', interval: '15s' });
-    expect(body<{ spec: { ports: unknown[] } }>(byPath.get('kubernetes/gpu-exporter/service.yaml')!).spec.ports[0]).toMatchObject({ name: 'metrics', port: 9400 });
+    expect(pod.containers[0]?.args).toEqual([
+      'exporter',
+      '--source',
+      'nvml',
+      '--listen',
+      '0.0.0.0:9400',
+      '--interval',
+      '5s',
+      '--models',
+      '/etc/vigil/models.yaml',
+    ]);
+    expect(body<{ spec: { endpoints: unknown[] } }>(byPath.get('kubernetes/gpu-exporter/servicemonitor.yaml')!).spec.endpoints[0]).toMatchObject({
+      port: 'metrics',
+      interval: '15s',
+    });
+    expect(body<{ spec: { ports: unknown[] } }>(byPath.get('kubernetes/gpu-exporter/service.yaml')!).spec.ports[0]).toMatchObject({
+      name: 'metrics',
+      port: 9400,
+    });
     const cm = body<{ data: Record<string, string> }>(byPath.get('kubernetes/gpu-exporter/configmap.yaml')!);
     expect(parse(cm.data['models.yaml']!)).toEqual(await repoModels());
   });
@@ -56,18 +75,41 @@ describe('exporter Kubernetes manifests', () => {
     const so = body<{ metadata: { namespace: string }; spec: { triggers: unknown[] } }>(keda[3]!.content);
     expect(so.metadata.namespace).toBe('ml-serving');
     expect(so.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'triton-inference' }, minReplicaCount: 2, maxReplicaCount: 10 });
-    expect(so.spec.triggers[0]).toEqual({ type: 'prometheus', metadata: { serverAddress: 'http://prometheus-operated.monitoring.svc:9090', query: 'sum(vigil_model_queue_depth{server="triton",model="resnet50"})', threshold: '20', ignoreNullValues: 'true' } });
-    const hpa = body<{ spec: { metrics: { external: unknown }[] } }>(artifacts.find((a) => a.path === 'kubernetes/autoscaling/prometheus-adapter/triton-resnet50.hpa.yaml')!.content);
-    expect(hpa.spec.metrics[0]?.external).toEqual({ metric: { name: 'vigil_model_queue_depth', selector: { matchLabels: { server: 'triton', model: 'resnet50' } } }, target: { type: 'AverageValue', averageValue: '20' } });
-    const rules = body<{ externalRules: { seriesQuery: string }[] }>(artifacts.find((a) => a.path === 'kubernetes/autoscaling/prometheus-adapter/rules.yaml')!.content);
+    expect(so.spec.triggers[0]).toEqual({
+      type: 'prometheus',
+      metadata: {
+        serverAddress: 'http://prometheus-operated.monitoring.svc:9090',
+        query: 'sum(vigil_model_queue_depth{server="triton",model="resnet50"})',
+        threshold: '20',
+        ignoreNullValues: 'true',
+      },
+    });
+    const hpa = body<{ spec: { metrics: { external: unknown }[] } }>(
+      artifacts.find((a) => a.path === 'kubernetes/autoscaling/prometheus-adapter/triton-resnet50.hpa.yaml')!.content,
+    );
+    expect(hpa.spec.metrics[0]?.external).toEqual({
+      metric: { name: 'vigil_model_queue_depth', selector: { matchLabels: { server: 'triton', model: 'resnet50' } } },
+      target: { type: 'AverageValue', averageValue: '20' },
+    });
+    const rules = body<{ externalRules: { seriesQuery: string }[] }>(
+      artifacts.find((a) => a.path === 'kubernetes/autoscaling/prometheus-adapter/rules.yaml')!.content,
+    );
     expect(rules.externalRules[0]?.seriesQuery).toBe('vigil_model_queue_depth{model!="",server!=""}');
   });
 
   it('are deterministic and valid YAML, and need no models file', async () => {
     const models = await repoModels();
     expect(generateExporterManifests(models)).toEqual(generateExporterManifests(models));
-    for (const a of generateExporterManifests(models)) expect(parseAllDocuments(a.content).every((d) => d.errors.length === 0), a.path).toBe(true);
-    expect(generateExporterManifests(undefined).map((a) => a.path)).toEqual(['kubernetes/gpu-exporter/daemonset.yaml', 'kubernetes/gpu-exporter/service.yaml', 'kubernetes/gpu-exporter/servicemonitor.yaml']);
+    for (const a of generateExporterManifests(models))
+      expect(
+        parseAllDocuments(a.content).every((d) => d.errors.length === 0),
+        a.path,
+      ).toBe(true);
+    expect(generateExporterManifests(undefined).map((a) => a.path)).toEqual([
+      'kubernetes/gpu-exporter/daemonset.yaml',
+      'kubernetes/gpu-exporter/service.yaml',
+      'kubernetes/gpu-exporter/servicemonitor.yaml',
+    ]);
   });
 
   it('register the exporter metrics in the render catalog through the project part', async () => {

@@ -15,7 +15,8 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 
 describe('the Prometheus text parser', () => {
   it('reads names with colons, escaped labels, special values and timestamps', () => {
-    const text = '# HELP x y\n# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{model_name="m\\"1",engine="0"} 3 1700000000000\nup 1\nnan_metric NaN\ninf{a="b"} +Inf\nbad line here\n{}\n# EOF\n';
+    const text =
+      '# HELP x y\n# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{model_name="m\\"1",engine="0"} 3 1700000000000\nup 1\nnan_metric NaN\ninf{a="b"} +Inf\nbad line here\n{}\n# EOF\n';
     const parsed = parsePrometheusText(text);
     expect(parsed.samples[0]).toEqual({ name: 'vllm:num_requests_waiting', labels: { model_name: 'm"1', engine: '0' }, value: 3 });
     expect(parsed.samples.map((s) => s.name)).toEqual(['vllm:num_requests_waiting', 'up', 'nan_metric', 'inf']);
@@ -24,16 +25,26 @@ describe('the Prometheus text parser', () => {
   });
 
   it('never throws on arbitrary text and round-trips well-formed samples (fuzz)', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => void parsePrometheusText(s)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (s) => void parsePrometheusText(s)),
+      { numRuns: 2000 },
+    );
     const name = fc.stringMatching(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,20}$/);
     const label = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,10}$/);
     fc.assert(
-      fc.property(name, fc.dictionary(label, fc.string({ maxLength: 20 }), { maxKeys: 4 }), fc.double({ noNaN: true, noDefaultInfinity: true }), (n, labels, v) => {
-        const esc = (x: string) => x.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-        const line = `${n}{${Object.entries(labels).map(([k, x]) => `${k}="${esc(x)}"`).join(',')}} ${v}`;
-        const parsed = parsePrometheusText(line);
-        expect(parsed.samples).toEqual([{ name: n, labels, value: v === 0 ? 0 : v }]);
-      }),
+      fc.property(
+        name,
+        fc.dictionary(label, fc.string({ maxLength: 20 }), { maxKeys: 4 }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        (n, labels, v) => {
+          const esc = (x: string) => x.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+          const line = `${n}{${Object.entries(labels)
+            .map(([k, x]) => `${k}="${esc(x)}"`)
+            .join(',')}} ${v}`;
+          const parsed = parsePrometheusText(line);
+          expect(parsed.samples).toEqual([{ name: n, labels, value: v === 0 ? 0 : v }]);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -41,15 +52,26 @@ describe('the Prometheus text parser', () => {
 
 describe('model metric normalization', () => {
   it('sums Triton pending requests over versions, per model', () => {
-    const samples = parsePrometheusText('nv_inference_pending_request_count{model="resnet50",version="1"} 3\nnv_inference_pending_request_count{model="resnet50",version="2"} 2\nnv_inference_pending_request_count{model="other",version="1"} 9\n').samples;
+    const samples = parsePrometheusText(
+      'nv_inference_pending_request_count{model="resnet50",version="1"} 3\nnv_inference_pending_request_count{model="resnet50",version="2"} 2\nnv_inference_pending_request_count{model="other",version="1"} 9\n',
+    ).samples;
     const out = normalizeModelMetrics({ name: 'triton', type: 'triton', url: 'http://x', models: [{ name: 'resnet50' }, { name: 'bert-ner' }] }, samples);
-    expect(out).toEqual([{ server: 'triton', model: 'resnet50', up: true, queueDepth: 5 }, { server: 'triton', model: 'bert-ner', up: false }]);
+    expect(out).toEqual([
+      { server: 'triton', model: 'resnet50', up: true, queueDepth: 5 },
+      { server: 'triton', model: 'bert-ner', up: false },
+    ]);
   });
 
   it('reads vLLM waiting/running by model_name and TGI queue size for its single model', () => {
-    const vllm = normalizeModelMetrics({ name: 'gw', type: 'vllm', url: 'http://x' }, parsePrometheusText('vllm:num_requests_waiting{model_name="llama",engine="0"} 4\nvllm:num_requests_running{model_name="llama",engine="0"} 7\n').samples);
+    const vllm = normalizeModelMetrics(
+      { name: 'gw', type: 'vllm', url: 'http://x' },
+      parsePrometheusText('vllm:num_requests_waiting{model_name="llama",engine="0"} 4\nvllm:num_requests_running{model_name="llama",engine="0"} 7\n').samples,
+    );
     expect(vllm).toEqual([{ server: 'gw', model: 'llama', up: true, queueDepth: 4, running: 7 }]);
-    const tgi = normalizeModelMetrics({ name: 'tgi', type: 'tgi', url: 'http://x', models: [{ name: 'mistral' }] }, parsePrometheusText('tgi_queue_size 6\ntgi_batch_current_size 2\n').samples);
+    const tgi = normalizeModelMetrics(
+      { name: 'tgi', type: 'tgi', url: 'http://x', models: [{ name: 'mistral' }] },
+      parsePrometheusText('tgi_queue_size 6\ntgi_batch_current_size 2\n').samples,
+    );
     expect(tgi).toEqual([{ server: 'tgi', model: 'mistral', up: true, queueDepth: 6, running: 2 }]);
   });
 });
@@ -64,11 +86,31 @@ describe('the models file', () => {
   });
 
   it.each([
-    ['unknown key', 'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - name: a\n    type: vllm\n    url: http://a/metrics\n    tiemout: 1s\n', 'models.yaml:7:5: error EXP001: servers[0].tiemout: unknown key "tiemout"'],
-    ['bad type', 'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - name: a\n    type: onnx\n    url: http://a/metrics\n', 'models.yaml:5:11: error EXP004'],
-    ['generic without mapping', 'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - name: a\n    type: generic\n    url: http://a/metrics\n', 'models.yaml:4:5: error EXP006'],
-    ['duplicate server', 'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - { name: a, type: vllm, url: "http://a/m" }\n  - { name: a, type: vllm, url: "http://b/m" }\n', 'models.yaml:5:13: error EXP005'],
-    ['timeout above interval', 'apiVersion: vigil/v1\nkind: ModelServers\nscrapeInterval: 1s\nscrapeTimeout: 5s\nservers:\n  - { name: a, type: vllm, url: "http://a/m" }\n', 'models.yaml:4:16: error EXP004'],
+    [
+      'unknown key',
+      'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - name: a\n    type: vllm\n    url: http://a/metrics\n    tiemout: 1s\n',
+      'models.yaml:7:5: error EXP001: servers[0].tiemout: unknown key "tiemout"',
+    ],
+    [
+      'bad type',
+      'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - name: a\n    type: onnx\n    url: http://a/metrics\n',
+      'models.yaml:5:11: error EXP004',
+    ],
+    [
+      'generic without mapping',
+      'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - name: a\n    type: generic\n    url: http://a/metrics\n',
+      'models.yaml:4:5: error EXP006',
+    ],
+    [
+      'duplicate server',
+      'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - { name: a, type: vllm, url: "http://a/m" }\n  - { name: a, type: vllm, url: "http://b/m" }\n',
+      'models.yaml:5:13: error EXP005',
+    ],
+    [
+      'timeout above interval',
+      'apiVersion: vigil/v1\nkind: ModelServers\nscrapeInterval: 1s\nscrapeTimeout: 5s\nservers:\n  - { name: a, type: vllm, url: "http://a/m" }\n',
+      'models.yaml:4:16: error EXP004',
+    ],
   ])('reports %s with its position', (_name, text, expected) => {
     const diags = new Diagnostics();
     const source = parseYamlSource('models.yaml', text, diags)!;
@@ -97,11 +139,20 @@ describe('the model scraper', () => {
     const slow = await serve((_q, res) => void setTimeout(() => res.end('tgi_queue_size 1\n'), 1500));
     const dead = 'http://127.0.0.1:1/metrics';
     const failures: string[] = [];
-    const config = { file: 'm.yaml', scrapeIntervalMs: 10_000, scrapeTimeoutMs: 300, spec: { apiVersion: 'vigil/v1' as const, kind: 'ModelServers' as const, servers: [
-      { name: 'good', type: 'vllm' as const, url: good, models: [{ name: 'llama' }] },
-      { name: 'slow', type: 'tgi' as const, url: slow, models: [{ name: 'mistral' }] },
-      { name: 'dead', type: 'triton' as const, url: dead, models: [{ name: 'resnet50' }] },
-    ] } };
+    const config = {
+      file: 'm.yaml',
+      scrapeIntervalMs: 10_000,
+      scrapeTimeoutMs: 300,
+      spec: {
+        apiVersion: 'vigil/v1' as const,
+        kind: 'ModelServers' as const,
+        servers: [
+          { name: 'good', type: 'vllm' as const, url: good, models: [{ name: 'llama' }] },
+          { name: 'slow', type: 'tgi' as const, url: slow, models: [{ name: 'mistral' }] },
+          { name: 'dead', type: 'triton' as const, url: dead, models: [{ name: 'resnet50' }] },
+        ],
+      },
+    };
     const scraper = new ModelScraper({ config, logger: silentLogger, onFailure: (s, r) => failures.push(`${s}:${r}`) });
     const t0 = Date.now();
     await scraper.scrapeAll();

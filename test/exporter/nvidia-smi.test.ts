@@ -14,8 +14,38 @@ describe('nvidia-smi --query-gpu parsing', () => {
     expect(parsed.badRows).toBe(0);
     expect(parsed.driverVersion).toBe('590.48.01');
     const d = parsed.devices[0]!;
-    expect(d).toMatchObject({ index: 0, uuid: 'GPU-00000000-0000-0000-0000-000000000000', pciBusId: '00000000:00:09.0', name: 'NVIDIA H100 80GB HBM3', vbiosVersion: '96.00.A5.00.01', computeCap: '9.0', migEnabled: false });
-    expect(d.fields).toMatchObject({ gpuUtil: 100, memCopyUtil: 11, fbTotal: 81559, fbReserved: 479, fbUsed: 19818, fbFree: 61263, gpuTemp: 59, memoryTemp: 54, powerUsage: 631.95, powerLimit: 700, smClock: 1980, memClock: 2619, pstate: 0, pcieLinkGen: 5, pcieLinkWidth: 16, eccSbeVolatile: 0, rowRemapFailure: 0, rowRemapPending: 0, clocksEventReasons: 0, powerViolation: 0, thermalViolation: 0 });
+    expect(d).toMatchObject({
+      index: 0,
+      uuid: 'GPU-00000000-0000-0000-0000-000000000000',
+      pciBusId: '00000000:00:09.0',
+      name: 'NVIDIA H100 80GB HBM3',
+      vbiosVersion: '96.00.A5.00.01',
+      computeCap: '9.0',
+      migEnabled: false,
+    });
+    expect(d.fields).toMatchObject({
+      gpuUtil: 100,
+      memCopyUtil: 11,
+      fbTotal: 81559,
+      fbReserved: 479,
+      fbUsed: 19818,
+      fbFree: 61263,
+      gpuTemp: 59,
+      memoryTemp: 54,
+      powerUsage: 631.95,
+      powerLimit: 700,
+      smClock: 1980,
+      memClock: 2619,
+      pstate: 0,
+      pcieLinkGen: 5,
+      pcieLinkWidth: 16,
+      eccSbeVolatile: 0,
+      rowRemapFailure: 0,
+      rowRemapPending: 0,
+      clocksEventReasons: 0,
+      powerViolation: 0,
+      thermalViolation: 0,
+    });
     // `fan.speed [%]` is [N/A] on this passively cooled board: absent, not 0.
     expect(d.fields.fanSpeed).toBeUndefined();
   });
@@ -46,7 +76,10 @@ describe('nvidia-smi --query-gpu parsing', () => {
 
   it('reads noheader,nounits output for an explicit field list', () => {
     const fields = ['index', 'uuid', 'name', 'memory.used', 'power.draw', 'pstate', 'utilization.gpu', 'clocks_event_reasons.active', 'remapped_rows.pending'];
-    const parsed = parseQueryGpu('0, GPU-abc, NVIDIA L40S, 1234, 75.50, P8, [N/A], 0x0000000000000001, Yes\n1, GPU-def, NVIDIA L40S, [Unknown Error], [Not Supported], P0, 3, 0x4, No\n', fields);
+    const parsed = parseQueryGpu(
+      '0, GPU-abc, NVIDIA L40S, 1234, 75.50, P8, [N/A], 0x0000000000000001, Yes\n1, GPU-def, NVIDIA L40S, [Unknown Error], [Not Supported], P0, 3, 0x4, No\n',
+      fields,
+    );
     expect(parsed.devices.map((d) => d.fields)).toEqual([
       { fbUsed: 1234, powerUsage: 75.5, pstate: 8, clocksEventReasons: 1, rowRemapPending: 1 },
       { pstate: 0, gpuUtil: 3, clocksEventReasons: 4, rowRemapPending: 0 },
@@ -59,7 +92,17 @@ describe('nvidia-smi --query-gpu parsing', () => {
   });
 
   it('treats every nvidia-smi non-value as absent', () => {
-    for (const c of ['', ' ', 'N/A', '[N/A]', '[Not Supported]', '[Insufficient Permissions]', '[Unknown Error]', '[Requested functionality has been deprecated]', '[Function Not Found]']) {
+    for (const c of [
+      '',
+      ' ',
+      'N/A',
+      '[N/A]',
+      '[Not Supported]',
+      '[Insufficient Permissions]',
+      '[Unknown Error]',
+      '[Requested functionality has been deprecated]',
+      '[Function Not Found]',
+    ]) {
       expect(isAbsentCell(c), c).toBe(true);
       expect(parseCell(c, 'num'), c).toBeUndefined();
     }
@@ -87,9 +130,11 @@ describe('the nvidia-smi source', () => {
     let rows = 2;
     const runner: Runner = (_bin, args) => {
       calls.push(args[0]!);
-      if (args[0]!.includes('memory.reserved')) return Promise.resolve({ code: 2, stdout: 'Field "memory.reserved" is not a valid field to query.\n', stderr: '' });
+      if (args[0]!.includes('memory.reserved'))
+        return Promise.resolve({ code: 2, stdout: 'Field "memory.reserved" is not a valid field to query.\n', stderr: '' });
       const fields = args[0]!.slice('--query-gpu='.length).split(',');
-      const row = (i: number) => fields.map((f) => (f === 'index' ? String(i) : f === 'uuid' ? `GPU-${i}` : f === 'temperature.gpu' ? '41' : '[N/A]')).join(', ');
+      const row = (i: number) =>
+        fields.map((f) => (f === 'index' ? String(i) : f === 'uuid' ? `GPU-${i}` : f === 'temperature.gpu' ? '41' : '[N/A]')).join(', ');
       return Promise.resolve({ code: 0, stdout: Array.from({ length: rows }, (_, i) => row(i)).join('\n'), stderr: '' });
     };
     const source = new NvidiaSmiSource({}, runner);
@@ -102,7 +147,9 @@ describe('the nvidia-smi source', () => {
   });
 
   it('fails the collection as driver when nvidia-smi exits non-zero with no rows', async () => {
-    const source = new NvidiaSmiSource({}, () => Promise.resolve({ code: 9, stdout: 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.\n', stderr: '' }));
+    const source = new NvidiaSmiSource({}, () =>
+      Promise.resolve({ code: 9, stdout: 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.\n', stderr: '' }),
+    );
     await expect(source.collect(new AbortController().signal)).rejects.toMatchObject({ reason: 'driver' });
   });
 });

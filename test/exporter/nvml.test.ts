@@ -59,8 +59,21 @@ describe('the NVML adapter', () => {
     const d = snap.devices[0]!;
     expect(d).toMatchObject({ index: 0, uuid: 'GPU-0', pciBusId: '00000000:10:00.0', name: 'NVIDIA H100 80GB HBM3', migEnabled: false });
     expect(d.fields).toEqual({
-      gpuUtil: 87, memCopyUtil: 23, fbTotal: 81559, fbReserved: 479, fbFree: 61263, fbUsed: 19818, gpuTemp: 59, powerUsage: 631.95, powerLimit: 700,
-      totalEnergy: 123456789012, eccSbeVolatile: 0, eccDbeVolatile: 10, eccSbeAggregate: 1, eccDbeAggregate: 11, clocksEventReasons: 0x44,
+      gpuUtil: 87,
+      memCopyUtil: 23,
+      fbTotal: 81559,
+      fbReserved: 479,
+      fbFree: 61263,
+      fbUsed: 19818,
+      gpuTemp: 59,
+      powerUsage: 631.95,
+      powerLimit: 700,
+      totalEnergy: 123456789012,
+      eccSbeVolatile: 0,
+      eccDbeVolatile: 10,
+      eccSbeAggregate: 1,
+      eccDbeAggregate: 11,
+      clocksEventReasons: 0x44,
     });
     expect(state.memoryV2Versions[0]).toBe(MEMORY_V2_VERSION);
   });
@@ -77,7 +90,12 @@ describe('the NVML adapter', () => {
   it('falls back to nvmlDeviceGetMemoryInfo (v1) when v2 is not exported', () => {
     const { api } = fakeNvml({
       nvmlDeviceGetMemoryInfo_v2: undefined,
-      nvmlDeviceGetMemoryInfo: (_h: bigint, b: Buffer) => (b.writeBigUInt64LE(1024n * MIB, 0), b.writeBigUInt64LE(1000n * MIB, 8), b.writeBigUInt64LE(24n * MIB, 16), 0),
+      nvmlDeviceGetMemoryInfo: (_h: bigint, b: Buffer) => (
+        b.writeBigUInt64LE(1024n * MIB, 0),
+        b.writeBigUInt64LE(1000n * MIB, 8),
+        b.writeBigUInt64LE(24n * MIB, 16),
+        0
+      ),
     });
     expect(new NvmlSession(api).collect().devices[0]!.fields).toMatchObject({ fbTotal: 1024, fbFree: 1000, fbUsed: 24 });
   });
@@ -86,7 +104,10 @@ describe('the NVML adapter', () => {
     const { api } = fakeNvml();
     const d = new NvmlSession(api).collect().devices[1]!;
     expect(d.migEnabled).toBe(true);
-    expect(d.mig?.map((m) => [m.gpuInstanceId, m.profile])).toEqual([[5, '1g.10gb'], [7, '1g.10gb']]);
+    expect(d.mig?.map((m) => [m.gpuInstanceId, m.profile])).toEqual([
+      [5, '1g.10gb'],
+      [7, '1g.10gb'],
+    ]);
   });
 
   it('reports a GPU that is lost, keeps the others, and re-initialises next cycle', () => {
@@ -121,7 +142,7 @@ describe('the NVML adapter', () => {
   it('decodes per-process memory after the size probe', () => {
     const { api } = fakeNvml({
       nvmlDeviceGetComputeRunningProcesses_v3: (_h: bigint, count: Buffer, infos: Buffer) => {
-        if (infos.length === 0) return count.writeUInt32LE(1, 0), NVML.ERROR_INSUFFICIENT_SIZE;
+        if (infos.length === 0) return (count.writeUInt32LE(1, 0), NVML.ERROR_INSUFFICIENT_SIZE);
         count.writeUInt32LE(1, 0);
         infos.writeUInt32LE(4242, 0);
         infos.writeBigUInt64LE(2566n * MIB, 8);

@@ -49,7 +49,13 @@ describe('the exporter under source faults', () => {
       collect: () =>
         Promise.resolve({
           devices: [
-            { index: 0, uuid: 'GPU-a', pciBusId: 'x', name: 'n', fields: { gpuUtil: 4294967295, gpuTemp: 40, powerUsage: NaN, fbUsed: -5, bogus: 1, fbTotal: 100 } },
+            {
+              index: 0,
+              uuid: 'GPU-a',
+              pciBusId: 'x',
+              name: 'n',
+              fields: { gpuUtil: 4294967295, gpuTemp: 40, powerUsage: NaN, fbUsed: -5, bogus: 1, fbTotal: 100 },
+            },
             { index: 'one', uuid: 'GPU-b' },
             null,
           ],

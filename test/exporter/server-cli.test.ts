@@ -14,7 +14,14 @@ describe('the exporter HTTP server', () => {
   let service: RunningService;
   let base: string;
   beforeAll(async () => {
-    service = await startExporterService({ source: new SimulatedSource({ gpus: 2 }), host: '127.0.0.1', port: 0, intervalMs: 60_000, hostname: 'h', logger: silentLogger });
+    service = await startExporterService({
+      source: new SimulatedSource({ gpus: 2 }),
+      host: '127.0.0.1',
+      port: 0,
+      intervalMs: 60_000,
+      hostname: 'h',
+      logger: silentLogger,
+    });
     base = `http://127.0.0.1:${service.port}`;
   });
   afterAll(async () => service.stop());
@@ -61,7 +68,10 @@ describe('vigil exporter', () => {
 
   it('exits 1 with file:line:col diagnostics for a malformed models file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-models-'));
-    fs.writeFileSync(path.join(dir, 'models.yaml'), 'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - name: Bad_Name\n    type: vllm\n    url: http://x/metrics\n');
+    fs.writeFileSync(
+      path.join(dir, 'models.yaml'),
+      'apiVersion: vigil/v1\nkind: ModelServers\nservers:\n  - name: Bad_Name\n    type: vllm\n    url: http://x/metrics\n',
+    );
     const { out, io: cliIo } = io();
     expect(await run(['exporter', '--source', 'simulated', '--models', 'models.yaml', '--once'], { ...cliIo, cwd: dir })).toBe(1);
     expect(out.stderr).toContain('models.yaml:4:11: error EXP004: servers[0].name: "Bad_Name" does not match');

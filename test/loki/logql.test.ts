@@ -3,7 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { aggregate, compare, correlationQuery, countOverTime, grafanaExploreUrl, logs, parseStreamSelector, quantileOverTime, rate, sumBy, unwrappedRangeOf } from '../../src/loki/logql.js';
+import {
+  aggregate,
+  compare,
+  correlationQuery,
+  countOverTime,
+  grafanaExploreUrl,
+  logs,
+  parseStreamSelector,
+  quantileOverTime,
+  rate,
+  sumBy,
+  unwrappedRangeOf,
+} from '../../src/loki/logql.js';
 import { parseLogql } from '../../src/loki/parse-logql.js';
 import { REPO, vigil } from '../alerts/helpers.js';
 
@@ -96,6 +108,10 @@ describe('the Loki ruler file of the logs pack', () => {
         expect((rule.labels as Record<string, string>).severity).toMatch(/^(critical|warning|info)$/);
       }
     }
-    expect(doc.groups.flatMap((g) => (g.rules as { alert: string }[]).map((x) => x.alert))).toEqual(['ServiceErrorLogRate', 'CudaOutOfMemoryLogged', 'FailedRequestsSpike']);
+    expect(doc.groups.flatMap((g) => (g.rules as { alert: string }[]).map((x) => x.alert))).toEqual([
+      'ServiceErrorLogRate',
+      'CudaOutOfMemoryLogged',
+      'FailedRequestsSpike',
+    ]);
   });
 });

@@ -36,7 +36,11 @@ function sloModel(period: number, objective: number, windows?: AlertWindow[]): S
     period: formatMinutes(period),
     labels: {},
     groupBy: [],
-    indicator: { kind: 'ratio', errors: { metric: 'req_total', matchers: [{ name: 'code', op: '=', value: '500' }] }, total: { metric: 'req_total', matchers: [] } },
+    indicator: {
+      kind: 'ratio',
+      errors: { metric: 'req_total', matchers: [{ name: 'code', op: '=', value: '500' }] },
+      total: { metric: 'req_total', matchers: [] },
+    },
     alertName: 'ErrorBudgetBurn',
     runbook: undefined,
     alertLabels: {},
@@ -48,7 +52,17 @@ function sloModel(period: number, objective: number, windows?: AlertWindow[]): S
 
 /** A page window pair of the Workbook's fastest shape with an arbitrary factor. */
 function pageWindow(factor: number): AlertWindow {
-  return { tier: 'page', severity: 'critical', longMinutes: 60, shortMinutes: 5, long: '1h', short: '5m', budgetShare: 0.02, factor, threshold: factor * 0.001 };
+  return {
+    tier: 'page',
+    severity: 'critical',
+    longMinutes: 60,
+    shortMinutes: 5,
+    long: '1h',
+    short: '5m',
+    budgetShare: 0.02,
+    factor,
+    threshold: factor * 0.001,
+  };
 }
 
 /** The thresholds of the alert rule's `long > t and short > t`, as written, per page pair. */
@@ -57,7 +71,10 @@ function alertThresholds(slo: SloModel): { op: string; text: string }[][] {
   return alerts.map((a) => {
     const m = /^\S+ (>) (\S+) and \S+ (>) (\S+)$/.exec(a.expr);
     if (!m) throw new Error(`unexpected alert expr: ${a.expr}`);
-    return [{ op: m[1]!, text: m[2]! }, { op: m[3]!, text: m[4]! }];
+    return [
+      { op: m[1]!, text: m[2]! },
+      { op: m[3]!, text: m[4]! },
+    ];
   });
 }
 
@@ -144,7 +161,10 @@ describe('burn-rate breach condition, once for every target', () => {
         expect(checks).toHaveLength(conditions.length);
         for (const [i, c] of conditions.entries()) {
           const text = formatThreshold(c.burnRateAbove);
-          expect(alert[i]).toEqual([{ op: '>', text }, { op: '>', text }]);
+          expect(alert[i]).toEqual([
+            { op: '>', text },
+            { op: '>', text },
+          ]);
           expect(analysis[i]).toEqual({ failure: text, success: text });
           expect([checks[i]!.long, checks[i]!.short]).toEqual([c.long, c.short]);
           expect(await pollerThreshold(checks[i]!, Number(text))).toBe(Number(text));
@@ -159,7 +179,12 @@ describe('burn-rate breach condition, once for every target', () => {
       fc.asyncProperty(anyFactor, async (factor) => {
         const slo = sloModel(43200, 99.9, [pageWindow(factor)]);
         const text = formatThreshold(factor);
-        expect(alertThresholds(slo)).toEqual([[{ op: '>', text }, { op: '>', text }]]);
+        expect(alertThresholds(slo)).toEqual([
+          [
+            { op: '>', text },
+            { op: '>', text },
+          ],
+        ]);
         expect(analysisThresholds(slo)).toEqual([{ failure: text, success: text }]);
         // A hand-written policy factor is compared after the same rounding.
         const check: BurnRateCheck = { slo: slo.id, long: '1h', short: '5m', burnRateFactor: factor };
@@ -189,7 +214,9 @@ describe('burn-rate breach condition, once for every target', () => {
     fc.assert(
       fc.property(periodMinutes, objectivePercent, (period, objective) => {
         const slo = sloModel(period, objective);
-        expect(pageBreachConditions(slo)).toEqual(slo.windows.filter((w) => w.tier === 'page').map((w) => ({ long: w.long, short: w.short, burnRateAbove: roundThreshold(w.factor) })));
+        expect(pageBreachConditions(slo)).toEqual(
+          slo.windows.filter((w) => w.tier === 'page').map((w) => ({ long: w.long, short: w.short, burnRateAbove: roundThreshold(w.factor) })),
+        );
       }),
     );
   });

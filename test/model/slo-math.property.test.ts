@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDurationSeconds } from '../../src/model/duration.js';
 import { leSpellings } from '../../src/model/le-values.js';
-import { alertWindowsFor, baseWindowMinutes, budgetConsumedAtFiring, detectionMinutes, recordedWindows, resetMinutes, tileWindow, WORKBOOK_PAIRS } from '../../src/model/slo-math.js';
+import {
+  alertWindowsFor,
+  baseWindowMinutes,
+  budgetConsumedAtFiring,
+  detectionMinutes,
+  recordedWindows,
+  resetMinutes,
+  tileWindow,
+  WORKBOOK_PAIRS,
+} from '../../src/model/slo-math.js';
 
 const periodDays = fc.integer({ min: 1, max: 90 });
 const objective = fc.double({ min: 50, max: 99.999, noNaN: true });

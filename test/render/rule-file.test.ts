@@ -7,7 +7,14 @@ import type { RuleGroup } from '../../src/model/rule-group.js';
 describe('the rule-file emitter', () => {
   it('writes the same YAML as the generic emitter, after the generated-by header', () => {
     const groups: RuleGroup[] = [
-      { name: 'g', interval: '1m', rules: [{ record: 'slo:x:rate5m', expr: 'sum(rate(x{a="b"}[5m]))', labels: { slo: 'a-b', tier: '1' } }, { record: 'y', expr: 'x / 2' }] },
+      {
+        name: 'g',
+        interval: '1m',
+        rules: [
+          { record: 'slo:x:rate5m', expr: 'sum(rate(x{a="b"}[5m]))', labels: { slo: 'a-b', tier: '1' } },
+          { record: 'y', expr: 'x / 2' },
+        ],
+      },
       { name: 'h: odd', rules: [{ alert: 'A', expr: 'y > 1', for: '5m', labels: {}, annotations: { summary: 'it: broke #1', runbook_url: 'https://x/y' } }] },
     ];
     const text = renderRuleFile('slos/a.yaml', groups);

@@ -4,7 +4,36 @@ import { describe, expect, it } from 'vitest';
 import { renderYaml } from '../../src/render/yaml.js';
 
 const key = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('true', 'no', 'n', '1', '- a', 'a: b', '#x', 'null', '~'));
-const leaf = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constantFrom('true', 'yes', '0x10', '1e3', '@a', '*b', '!c', '- x', 'a: b', ' lead', 'trail ', 'multi\nline', 'a\nb\n', 'a\n\n  b\nc: d\n', 'x\n\n', ' x\ny', 'x\n \ny', '# x\n- y\n', '"q"', "'s'", '{{ $labels.x }}', 'sum(rate(x{a="b"}[5m])) > 0.1'));
+const leaf = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constantFrom(
+    'true',
+    'yes',
+    '0x10',
+    '1e3',
+    '@a',
+    '*b',
+    '!c',
+    '- x',
+    'a: b',
+    ' lead',
+    'trail ',
+    'multi\nline',
+    'a\nb\n',
+    'a\n\n  b\nc: d\n',
+    'x\n\n',
+    ' x\ny',
+    'x\n \ny',
+    '# x\n- y\n',
+    '"q"',
+    "'s'",
+    '{{ $labels.x }}',
+    'sum(rate(x{a="b"}[5m])) > 0.1',
+  ),
+);
 const value = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
 })).node;

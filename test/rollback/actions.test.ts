@@ -19,14 +19,25 @@ function rollout(abort = false) {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
     metadata: { name: 'doc-api', namespace: 'docs', uid: 'uid-1', resourceVersion: '1', annotations: { 'rollout.argoproj.io/revision': '3' } },
-    spec: { selector: { matchLabels: { app: 'doc-api' } }, template: { metadata: { labels: { app: 'doc-api' } }, spec: { containers: [{ name: 'api', image: 'doc-api:3' }] } } },
+    spec: {
+      selector: { matchLabels: { app: 'doc-api' } },
+      template: { metadata: { labels: { app: 'doc-api' } }, spec: { containers: [{ name: 'api', image: 'doc-api:3' }] } },
+    },
     status: { abort },
   };
 }
 function rs(revision: number, image: string, owner = 'uid-1') {
   return {
-    metadata: { name: `doc-api-${revision}`, namespace: 'docs', labels: { app: 'doc-api', 'rollouts-pod-template-hash': `h${revision}` }, annotations: { 'rollout.argoproj.io/revision': String(revision) }, ownerReferences: [{ uid: owner, controller: true, kind: 'Rollout', name: 'doc-api' }] },
-    spec: { template: { metadata: { labels: { app: 'doc-api', 'rollouts-pod-template-hash': `h${revision}` } }, spec: { containers: [{ name: 'api', image }] } } },
+    metadata: {
+      name: `doc-api-${revision}`,
+      namespace: 'docs',
+      labels: { app: 'doc-api', 'rollouts-pod-template-hash': `h${revision}` },
+      annotations: { 'rollout.argoproj.io/revision': String(revision) },
+      ownerReferences: [{ uid: owner, controller: true, kind: 'Rollout', name: 'doc-api' }],
+    },
+    spec: {
+      template: { metadata: { labels: { app: 'doc-api', 'rollouts-pod-template-hash': `h${revision}` } }, spec: { containers: [{ name: 'api', image }] } },
+    },
   };
 }
 
@@ -60,7 +71,10 @@ describe('Argo Rollouts actions against a strict fake Kubernetes API', () => {
     kube = await startFakeKubeApi({ token: KTOKEN, statusSubresource: false });
     kube.rollouts.set('docs/doc-api', rollout());
     expect(await new ArgoRolloutAction(client(), 'docs', 'doc-api', 'abort').execute(ctx)).toMatchObject({ status: 'success' });
-    expect(kube.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual(['/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api/status', '/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api']);
+    expect(kube.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([
+      '/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api/status',
+      '/apis/argoproj.io/v1alpha1/namespaces/docs/rollouts/doc-api',
+    ]);
     expect(kube.rollouts.get('docs/doc-api')?.status?.abort).toBe(true);
   });
 
@@ -70,19 +84,31 @@ describe('Argo Rollouts actions against a strict fake Kubernetes API', () => {
     expect(await a.execute(ctx)).toMatchObject({ status: 'success', detail: expect.stringContaining('revision 2') as unknown });
     const patch = kube.requests.find((r) => r.method === 'PATCH')!;
     expect(patch.contentType).toBe('application/json-patch+json');
-    expect(kube.rollouts.get('docs/doc-api')?.spec.template).toEqual({ metadata: { labels: { app: 'doc-api' } }, spec: { containers: [{ name: 'api', image: 'doc-api:2' }] } });
+    expect(kube.rollouts.get('docs/doc-api')?.spec.template).toEqual({
+      metadata: { labels: { app: 'doc-api' } },
+      spec: { containers: [{ name: 'api', image: 'doc-api:2' }] },
+    });
     expect(await a.execute(ctx)).toMatchObject({ status: 'already-done' });
   });
 
   it('reports a retryable failure on 5xx and a permanent one on 401 and on a missing rollout', async () => {
     kube.failNext([503]);
     expect(await new ArgoRolloutAction(client(), 'docs', 'doc-api', 'abort').execute(ctx)).toMatchObject({ status: 'failed', retryable: true });
-    expect(await new ArgoRolloutAction(new KubeClient({ server: kube.url, token: 'wrong' }), 'docs', 'doc-api', 'abort').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('401') as unknown });
-    expect(await new ArgoRolloutAction(client(), 'docs', 'missing', 'abort').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('404') as unknown });
+    expect(await new ArgoRolloutAction(new KubeClient({ server: kube.url, token: 'wrong' }), 'docs', 'doc-api', 'abort').execute(ctx)).toMatchObject({
+      status: 'failed',
+      retryable: false,
+      detail: expect.stringContaining('401') as unknown,
+    });
+    expect(await new ArgoRolloutAction(client(), 'docs', 'missing', 'abort').execute(ctx)).toMatchObject({
+      status: 'failed',
+      retryable: false,
+      detail: expect.stringContaining('404') as unknown,
+    });
   });
 
   it('reads the API server, token and CA from a kubeconfig and refuses insecure-skip-tls-verify', async () => {
-    const cfg = (insecure: boolean) => `apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\nclusters:\n- name: k\n  cluster:\n    server: https://10.0.0.1:6443\n    certificate-authority-data: ${Buffer.from('CA PEM').toString('base64')}\n${insecure ? '    insecure-skip-tls-verify: true\n' : ''}users:\n- name: u\n  user: {token: abc}\n`;
+    const cfg = (insecure: boolean) =>
+      `apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\nclusters:\n- name: k\n  cluster:\n    server: https://10.0.0.1:6443\n    certificate-authority-data: ${Buffer.from('CA PEM').toString('base64')}\n${insecure ? '    insecure-skip-tls-verify: true\n' : ''}users:\n- name: u\n  user: {token: abc}\n`;
     await fs.writeFile(path.join(dir, 'kubeconfig'), cfg(false));
     const conn = resolveKubeConnection({ kubeconfig: path.join(dir, 'kubeconfig'), env: {} });
     expect(conn).toMatchObject({ server: 'https://10.0.0.1:6443', token: 'abc' });
@@ -113,7 +139,12 @@ describe('flagd flag file action', () => {
     const [r1, r2] = await Promise.all([a.execute(ctx), a.execute(ctx)]);
     expect([r1.status, r2.status].sort()).toEqual(['already-done', 'success']);
     const flag = (JSON.parse(await fs.readFile(file, 'utf8')) as { flags: Record<string, unknown> }).flags['model-version-resnet'];
-    expect(flag).toEqual({ state: 'ENABLED', variants: { stable: 'resnet@1', canary: 'resnet@2' }, defaultVariant: 'stable', metadata: { vigilRollbackDecision: 'd-1' } });
+    expect(flag).toEqual({
+      state: 'ENABLED',
+      variants: { stable: 'resnet@1', canary: 'resnet@2' },
+      defaultVariant: 'stable',
+      metadata: { vigilRollbackDecision: 'd-1' },
+    });
     expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -128,7 +159,11 @@ describe('flagd flag file action', () => {
     const file = path.join(dir, 'flags.json');
     await fs.writeFile(file, JSON.stringify(flagFile()));
     expect(await new FlagdFlagFileAction(file, 'model-version-bert', 'stable').execute(ctx)).toMatchObject({ status: 'failed', retryable: false });
-    expect(await new FlagdFlagFileAction(file, 'model-version-resnet', 'v0').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('variants: stable, canary') as unknown });
+    expect(await new FlagdFlagFileAction(file, 'model-version-resnet', 'v0').execute(ctx)).toMatchObject({
+      status: 'failed',
+      retryable: false,
+      detail: expect.stringContaining('variants: stable, canary') as unknown,
+    });
   });
 });
 
@@ -167,7 +202,11 @@ describe('MLflow alias action against a strict fake registry', () => {
       ml.addModel('b', ['1', '2'], { champion: '2' });
       const client = new MlflowClient(ml.url);
       expect(await new MlflowAliasAction(client, ChampionHistory.inStateDir(dir), 'a', 'champion').execute(ctx)).toMatchObject({ status: 'success' });
-      expect(await new MlflowAliasAction(client, ChampionHistory.inStateDir(dir), 'b', 'champion').execute(ctx)).toMatchObject({ status: 'failed', retryable: false, detail: expect.stringContaining('no previous version') as unknown });
+      expect(await new MlflowAliasAction(client, ChampionHistory.inStateDir(dir), 'b', 'champion').execute(ctx)).toMatchObject({
+        status: 'failed',
+        retryable: false,
+        detail: expect.stringContaining('no previous version') as unknown,
+      });
       expect(ml.models.get('b')!.aliases.get('champion')).toBe('2');
     } finally {
       await ml.close();

@@ -9,7 +9,8 @@ import type { AlertingRule } from '../../src/model/rule-group.js';
 import { burnRatePairQuery, generateRolloutAnalysis as generateDocuments } from '../../src/generate/rollouts/analysis-templates.js';
 import { renderDocument } from '../../src/render/render-document.js';
 
-const generateRolloutAnalysis = (slos: Parameters<typeof generateDocuments>[0]) => generateDocuments(slos).map((d) => ({ path: d.path, content: renderDocument(d) }));
+const generateRolloutAnalysis = (slos: Parameters<typeof generateDocuments>[0]) =>
+  generateDocuments(slos).map((d) => ({ path: d.path, content: renderDocument(d) }));
 import type { SloModel } from '../../src/model/types.js';
 import { loadSlos } from '../../src/load/load-slos.js';
 import { parsePromql } from '../../src/query/promql.js';
@@ -17,7 +18,14 @@ import { tempDir } from './helpers.js';
 
 /** The parts of a generated AnalysisTemplate these tests read. */
 interface AnalysisTemplateDoc {
-  spec: { metrics: { name: string; successCondition: string; failureCondition: string; provider: { prometheus: { address: string; timeout: number; query: string } } }[] };
+  spec: {
+    metrics: {
+      name: string;
+      successCondition: string;
+      failureCondition: string;
+      provider: { prometheus: { address: string; timeout: number; query: string } };
+    }[];
+  };
 }
 
 const SPEC = `apiVersion: vigil/v1
@@ -64,14 +72,22 @@ describe('canary analysis from SLOs', () => {
     const fast = doc.spec.metrics[0];
     expect(fast?.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && !isInf(result[0]) && result[0] <= 14.4');
     expect(fast?.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && !isInf(result[0]) && result[0] > 14.4');
-    expect(fast?.provider.prometheus).toEqual({ address: '{{args.prometheus-address}}', timeout: 20, query: 'max(min without (__name__) ({__name__=~"slo:burn_rate:rate1h|slo:burn_rate:rate5m", slo="gpu-inference-availability"}) and count without (__name__) ({__name__=~"slo:burn_rate:rate1h|slo:burn_rate:rate5m", slo="gpu-inference-availability"}) == 2)' });
+    expect(fast?.provider.prometheus).toEqual({
+      address: '{{args.prometheus-address}}',
+      timeout: 20,
+      query:
+        'max(min without (__name__) ({__name__=~"slo:burn_rate:rate1h|slo:burn_rate:rate5m", slo="gpu-inference-availability"}) and count without (__name__) ({__name__=~"slo:burn_rate:rate1h|slo:burn_rate:rate5m", slo="gpu-inference-availability"}) == 2)',
+    });
     expect(parsePromql(fast!.provider.prometheus.query).error).toBeUndefined();
     expect(doc.spec.metrics[1]?.failureCondition).toMatch(/result\[0\] > 6$/);
     expect(steps!.path).toBe('kubernetes/rollouts/gpu-inference.canary-steps.yaml');
     expect((parse(steps!.content) as { canary: { steps: unknown[] } }).canary.steps).toEqual([
-      { setWeight: 5 }, { analysis: { templates: [{ templateName: 'vigil-slo-gpu-inference' }] } },
-      { setWeight: 25 }, { analysis: { templates: [{ templateName: 'vigil-slo-gpu-inference' }] } },
-      { setWeight: 50 }, { analysis: { templates: [{ templateName: 'vigil-slo-gpu-inference' }] } },
+      { setWeight: 5 },
+      { analysis: { templates: [{ templateName: 'vigil-slo-gpu-inference' }] } },
+      { setWeight: 25 },
+      { analysis: { templates: [{ templateName: 'vigil-slo-gpu-inference' }] } },
+      { setWeight: 50 },
+      { analysis: { templates: [{ templateName: 'vigil-slo-gpu-inference' }] } },
       { setWeight: 100 },
     ]);
   });
@@ -85,13 +101,17 @@ describe('canary analysis from SLOs', () => {
   it('vigil render writes them under build/kubernetes/rollouts', async () => {
     const out = path.join(root, 'build');
     const lines: string[] = [];
-    const code = await run(['render', '--root', root, '--out', out], { cwd: root, stdout: { write: (s: string) => lines.push(s) }, stderr: { write: (s: string) => lines.push(s) } });
+    const code = await run(['render', '--root', root, '--out', out], {
+      cwd: root,
+      stdout: { write: (s: string) => lines.push(s) },
+      stderr: { write: (s: string) => lines.push(s) },
+    });
     expect({ code, lines }).toMatchObject({ code: 0 });
     const text = await fs.readFile(path.join(out, 'kubernetes/rollouts/gpu-inference.analysis.yaml'), 'utf8');
     expect(text).toContain('kind: AnalysisTemplate');
   });
 
-  it('fails a canary at the page alert\'s own threshold, to its last digit (odd period: factor 4.90333…)', async () => {
+  it("fails a canary at the page alert's own threshold, to its last digit (odd period: factor 4.90333…)", async () => {
     const dir = await tempDir();
     try {
       await fs.mkdir(path.join(dir, 'slos'));
@@ -100,7 +120,9 @@ describe('canary analysis from SLOs', () => {
       const [slo] = await loadSlos(dir, diags);
       expect(diags.errors).toEqual([]);
       const page = generateSloRuleGroup(slo!).rules.filter((r): r is AlertingRule => 'alert' in r && r.labels?.severity === 'critical');
-      expect(page[1]!.expr).toBe('slo:burn_rate:rate15m{slo="gpu-inference-availability"} > 4.90333333333 and slo:burn_rate:rate1m{slo="gpu-inference-availability"} > 4.90333333333');
+      expect(page[1]!.expr).toBe(
+        'slo:burn_rate:rate15m{slo="gpu-inference-availability"} > 4.90333333333 and slo:burn_rate:rate1m{slo="gpu-inference-availability"} > 4.90333333333',
+      );
       const doc = parse(generateRolloutAnalysis([slo!])[0]!.content) as AnalysisTemplateDoc;
       expect(doc.spec.metrics[1]?.name).toBe('gpu-inference-availability-burn-15m-1m');
       // Was `> 4.903333` (6 decimals): a burn rate of 4.9033332 failed the canary without paging.

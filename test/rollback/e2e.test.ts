@@ -28,7 +28,6 @@ slos:
     groupBy: [model]
 `;
 
-
 describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollback serve)', () => {
   const children: ChildProcess[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -58,18 +57,44 @@ describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollbac
     });
     const target = await listen((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(`# TYPE e2e_requests_total counter\ne2e_requests_total{model="resnet",code="200"} ${counts.ok}\ne2e_requests_total{model="resnet",code="500"} ${counts.err}\n`);
+      res.end(
+        `# TYPE e2e_requests_total counter\ne2e_requests_total{model="resnet",code="200"} ${counts.ok}\ne2e_requests_total{model="resnet",code="500"} ${counts.err}\n`,
+      );
     });
     cleanups.push(target.close);
 
     const [promPort, amPort, trigPort] = [await freePort(), await freePort(), await freePort()];
     const flagPath = path.join(root, 'flags.json');
-    const flagDoc = (variant: string) => JSON.stringify({ flags: { 'model-version-resnet': { state: 'ENABLED', variants: { stable: 'resnet@1', canary: 'resnet@2' }, defaultVariant: variant, targeting: { fractional: [['canary', 50], ['stable', 50]] } } } });
+    const flagDoc = (variant: string) =>
+      JSON.stringify({
+        flags: {
+          'model-version-resnet': {
+            state: 'ENABLED',
+            variants: { stable: 'resnet@1', canary: 'resnet@2' },
+            defaultVariant: variant,
+            targeting: {
+              fractional: [
+                ['canary', 50],
+                ['stable', 50],
+              ],
+            },
+          },
+        },
+      });
     await fs.writeFile(flagPath, flagDoc('canary'));
     await fs.writeFile(path.join(root, 'token'), `${TOKEN}\n`);
-    await fs.writeFile(path.join(root, 'policy.yaml'), `apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { cooldown: 30m }\ntargets:\n  model:\n    flagdFlag: { file: ${JSON.stringify(flagPath)}, flag: "model-version-{{model}}", variant: stable }\nrules:\n  - name: e2e-page\n    match: { service: e2e-svc, severity: critical }\n    target: model\n`);
-    await fs.writeFile(path.join(root, 'prometheus.yml'), `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: [${JSON.stringify(rules)}]\nalerting:\n  alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:${amPort}'] }] }]\nscrape_configs:\n  - job_name: e2e\n    static_configs: [{ targets: ['${new URL(target.url).host}'] }]\n`);
-    await fs.writeFile(path.join(root, 'alertmanager.yml'), `route:\n  receiver: rollback\n  group_by: [alertname, slo]\n  group_wait: 1s\n  group_interval: 2s\n  repeat_interval: 4s\nreceivers:\n  - name: rollback\n    webhook_configs:\n      - url: http://127.0.0.1:${trigPort}/v1/alertmanager\n        send_resolved: true\n        http_config:\n          authorization: { type: Bearer, credentials_file: ${JSON.stringify(path.join(root, 'token'))} }\n`);
+    await fs.writeFile(
+      path.join(root, 'policy.yaml'),
+      `apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { cooldown: 30m }\ntargets:\n  model:\n    flagdFlag: { file: ${JSON.stringify(flagPath)}, flag: "model-version-{{model}}", variant: stable }\nrules:\n  - name: e2e-page\n    match: { service: e2e-svc, severity: critical }\n    target: model\n`,
+    );
+    await fs.writeFile(
+      path.join(root, 'prometheus.yml'),
+      `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: [${JSON.stringify(rules)}]\nalerting:\n  alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:${amPort}'] }] }]\nscrape_configs:\n  - job_name: e2e\n    static_configs: [{ targets: ['${new URL(target.url).host}'] }]\n`,
+    );
+    await fs.writeFile(
+      path.join(root, 'alertmanager.yml'),
+      `route:\n  receiver: rollback\n  group_by: [alertname, slo]\n  group_wait: 1s\n  group_interval: 2s\n  repeat_interval: 4s\nreceivers:\n  - name: rollback\n    webhook_configs:\n      - url: http://127.0.0.1:${trigPort}/v1/alertmanager\n        send_resolved: true\n        http_config:\n          authorization: { type: Bearer, credentials_file: ${JSON.stringify(path.join(root, 'token'))} }\n`,
+    );
 
     const spawnLogged = (cmd: string, args: string[], name: string) => {
       const c = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -78,24 +103,75 @@ describe('rollback trigger end to end (Prometheus + Alertmanager + vigil rollbac
       children.push(c);
       return c;
     };
-    const startTrigger = () => spawnLogged(process.execPath, ['--import', pathToFileURL(path.resolve(import.meta.dirname, '../../node_modules/tsx/dist/loader.mjs')).href, path.join(import.meta.dirname, 'fixtures', 'vigil-cli.ts'), 'rollback', 'serve', '--policy', 'policy.yaml', '--listen', `127.0.0.1:${trigPort}`, '--token-file', 'token', '--state-dir', 'state'], 'trigger');
+    const startTrigger = () =>
+      spawnLogged(
+        process.execPath,
+        [
+          '--import',
+          pathToFileURL(path.resolve(import.meta.dirname, '../../node_modules/tsx/dist/loader.mjs')).href,
+          path.join(import.meta.dirname, 'fixtures', 'vigil-cli.ts'),
+          'rollback',
+          'serve',
+          '--policy',
+          'policy.yaml',
+          '--listen',
+          `127.0.0.1:${trigPort}`,
+          '--token-file',
+          'token',
+          '--state-dir',
+          'state',
+        ],
+        'trigger',
+      );
     const trigUrl = `http://127.0.0.1:${trigPort}`;
-    const up = (url: string) => fetch(url).then((r) => r.ok, () => false);
+    const up = (url: string) =>
+      fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
     let trigger = startTrigger();
-    spawnLogged('/usr/bin/prometheus-alertmanager', [`--config.file=${path.join(root, 'alertmanager.yml')}`, `--storage.path=${path.join(root, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='], 'alertmanager');
-    spawnLogged('/usr/bin/prometheus', [`--config.file=${path.join(root, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(root, 'prom')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--rules.alert.resend-delay=1s'], 'prometheus');
+    spawnLogged(
+      '/usr/bin/prometheus-alertmanager',
+      [
+        `--config.file=${path.join(root, 'alertmanager.yml')}`,
+        `--storage.path=${path.join(root, 'am')}`,
+        `--web.listen-address=127.0.0.1:${amPort}`,
+        '--cluster.listen-address=',
+      ],
+      'alertmanager',
+    );
+    spawnLogged(
+      '/usr/bin/prometheus',
+      [
+        `--config.file=${path.join(root, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(root, 'prom')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--rules.alert.resend-delay=1s',
+      ],
+      'prometheus',
+    );
     const report = () => out.join('').slice(-4000);
     try {
       await waitFor(() => up(`${trigUrl}/healthz`), 30_000, 'trigger');
       await waitFor(() => up(`http://127.0.0.1:${amPort}/-/ready`), 30_000, 'alertmanager');
-      const burn = async () => (((await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('slo:burn_rate:rate1m')}`).catch(() => undefined))?.json().catch(() => undefined)) as { data?: { result?: unknown[] } } | undefined)?.data?.result?.length ?? 0) > 0;
+      const burn = async () =>
+        ((
+          (await (
+            await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('slo:burn_rate:rate1m')}`).catch(() => undefined)
+          )
+            ?.json()
+            .catch(() => undefined)) as { data?: { result?: unknown[] } } | undefined
+        )?.data?.result?.length ?? 0) > 0;
       // The base rule compares each counter with its value one base window (1m here) earlier, so the first
       // recorded rates need a minute of scraped history.
       await waitFor(burn, 100_000, 'recorded burn-rate series');
 
-      const decisions = async () => ((await (await fetch(`${trigUrl}/v1/decisions`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { decisions: DecisionView[] }).decisions;
+      const decisions = async () =>
+        ((await (await fetch(`${trigUrl}/v1/decisions`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { decisions: DecisionView[] }).decisions;
       const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${trigUrl}/metrics`)).text())?.[1] ?? 0);
-      const variant = async () => (JSON.parse(await fs.readFile(flagPath, 'utf8')) as { flags: Record<string, { defaultVariant: string }> }).flags['model-version-resnet']!.defaultVariant;
+      const variant = async () =>
+        (JSON.parse(await fs.readFile(flagPath, 'utf8')) as { flags: Record<string, { defaultVariant: string }> }).flags['model-version-resnet']!
+          .defaultVariant;
 
       const failedAt = Date.now();
       failing = true;

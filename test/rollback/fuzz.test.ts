@@ -17,8 +17,18 @@ describe('webhook fuzzing', () => {
     dir = await tempDir();
     const flagPath = path.join(dir, 'flags.json');
     await fs.writeFile(flagPath, JSON.stringify({ flags: { 'mv-m': { state: 'ENABLED', variants: { stable: 1, canary: 2 }, defaultVariant: 'canary' } } }));
-    const policy = policyFrom(`apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { dryRun: true }\ntargets:\n  t: { flagdFlag: { file: ${JSON.stringify(flagPath)}, flag: "mv-{{model}}", variant: stable } }\nrules:\n  - name: r\n    match: { severity: critical }\n    target: t\n`);
-    svc = await startRollbackService({ policy, host: '127.0.0.1', port: 0, token: TOKEN, stateDir: path.join(dir, 'state'), maxBodyBytes: 64 * 1024, fsync: false });
+    const policy = policyFrom(
+      `apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { dryRun: true }\ntargets:\n  t: { flagdFlag: { file: ${JSON.stringify(flagPath)}, flag: "mv-{{model}}", variant: stable } }\nrules:\n  - name: r\n    match: { severity: critical }\n    target: t\n`,
+    );
+    svc = await startRollbackService({
+      policy,
+      host: '127.0.0.1',
+      port: 0,
+      token: TOKEN,
+      stateDir: path.join(dir, 'state'),
+      maxBodyBytes: 64 * 1024,
+      fsync: false,
+    });
   });
   afterAll(async () => {
     agent.destroy();
@@ -29,10 +39,20 @@ describe('webhook fuzzing', () => {
   function post(body: string, token: string | null = TOKEN): Promise<number> {
     const u = new URL(`${svc.url}/v1/alertmanager`);
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', ...(token !== null ? { authorization: `Bearer ${token}` } : {}) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', ...(token !== null ? { authorization: `Bearer ${token}` } : {}) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -41,17 +61,42 @@ describe('webhook fuzzing', () => {
   /** A valid payload with one value replaced somewhere in it. */
   const valid = payload([alert({ alertname: 'ErrorBudgetBurn', severity: 'critical', model: 'm', slo: 's' })]);
   const jsonValue = fc.jsonValue({ maxDepth: 3 });
-  const mutated = fc.tuple(fc.constantFrom('version', 'groupKey', 'status', 'receiver', 'alerts', 'commonLabels', 'truncatedAlerts', 'alerts.0', 'alerts.0.labels', 'alerts.0.status', 'alerts.0.startsAt', 'alerts.0.fingerprint', 'alerts.0.labels.severity', 'alerts.0.annotations'), jsonValue, fc.boolean()).map(([where, value, drop]) => {
-    // Every prefix of `where` names an object (or the alerts array, indexed by "0") in the valid payload.
-    const p: Record<string, unknown> = structuredClone(valid);
-    const keys = where.split('.');
-    let o = p;
-    for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
-    if (drop) delete o[keys.at(-1)!];
-    else o[keys.at(-1)!] = value;
-    return JSON.stringify(p);
-  });
-  const garbage = fc.oneof(fc.string({ maxLength: 200 }), jsonValue.map((v) => JSON.stringify(v)), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')));
+  const mutated = fc
+    .tuple(
+      fc.constantFrom(
+        'version',
+        'groupKey',
+        'status',
+        'receiver',
+        'alerts',
+        'commonLabels',
+        'truncatedAlerts',
+        'alerts.0',
+        'alerts.0.labels',
+        'alerts.0.status',
+        'alerts.0.startsAt',
+        'alerts.0.fingerprint',
+        'alerts.0.labels.severity',
+        'alerts.0.annotations',
+      ),
+      jsonValue,
+      fc.boolean(),
+    )
+    .map(([where, value, drop]) => {
+      // Every prefix of `where` names an object (or the alerts array, indexed by "0") in the valid payload.
+      const p: Record<string, unknown> = structuredClone(valid);
+      const keys = where.split('.');
+      let o = p;
+      for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
+      if (drop) delete o[keys.at(-1)!];
+      else o[keys.at(-1)!] = value;
+      return JSON.stringify(p);
+    });
+  const garbage = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    jsonValue.map((v) => JSON.stringify(v)),
+    fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
+  );
   const body = fc.oneof({ arbitrary: mutated, weight: 3 }, { arbitrary: garbage, weight: 2 }, { arbitrary: fc.constant(JSON.stringify(valid)), weight: 1 });
 
   it(`answers ${RUNS} random and mutated payloads with only 2xx/4xx, stays alive, and keeps memory bounded`, async () => {

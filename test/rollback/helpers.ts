@@ -72,7 +72,13 @@ export interface ServiceBody {
  * POSTs/GETs JSON with the bearer token (or `token: null` for none). The body is what the caller
  * declares it to be: a service answer by default, `call<string>` for a text endpoint (metrics).
  */
-export async function call<B = ServiceBody>(base: string, method: string, route: string, body?: unknown, opts: { token?: string | null; raw?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: B; headers: Headers }> {
+export async function call<B = ServiceBody>(
+  base: string,
+  method: string,
+  route: string,
+  body?: unknown,
+  opts: { token?: string | null; raw?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: B; headers: Headers }> {
   const token = opts.token === undefined ? TOKEN : opts.token;
   const res = await fetch(`${base}${route}`, {
     method,
@@ -90,7 +96,9 @@ export async function call<B = ServiceBody>(base: string, method: string, route:
 }
 
 /** Starts a node:http server on a random 127.0.0.1 port. */
-export async function listen(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>): Promise<{ url: string; server: http.Server; close: () => Promise<void> }> {
+export async function listen(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>,
+): Promise<{ url: string; server: http.Server; close: () => Promise<void> }> {
   // node:http ignores a handler's promise; so does this (a rejection stays unhandled, as it was).
   const server = http.createServer((req, res) => void handler(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

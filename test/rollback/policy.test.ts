@@ -17,13 +17,37 @@ const TARGET = 'targets:\n  t:\n    flagdFlag: { file: /tmp/f.json, flag: f, var
 /** Bad policies named after their defect, with the diagnostic each must produce. */
 const BAD: [name: string, yaml: string, expected: string][] = [
   ['unknown-top-level-key', `${HEAD}${TARGET}rules: []\ncooldwn: 5m\n`, 'policy.yaml:7:1: error POL001: cooldwn: unknown key "cooldwn"'],
-  ['wrong-api-version', `apiVersion: vigil/v2\nkind: RollbackPolicy\n${TARGET}rules: []\n`, 'policy.yaml:1:13: error POL004: apiVersion: must be one of "vigil/v1", got "vigil/v2"'],
+  [
+    'wrong-api-version',
+    `apiVersion: vigil/v2\nkind: RollbackPolicy\n${TARGET}rules: []\n`,
+    'policy.yaml:1:13: error POL004: apiVersion: must be one of "vigil/v1", got "vigil/v2"',
+  ],
   ['bad-duration', `${HEAD}defaults: { cooldown: soon }\n${TARGET}rules: []\n`, 'policy.yaml:3:23: error POL004: defaults.cooldown: "soon" does not match'],
-  ['unknown-environment', `${HEAD}${TARGET}rules:\n  - name: r\n    match: { slo: x }\n    environments: [production]\n    target: t\n`, 'policy.yaml:9:20: error POL004: rules[0].environments[0]: must be one of "dev", "staging", "prod", got "production"'],
-  ['rule-with-unknown-target', `${HEAD}${TARGET}rules:\n  - name: r\n    match: { slo: x }\n    target: nope\n`, 'policy.yaml:9:13: error POL105: rules[0].target: unknown target "nope"'],
-  ['target-with-two-actions', `${HEAD}targets:\n  t:\n    flagdFlag: { file: f, flag: f, variant: v }\n    argoRollout: { namespace: n, name: r, operation: abort }\nrules: []\n`, 'policy.yaml:5:5: error POL101: targets.t: target t has 2 actions'],
-  ['bad-regex', `${HEAD}${TARGET}rules:\n  - name: r\n    match: { slo: x }\n    matchRegex: { model: "(" }\n    target: t\n`, 'policy.yaml:9:26: error POL106: rules[0].matchRegex.model: invalid regular expression'],
-  ['mlflow-target-without-registry', `${HEAD}targets:\n  t:\n    mlflowAlias: { model: m, alias: champion }\nrules: []\n`, 'policy.yaml:5:18: error POL102: targets.t.mlflowAlias'],
+  [
+    'unknown-environment',
+    `${HEAD}${TARGET}rules:\n  - name: r\n    match: { slo: x }\n    environments: [production]\n    target: t\n`,
+    'policy.yaml:9:20: error POL004: rules[0].environments[0]: must be one of "dev", "staging", "prod", got "production"',
+  ],
+  [
+    'rule-with-unknown-target',
+    `${HEAD}${TARGET}rules:\n  - name: r\n    match: { slo: x }\n    target: nope\n`,
+    'policy.yaml:9:13: error POL105: rules[0].target: unknown target "nope"',
+  ],
+  [
+    'target-with-two-actions',
+    `${HEAD}targets:\n  t:\n    flagdFlag: { file: f, flag: f, variant: v }\n    argoRollout: { namespace: n, name: r, operation: abort }\nrules: []\n`,
+    'policy.yaml:5:5: error POL101: targets.t: target t has 2 actions',
+  ],
+  [
+    'bad-regex',
+    `${HEAD}${TARGET}rules:\n  - name: r\n    match: { slo: x }\n    matchRegex: { model: "(" }\n    target: t\n`,
+    'policy.yaml:9:26: error POL106: rules[0].matchRegex.model: invalid regular expression',
+  ],
+  [
+    'mlflow-target-without-registry',
+    `${HEAD}targets:\n  t:\n    mlflowAlias: { model: m, alias: champion }\nrules: []\n`,
+    'policy.yaml:5:18: error POL102: targets.t.mlflowAlias',
+  ],
   ['empty-match', `${HEAD}${TARGET}rules:\n  - name: r\n    match: {}\n    target: t\n`, 'policy.yaml:8:12: error POL004: rules[0].match'],
   ['yaml-syntax', `${HEAD}targets: [\n`, 'policy.yaml:4:1: error YAML001'],
 ];

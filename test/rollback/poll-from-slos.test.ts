@@ -40,7 +40,10 @@ describe('poll checks that take their windows from the SLO', () => {
   afterAll(async () => fs.rm(root, { recursive: true, force: true }));
 
   it("poll the SLO's page pairs with its factors, severity and alert name", async () => {
-    await fs.writeFile(path.join(root, 'policy.yaml'), policy('    - slo: api-availability\n    - { slo: api-availability, long: 6h, short: 30m, burnRateFactor: 7 }\n'));
+    await fs.writeFile(
+      path.join(root, 'policy.yaml'),
+      policy('    - slo: api-availability\n    - { slo: api-availability, long: 6h, short: 30m, burnRateFactor: 7 }\n'),
+    );
     const diags = new Diagnostics();
     const slos = await loadSlos(root, diags);
     const p = await loadPolicy('policy.yaml', diags, root, slos);
@@ -55,7 +58,11 @@ describe('poll checks that take their windows from the SLO', () => {
   it('report an SLO the project does not define, at its position (exit 1)', async () => {
     await fs.writeFile(path.join(root, 'policy.yaml'), policy('    - slo: api-latency\n'));
     let err = '';
-    const code = await run(['rollback', 'check', '--policy', 'policy.yaml'], { cwd: root, stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) } });
+    const code = await run(['rollback', 'check', '--policy', 'policy.yaml'], {
+      cwd: root,
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (err += s) },
+    });
     expect(code).toBe(1);
     expect(err).toContain('policy.yaml:6:12: error POL107: poll.checks[0].slo: no SLO "api-latency" to take the windows from');
     expect(err).toContain('known SLOs: api-availability');
@@ -64,7 +71,11 @@ describe('poll checks that take their windows from the SLO', () => {
   it('reject a check that gives only some of the windows (exit 1)', async () => {
     await fs.writeFile(path.join(root, 'policy.yaml'), policy('    - { slo: api-availability, long: 1h }\n'));
     let err = '';
-    const code = await run(['rollback', 'check', '--policy', 'policy.yaml'], { cwd: root, stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) } });
+    const code = await run(['rollback', 'check', '--policy', 'policy.yaml'], {
+      cwd: root,
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (err += s) },
+    });
     expect(code).toBe(1);
     expect(err).toContain('policy.yaml:6:7: error POL108: poll.checks[0]');
   });

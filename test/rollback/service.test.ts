@@ -6,7 +6,16 @@ import { createLogger } from '../../src/runtime/logger.js';
 import { startRollbackService, type RunningService } from '../../src/rollback/serve.js';
 import { TOKEN, alert, call, flagFile, payload, policyFrom, tempDir, type ServiceBody } from './helpers.js';
 
-const labels = { alertname: 'ErrorBudgetBurn', slo: 'gpu-inference-availability', service: 'gpu-inference', severity: 'critical', model: 'resnet', long_window: '1h', short_window: '5m', environment: 'prod' };
+const labels = {
+  alertname: 'ErrorBudgetBurn',
+  slo: 'gpu-inference-availability',
+  service: 'gpu-inference',
+  severity: 'critical',
+  model: 'resnet',
+  long_window: '1h',
+  short_window: '5m',
+  environment: 'prod',
+};
 
 function policyYaml(flagPath: string, extra = ''): string {
   return `apiVersion: vigil/v1
@@ -35,8 +44,21 @@ describe('rollback trigger service', () => {
   let logLines: string[];
 
   async function start(extra = '', maxBodyBytes?: number): Promise<RunningService> {
-    const sink = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } });
-    svc = await startRollbackService({ policy: policyFrom(policyYaml(flagPath, extra)), host: '127.0.0.1', port: 0, token: TOKEN, stateDir: path.join(dir, 'state'), logger: createLogger({ component: 'rollback', level: 'debug', destination: sink }), ...(maxBodyBytes ? { maxBodyBytes } : {}) });
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        logLines.push(String(chunk));
+        cb();
+      },
+    });
+    svc = await startRollbackService({
+      policy: policyFrom(policyYaml(flagPath, extra)),
+      host: '127.0.0.1',
+      port: 0,
+      token: TOKEN,
+      stateDir: path.join(dir, 'state'),
+      logger: createLogger({ component: 'rollback', level: 'debug', destination: sink }),
+      ...(maxBodyBytes ? { maxBodyBytes } : {}),
+    });
     return svc;
   }
   const flag = async () => (JSON.parse(await fs.readFile(flagPath, 'utf8')) as FlagFile).flags['model-version-resnet'];
@@ -63,7 +85,12 @@ describe('rollback trigger service', () => {
     expect((await flag())!.targeting).toBeUndefined();
     const d = await call(s.url, 'GET', '/v1/decisions');
     expect(d.body.decisions).toHaveLength(1);
-    expect(d.body.decisions?.[0]?.decision).toMatchObject({ verdict: 'act', rule: 'inference-page', target: `flagd:${flagPath}#model-version-resnet`, alert: { fingerprint: 'c0ffee1234abcd56' } });
+    expect(d.body.decisions?.[0]?.decision).toMatchObject({
+      verdict: 'act',
+      rule: 'inference-page',
+      target: `flagd:${flagPath}#model-version-resnet`,
+      alert: { fingerprint: 'c0ffee1234abcd56' },
+    });
     expect(d.body.decisions?.[0]?.outcome).toMatchObject({ status: 'success', attempts: 1 });
   });
 
@@ -72,7 +99,10 @@ describe('rollback trigger service', () => {
     const body = payload([alert(labels)]);
     const concurrent = await Promise.all([1, 2, 3].map(() => call(s.url, 'POST', '/v1/alertmanager', body)));
     await s.trigger.idle();
-    const repeats = [await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)], 'repeat interval elapsed')), await call(s.url, 'POST', '/v1/alertmanager', body)];
+    const repeats = [
+      await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)], 'repeat interval elapsed')),
+      await call(s.url, 'POST', '/v1/alertmanager', body),
+    ];
     expect([...concurrent, ...repeats].map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect([...concurrent, ...repeats].filter((r) => r.body.results![0]!.result === 'decided')).toHaveLength(1);
     const decisions = (await call(s.url, 'GET', '/v1/decisions')).body.decisions;
@@ -105,7 +135,12 @@ describe('rollback trigger service', () => {
     await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]));
     await s.trigger.idle();
     await fs.writeFile(flagPath, JSON.stringify(flagFile(), null, 2)); // someone re-enabled the canary
-    const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert({ ...labels, long_window: '6h', short_window: '30m' }, { fingerprint: 'beef000000000001' })]));
+    const r = await call(
+      s.url,
+      'POST',
+      '/v1/alertmanager',
+      payload([alert({ ...labels, long_window: '6h', short_window: '30m' }, { fingerprint: 'beef000000000001' })]),
+    );
     expect(r.body.results?.[0]?.verdict).toBe('skip-cooldown');
     await s.trigger.idle();
     expect((await flag())?.defaultVariant).toBe('canary');
@@ -131,7 +166,20 @@ describe('rollback trigger service', () => {
   it('resumes a decision that was written but not acted on before a crash, exactly once', async () => {
     const stateDir = path.join(dir, 'state');
     await fs.mkdir(stateDir, { recursive: true });
-    const record = { type: 'decision', id: 'd-crash-1', key: 'c0ffee1234abcd56|2026-08-20T10:00:00Z', at: new Date().toISOString(), correlationId: 'cid-before-crash', verdict: 'act', reason: 'test', alert: { fingerprint: 'c0ffee1234abcd56', startsAt: '2026-08-20T10:00:00Z', labels, source: 'alertmanager' }, rule: 'inference-page', targetName: 'model-flag', target: `flagd:${flagPath}#model-version-resnet`, action: { kind: 'flagdFlag', file: flagPath, flag: 'model-version-resnet', variant: 'stable' } };
+    const record = {
+      type: 'decision',
+      id: 'd-crash-1',
+      key: 'c0ffee1234abcd56|2026-08-20T10:00:00Z',
+      at: new Date().toISOString(),
+      correlationId: 'cid-before-crash',
+      verdict: 'act',
+      reason: 'test',
+      alert: { fingerprint: 'c0ffee1234abcd56', startsAt: '2026-08-20T10:00:00Z', labels, source: 'alertmanager' },
+      rule: 'inference-page',
+      targetName: 'model-flag',
+      target: `flagd:${flagPath}#model-version-resnet`,
+      action: { kind: 'flagdFlag', file: flagPath, flag: 'model-version-resnet', variant: 'stable' },
+    };
     await fs.writeFile(path.join(stateDir, 'decisions.jsonl'), `${JSON.stringify(record)}\n{"type":"outc`); // torn last line
     const s = await start();
     await s.trigger.idle();

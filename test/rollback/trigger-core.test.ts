@@ -123,7 +123,13 @@ describe('executeRollback retries', () => {
   const fire = (t: RollbackTrigger) => t.handleAlert(a({ service: 'document-processing', severity: 'critical', env: 'staging' }), 'cid');
 
   it('retries retryable failures with doubling backoff and records one outcome with the attempt count', async () => {
-    const { t, sleeps, log } = trigger([{ status: 'failed', detail: '503', retryable: true }, { status: 'failed', detail: '503', retryable: true }], 'retry: { maxAttempts: 5, initialBackoff: 100ms, maxBackoff: 150ms, budget: 1m }');
+    const { t, sleeps, log } = trigger(
+      [
+        { status: 'failed', detail: '503', retryable: true },
+        { status: 'failed', detail: '503', retryable: true },
+      ],
+      'retry: { maxAttempts: 5, initialBackoff: 100ms, maxBackoff: 150ms, budget: 1m }',
+    );
     await fire(t);
     await t.idle();
     expect(sleeps).toEqual([100, 150]);
@@ -135,7 +141,10 @@ describe('executeRollback retries', () => {
     await fire(permanent.t);
     await permanent.t.idle();
     expect(permanent.calls).toHaveLength(1);
-    const flaky = trigger(Array.from({ length: 10 }, () => ({ status: 'failed' as const, detail: '503', retryable: true })), 'retry: { maxAttempts: 3, initialBackoff: 1s }');
+    const flaky = trigger(
+      Array.from({ length: 10 }, () => ({ status: 'failed' as const, detail: '503', retryable: true })),
+      'retry: { maxAttempts: 3, initialBackoff: 1s }',
+    );
     await fire(flaky.t);
     await flaky.t.idle();
     expect(flaky.calls).toHaveLength(3);
@@ -177,7 +186,11 @@ describe('poll mode', () => {
     });
     try {
       const results: string[] = [];
-      const poller = new BurnRatePoller([{ slo: 'gpu-inference-availability', long: '1h', short: '5m', burnRateFactor: 14.4 }], new PrometheusHttpQuery(prom.url), { ...noopMetrics, pollResult: (r) => results.push(r) });
+      const poller = new BurnRatePoller(
+        [{ slo: 'gpu-inference-availability', long: '1h', short: '5m', burnRateFactor: 14.4 }],
+        new PrometheusHttpQuery(prom.url),
+        { ...noopMetrics, pollResult: (r) => results.push(r) },
+      );
       const set = (long: string, short: string) => {
         const metric = { __name__: 'x', slo: 'gpu-inference-availability', service: 'gpu-inference', model: 'resnet' };
         answers[burnRateQuery('gpu-inference-availability', '1h')] = [{ metric, value: [0, long] }];
@@ -194,7 +207,19 @@ describe('poll mode', () => {
       expect(await poller.poll()).toEqual([]);
       set('20', '30');
       const [firing] = await poller.poll();
-      expect(firing).toMatchObject({ status: 'firing', source: 'prometheus-poll', labels: { slo: 'gpu-inference-availability', service: 'gpu-inference', model: 'resnet', severity: 'critical', alertname: 'ErrorBudgetBurn', long_window: '1h', short_window: '5m' } });
+      expect(firing).toMatchObject({
+        status: 'firing',
+        source: 'prometheus-poll',
+        labels: {
+          slo: 'gpu-inference-availability',
+          service: 'gpu-inference',
+          model: 'resnet',
+          severity: 'critical',
+          alertname: 'ErrorBudgetBurn',
+          long_window: '1h',
+          short_window: '5m',
+        },
+      });
       expect((await poller.poll())[0]).toMatchObject({ fingerprint: firing!.fingerprint, startsAt: firing!.startsAt });
       set('NaN', '30');
       expect(await poller.poll()).toEqual([]); // no data neither fires nor resolves

@@ -45,7 +45,9 @@ beforeAll(async () => {
   labelsOf = (name, series) => {
     const a = alerts.find((x) => x.name === name);
     if (!a) throw new Error(`no alert ${name} in the packs`);
-    const expanded = Object.fromEntries(Object.entries(a.labels).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, l: string) => series[l] ?? '')]));
+    const expanded = Object.fromEntries(
+      Object.entries(a.labels).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, l: string) => series[l] ?? '')]),
+    );
     return { ...series, ...expanded, alertname: name };
   };
   sloAlert = (id, severity, series) => {
@@ -69,7 +71,11 @@ beforeAll(async () => {
   const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-inhibit-'));
-  const cfg = parse(rendered) as Record<string, unknown> & { global: Record<string, unknown>; route: Record<string, unknown>; receivers: Record<string, unknown[] | string>[] };
+  const cfg = parse(rendered) as Record<string, unknown> & {
+    global: Record<string, unknown>;
+    route: Record<string, unknown>;
+    receivers: Record<string, unknown[] | string>[];
+  };
   let secrets = 0;
   const redirectFiles = (v: unknown, key?: string): unknown => {
     if (Array.isArray(v)) return v.map((x) => redirectFiles(x));
@@ -97,10 +103,24 @@ beforeAll(async () => {
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  am = spawn(ALERTMANAGER, [`--config.file=${configFile}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  am = spawn(
+    ALERTMANAGER,
+    [
+      `--config.file=${configFile}`,
+      `--storage.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   am.stdout!.on('data', (c: Buffer) => (amLog += c.toString()));
   am.stderr!.on('data', (c: Buffer) => (amLog += c.toString()));
-  await waitFor(async () => (await fetch(`${base}/-/ready`).catch(() => undefined))?.ok === true, 10_000, () => `Alertmanager did not become ready:\n${amLog}`);
+  await waitFor(
+    async () => (await fetch(`${base}/-/ready`).catch(() => undefined))?.ok === true,
+    10_000,
+    () => `Alertmanager did not become ready:\n${amLog}`,
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -118,7 +138,11 @@ async function waitFor(ok: () => Promise<boolean> | boolean, ms: number, why: ()
 
 async function post(alerts: Record<string, string>[]): Promise<void> {
   const endsAt = new Date(Date.now() + 3_600_000).toISOString();
-  const res = await fetch(`${base}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts.map((labels) => ({ labels, endsAt }))) });
+  const res = await fetch(`${base}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(alerts.map((labels) => ({ labels, endsAt }))),
+  });
   expect(res.status, await res.text()).toBe(200);
 }
 
@@ -129,7 +153,7 @@ async function current(): Promise<Gettable[]> {
 const same = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 describe('inhibitions in the real Alertmanager', () => {
-  it('mute exactly the targets that share the source\'s node or SLO, and nothing else', async () => {
+  it("mute exactly the targets that share the source's node or SLO, and nothing else", async () => {
     const gpuSeries = (node: string) => ({ Hostname: node, gpu: '0', UUID: `GPU-${node}`, instance: `${node}:9400`, job: 'gpu-exporter' });
     const nodeSeries = (node: string, job: string, port: number) => ({ job, instance: `${node}:${port}`, node });
     const sources = {
@@ -139,15 +163,29 @@ describe('inhibitions in the real Alertmanager', () => {
     };
     // Guard against the packs drifting away from what the inhibitions compare.
     expect(sources.nodeDown).toMatchObject({ alertname: 'NodeDown', node: 'gpu-node-1', severity: 'critical', component: 'host' });
-    expect(sources.sloPage).toMatchObject({ alertname: 'ErrorBudgetBurn', severity: 'critical', slo: 'gpu-inference-availability', model: 'llama-70b', team: 'ml-platform' });
+    expect(sources.sloPage).toMatchObject({
+      alertname: 'ErrorBudgetBurn',
+      severity: 'critical',
+      slo: 'gpu-inference-availability',
+      model: 'llama-70b',
+      team: 'ml-platform',
+    });
 
     const targets: { name: string; labels: Record<string, string>; inhibitedBy?: keyof typeof sources }[] = [
       { name: 'GPU alert of the down node', labels: labelsOf('GpuXidDoubleBitEcc', gpuSeries('gpu-node-1')), inhibitedBy: 'nodeDown' },
       { name: 'GPU alert of another node', labels: labelsOf('GpuTemperatureHigh', gpuSeries('gpu-node-2')) },
-      { name: 'ticket of the paging SLO (same model)', labels: sloAlert('gpu-inference-availability', 'warning', { model: 'llama-70b' }), inhibitedBy: 'sloPage' },
+      {
+        name: 'ticket of the paging SLO (same model)',
+        labels: sloAlert('gpu-inference-availability', 'warning', { model: 'llama-70b' }),
+        inhibitedBy: 'sloPage',
+      },
       { name: 'ticket of the paging SLO for another model', labels: sloAlert('gpu-inference-availability', 'warning', { model: 'mistral-7b' }) },
       { name: 'ticket of another SLO', labels: sloAlert('gpu-inference-latency', 'warning', { model: 'llama-70b' }) },
-      { name: '"GPU metrics absent" under a down exporter', labels: labelsOf('GpuMetricsAbsent', nodeSeries('gpu-node-3', 'node', 9100)), inhibitedBy: 'exporterDown' },
+      {
+        name: '"GPU metrics absent" under a down exporter',
+        labels: labelsOf('GpuMetricsAbsent', nodeSeries('gpu-node-3', 'node', 9100)),
+        inhibitedBy: 'exporterDown',
+      },
       { name: '"GPU metrics absent" of a node whose exporter is up', labels: labelsOf('GpuMetricsAbsent', nodeSeries('gpu-node-2', 'node', 9100)) },
     ];
     expect(targets[0]!.labels).toMatchObject({ node: 'gpu-node-1', component: 'gpu' });
@@ -155,25 +193,44 @@ describe('inhibitions in the real Alertmanager', () => {
 
     // Sources first, so the inhibitor knows them before the targets' groups flush.
     await post(Object.values(sources));
-    await waitFor(async () => (await current()).length === 3, 5_000, () => 'sources not listed');
+    await waitFor(
+      async () => (await current()).length === 3,
+      5_000,
+      () => 'sources not listed',
+    );
     await post(targets.map((t) => t.labels));
     const find = (list: Gettable[], labels: Record<string, string>) => list.find((a) => same(a.labels, labels));
     const expectedInhibited = targets.filter((t) => t.inhibitedBy);
-    await waitFor(async () => {
-      const list = await current();
-      return list.length === 10 && expectedInhibited.every((t) => (find(list, t.labels)?.status.inhibitedBy.length ?? 0) > 0);
-    }, 10_000, () => `inhibitions did not settle:\n${amLog}`);
+    await waitFor(
+      async () => {
+        const list = await current();
+        return list.length === 10 && expectedInhibited.every((t) => (find(list, t.labels)?.status.inhibitedBy.length ?? 0) > 0);
+      },
+      10_000,
+      () => `inhibitions did not settle:\n${amLog}`,
+    );
 
     const list = await current();
     const fp = Object.fromEntries(Object.entries(sources).map(([k, l]) => [k, find(list, l)!.fingerprint]));
     for (const s of Object.values(sources)) expect(find(list, s)!.status).toMatchObject({ state: 'active', inhibitedBy: [] });
     const got = targets.map((t) => ({ name: t.name, ...find(list, t.labels)!.status }));
-    expect(got).toEqual(targets.map((t) => ({ name: t.name, state: t.inhibitedBy ? 'suppressed' : 'active', inhibitedBy: t.inhibitedBy ? [fp[t.inhibitedBy]] : [], silencedBy: [] })));
+    expect(got).toEqual(
+      targets.map((t) => ({
+        name: t.name,
+        state: t.inhibitedBy ? 'suppressed' : 'active',
+        inhibitedBy: t.inhibitedBy ? [fp[t.inhibitedBy]] : [],
+        silencedBy: [],
+      })),
+    );
   });
 
   it('delivers the uninhibited GPU alerts to the local sink and never the inhibited ones', async () => {
     // group_wait is 1s; chat (Slack) titles carry the group labels: alertname, team, node.
-    await waitFor(() => delivered.some((d) => d.includes('GpuTemperatureHigh')) && delivered.some((d) => /GpuMetricsAbsent[^"]*gpu-node-2/.test(d)), 10_000, () => `nothing delivered:\n${delivered.join('\n')}\n${amLog}`);
+    await waitFor(
+      () => delivered.some((d) => d.includes('GpuTemperatureHigh')) && delivered.some((d) => /GpuMetricsAbsent[^"]*gpu-node-2/.test(d)),
+      10_000,
+      () => `nothing delivered:\n${delivered.join('\n')}\n${amLog}`,
+    );
     await new Promise((r) => setTimeout(r, 1_500));
     expect(delivered.filter((d) => d.includes('GpuXidDoubleBitEcc'))).toEqual([]);
     expect(delivered.filter((d) => /GpuMetricsAbsent[^"]*gpu-node-3/.test(d))).toEqual([]);

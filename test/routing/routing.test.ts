@@ -18,7 +18,9 @@ beforeAll(async () => {
 });
 
 function routesTest(labels: string[], receivers?: string): { status: number | null; stdout: string } {
-  const r = spawnSync('amtool', ['config', 'routes', 'test', `--config.file=${am}`, ...(receivers ? [`--verify.receivers=${receivers}`] : []), ...labels], { encoding: 'utf8' });
+  const r = spawnSync('amtool', ['config', 'routes', 'test', `--config.file=${am}`, ...(receivers ? [`--verify.receivers=${receivers}`] : []), ...labels], {
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout.trim() };
 }
 
@@ -43,15 +45,26 @@ describe("this repo's routing policy", () => {
   });
 
   it('sends the SLO page to the rollback webhook with a bearer token file, and continues to humans', () => {
-    const cfg = parse(fs.readFileSync(am, 'utf8')) as { receivers: { name: string; webhook_configs?: unknown[] }[]; route: { routes: { matchers: string[]; receiver?: string; continue?: boolean }[] } };
+    const cfg = parse(fs.readFileSync(am, 'utf8')) as {
+      receivers: { name: string; webhook_configs?: unknown[] }[];
+      route: { routes: { matchers: string[]; receiver?: string; continue?: boolean }[] };
+    };
     expect(cfg.receivers.find((r) => r.name === 'rollback-trigger')!.webhook_configs).toEqual([
-      { url: 'http://vigil-rollback:9470/v1/alertmanager', send_resolved: true, max_alerts: 0, http_config: { authorization: { type: 'Bearer', credentials_file: '/etc/alertmanager/secrets/rollback-token' } } },
+      {
+        url: 'http://vigil-rollback:9470/v1/alertmanager',
+        send_resolved: true,
+        max_alerts: 0,
+        http_config: { authorization: { type: 'Bearer', credentials_file: '/etc/alertmanager/secrets/rollback-token' } },
+      },
     ]);
     expect(cfg.route.routes[0]).toEqual({ matchers: ['alertname="ErrorBudgetBurn"', 'severity="critical"'], receiver: 'rollback-trigger', continue: true });
   });
 
   it('escalates by severity: critical repeats hourly, warning twice a day, info tickets only in business hours', () => {
-    const cfg = parse(fs.readFileSync(am, 'utf8')) as { route: { routes: { matchers: string[]; routes?: { matchers: string[]; repeat_interval?: string; active_time_intervals?: string[] }[] }[] }; time_intervals: { name: string }[] };
+    const cfg = parse(fs.readFileSync(am, 'utf8')) as {
+      route: { routes: { matchers: string[]; routes?: { matchers: string[]; repeat_interval?: string; active_time_intervals?: string[] }[] }[] };
+      time_intervals: { name: string }[];
+    };
     const infra = cfg.route.routes.find((r) => r.matchers[0] === 'team="platform-infra"')!.routes!;
     expect(infra.map((r) => [r.matchers[0], r.repeat_interval, r.active_time_intervals])).toEqual([
       ['severity="critical"', '1h', undefined],
@@ -80,7 +93,9 @@ describe("this repo's routing policy", () => {
 
 describe('vigil test with a routing policy', () => {
   it('fails when a declared route case does not reach its receivers', async () => {
-    const routing = fs.readFileSync(path.join(import.meta.dirname, '../alerts/fixtures/base/routing.yaml'), 'utf8').replace('receivers: [pager, chat]\n', 'receivers: [chat]\n');
+    const routing = fs
+      .readFileSync(path.join(import.meta.dirname, '../alerts/fixtures/base/routing.yaml'), 'utf8')
+      .replace('receivers: [pager, chat]\n', 'receivers: [chat]\n');
     const root = tempProject({ 'alerts/routing.yaml': routing });
     const r = await vigil(['test', '--root', root]);
     expect(r.stderr).toMatch(/FAIL amtool route test: a page reaches pager and chat → chat/);

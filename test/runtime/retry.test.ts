@@ -10,7 +10,16 @@ describe('withRetry', () => {
   it('keeps full-jitter waits within [0, min(max, base·2^n)]', async () => {
     for (const r of [0, 0.25, 0.5, 0.999999]) {
       const waits: number[] = [];
-      await expect(withRetry(async () => Promise.reject(new Error('x')), { retries: 6, baseDelayMs: 100, maxDelayMs: 1000, retryable: () => true, random: () => r, sleep: noSleep(waits) })).rejects.toThrow('x');
+      await expect(
+        withRetry(async () => Promise.reject(new Error('x')), {
+          retries: 6,
+          baseDelayMs: 100,
+          maxDelayMs: 1000,
+          retryable: () => true,
+          random: () => r,
+          sleep: noSleep(waits),
+        }),
+      ).rejects.toThrow('x');
       expect(waits).toHaveLength(6);
       waits.forEach((w, n) => {
         const cap = Math.min(1000, 100 * 2 ** n);
@@ -57,7 +66,13 @@ describe('withRetry', () => {
 
   it('returns the first success and reports each retry', async () => {
     const retries: [number, number][] = [];
-    const v = await withRetry(async (attempt) => (attempt < 2 ? Promise.reject(new Error('x')) : 'ok'), { retryable: () => true, jitter: 'none', baseDelayMs: 10, sleep: noSleep([]), onRetry: (_e, n, d) => retries.push([n, d]) });
+    const v = await withRetry(async (attempt) => (attempt < 2 ? Promise.reject(new Error('x')) : 'ok'), {
+      retryable: () => true,
+      jitter: 'none',
+      baseDelayMs: 10,
+      sleep: noSleep([]),
+      onRetry: (_e, n, d) => retries.push([n, d]),
+    });
     expect(v).toBe('ok');
     expect(retries).toEqual([
       [1, 10],
@@ -67,14 +82,25 @@ describe('withRetry', () => {
 
   it('honours a Retry-After verdict, capped at the max delay', async () => {
     const waits: number[] = [];
-    await withRetry(async (attempt) => (attempt < 2 ? Promise.reject(new Error('429')) : 1), { retryable: () => 3000, maxDelayMs: 2000, random: () => 0, sleep: noSleep(waits) });
+    await withRetry(async (attempt) => (attempt < 2 ? Promise.reject(new Error('429')) : 1), {
+      retryable: () => 3000,
+      maxDelayMs: 2000,
+      random: () => 0,
+      sleep: noSleep(waits),
+    });
     expect(waits).toEqual([2000, 2000]);
   });
 
   it('retries returned failures (retryResult) and returns the last one when retries run out', async () => {
     let calls = 0;
     const waits: number[] = [];
-    const r = await withRetry(() => Promise.resolve({ ok: false, n: ++calls }), { retries: 2, jitter: 'none', baseDelayMs: 5, retryResult: (x) => !x.ok, sleep: noSleep(waits) });
+    const r = await withRetry(() => Promise.resolve({ ok: false, n: ++calls }), {
+      retries: 2,
+      jitter: 'none',
+      baseDelayMs: 5,
+      retryResult: (x) => !x.ok,
+      sleep: noSleep(waits),
+    });
     expect(r).toEqual({ ok: false, n: 3 });
     expect(waits).toEqual([5, 10]);
   });
@@ -104,10 +130,13 @@ describe('withRetry', () => {
     const ac = new AbortController();
     let calls = 0;
     const t0 = Date.now();
-    const p = withRetry(() => {
-      calls++;
-      return Promise.resolve('failed');
-    }, { retries: 5, jitter: 'none', baseDelayMs: 60_000, retryResult: () => true, signal: ac.signal });
+    const p = withRetry(
+      () => {
+        calls++;
+        return Promise.resolve('failed');
+      },
+      { retries: 5, jitter: 'none', baseDelayMs: 60_000, retryResult: () => true, signal: ac.signal },
+    );
     setTimeout(() => ac.abort(), 20);
     expect(await p).toBe('failed');
     expect(calls).toBe(2);

@@ -58,7 +58,11 @@ async function errorsOf(file: string) {
 
 describe('bad SLO specs', () => {
   it('has a table entry for every fixture and a fixture for every entry', () => {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.bad.yaml')).map((f) => f.replace(/\.bad\.yaml$/, '')).sort();
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.bad.yaml'))
+      .map((f) => f.replace(/\.bad\.yaml$/, ''))
+      .sort();
     expect(files).toEqual(Object.keys(cases).sort());
     expect(files.length).toBeGreaterThanOrEqual(25);
   });
@@ -79,7 +83,19 @@ describe('bad SLO specs', () => {
   it('collects every error of a file instead of stopping at the first', async () => {
     const diags = new Diagnostics();
     const { parseYamlSource } = await import('../../src/load/yaml-source.js');
-    const text = ['apiVersion: vigil/v1', 'kind: ServiceLevelObjectives', 'service: api', 'slos:', '  - name: a', '    objective: 120', '    indicator: { boolGauge: "up{" }', '  - name: B', '    objective: 99', '    indicator: { boolGauge: up }', ''].join('\n');
+    const text = [
+      'apiVersion: vigil/v1',
+      'kind: ServiceLevelObjectives',
+      'service: api',
+      'slos:',
+      '  - name: a',
+      '    objective: 120',
+      '    indicator: { boolGauge: "up{" }',
+      '  - name: B',
+      '    objective: 99',
+      '    indicator: { boolGauge: up }',
+      '',
+    ].join('\n');
     const source = parseYamlSource('slos/api.yaml', text, diags)!;
     sloModelsFromSource(source, diags);
     expect(diags.sorted().map((e) => `${e.code}@${e.line}:${e.column}`)).toEqual(['SLO007@6:16', 'SLO011@7:33', 'SLO006@8:11']);

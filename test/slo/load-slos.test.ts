@@ -26,7 +26,12 @@ describe('loading slos/', () => {
     expect(s.objective).toBe(0.999);
     expect(s.errorBudget).toBe(0.001);
     expect(s.labels).toEqual({ team: 'web' });
-    expect(s.windows.map((w) => `${w.tier}:${w.long}/${w.short}@${w.factor}`)).toEqual(['page:1h/5m@14.4', 'page:6h/30m@6', 'ticket:1d/2h@3', 'ticket:3d/6h@1']);
+    expect(s.windows.map((w) => `${w.tier}:${w.long}/${w.short}@${w.factor}`)).toEqual([
+      'page:1h/5m@14.4',
+      'page:6h/30m@6',
+      'ticket:1d/2h@3',
+      'ticket:3d/6h@1',
+    ]);
     expect(s.source).toEqual({ file: 'slos/api.yaml', line: 6, column: 11 });
   });
 
@@ -65,7 +70,8 @@ describe('loading slos/', () => {
   });
 
   it('matches latency thresholds in every le spelling and in the histogram unit', async () => {
-    const lat = (h: string, t: string) => `apiVersion: vigil/v1\nkind: ServiceLevelObjectives\nservice: api\nslos:\n  - name: lat\n    objective: 95\n    indicator:\n      latency:\n        histogram: ${h}\n        threshold: ${t}\n`;
+    const lat = (h: string, t: string) =>
+      `apiVersion: vigil/v1\nkind: ServiceLevelObjectives\nservice: api\nslos:\n  - name: lat\n    objective: 95\n    indicator:\n      latency:\n        histogram: ${h}\n        threshold: ${t}\n`;
     const d1 = new Diagnostics();
     const [s1] = await loadSlos(project({ 'api.yaml': lat('http_request_duration_seconds{job="api"}', '2s') }), d1);
     expect(s1!.indicator).toMatchObject({ kind: 'latency', threshold: 2, leValues: ['2', '2.0'] });

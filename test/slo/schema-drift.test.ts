@@ -29,7 +29,10 @@ describe('the committed JSON Schema', () => {
   });
 
   it('rejects unknown keys at every level', () => {
-    const schema = JSON.parse(jsonSchemaText('slo.v1')) as { additionalProperties: boolean; properties: { slos: { items: { additionalProperties: boolean } } } };
+    const schema = JSON.parse(jsonSchemaText('slo.v1')) as {
+      additionalProperties: boolean;
+      properties: { slos: { items: { additionalProperties: boolean } } };
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.slos.items.additionalProperties).toBe(false);
   });

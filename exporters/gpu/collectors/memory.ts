@@ -21,6 +21,10 @@ export const collectMemory: Collector = (input) => {
       if (mig.fbFree !== undefined) free.push({ labels, value: mig.fbFree });
     }
   }
-  families.push({ metric: DCGM_METRICS.fbTotal, samples: total }, { metric: DCGM_METRICS.fbUsed, samples: used }, { metric: DCGM_METRICS.fbFree, samples: free });
+  families.push(
+    { metric: DCGM_METRICS.fbTotal, samples: total },
+    { metric: DCGM_METRICS.fbUsed, samples: used },
+    { metric: DCGM_METRICS.fbFree, samples: free },
+  );
   return families;
 };

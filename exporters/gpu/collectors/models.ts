@@ -17,7 +17,10 @@ export function collectModels(statuses: readonly ModelStatus[]): MetricFamily[] 
   const running: Sample[] = [];
   const up: Sample[] = [];
   for (const s of statuses) {
-    const labels = [['model', s.model], ['server', s.server]] as const;
+    const labels = [
+      ['model', s.model],
+      ['server', s.server],
+    ] as const;
     up.push({ labels, value: s.up ? 1 : 0 });
     if (!s.up) continue;
     if (s.queueDepth !== undefined) depth.push({ labels, value: s.queueDepth });

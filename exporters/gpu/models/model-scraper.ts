@@ -76,7 +76,14 @@ export class ModelScraper implements ModelStatusSource {
       if (res.status < 200 || res.status >= 300) throw new ScrapeError('http', `HTTP ${res.status}`);
       next = normalizeModelMetrics(server, parsePrometheusText(res.text).samples);
     } catch (err) {
-      const reason = err instanceof ScrapeError ? err.reason : err instanceof HttpError && err.code === 'ERR_BODY_TOO_LARGE' ? 'body' : ac.signal.aborted ? 'timeout' : 'connect';
+      const reason =
+        err instanceof ScrapeError
+          ? err.reason
+          : err instanceof HttpError && err.code === 'ERR_BODY_TOO_LARGE'
+            ? 'body'
+            : ac.signal.aborted
+              ? 'timeout'
+              : 'connect';
       this.options.onFailure?.(server.name, reason);
       this.options.logger.warn({ server: server.name, reason, err: err instanceof Error ? err.message : String(err) }, 'model server scrape failed');
       next = downStatuses(server, this.results.get(server.name) ?? []);

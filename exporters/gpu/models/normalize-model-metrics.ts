@@ -14,14 +14,22 @@ interface Mapping {
 export function mappingFor(server: ModelServerSpec): Mapping {
   switch (server.type) {
     case 'triton':
-      return { queue: { metric: 'nv_inference_pending_request_count' }, running: { metric: 'nv_trt_llm_request_metrics', labels: { request_type: 'scheduled' } }, modelLabel: 'model' };
+      return {
+        queue: { metric: 'nv_inference_pending_request_count' },
+        running: { metric: 'nv_trt_llm_request_metrics', labels: { request_type: 'scheduled' } },
+        modelLabel: 'model',
+      };
     case 'vllm':
       return { queue: { metric: 'vllm:num_requests_waiting' }, running: { metric: 'vllm:num_requests_running' }, modelLabel: 'model_name' };
     case 'tgi':
       return { queue: { metric: 'tgi_queue_size' }, running: { metric: 'tgi_batch_current_size' }, modelLabel: undefined };
     case 'generic': {
       const m = server.mapping!;
-      return { queue: m.queueDepth, ...(m.running ? { running: m.running } : {}), modelLabel: m.modelLabel ?? (server.models?.length === 1 ? undefined : 'model') };
+      return {
+        queue: m.queueDepth,
+        ...(m.running ? { running: m.running } : {}),
+        modelLabel: m.modelLabel ?? (server.models?.length === 1 ? undefined : 'model'),
+      };
     }
   }
 }
@@ -56,7 +64,13 @@ export function normalizeModelMetrics(server: ModelServerSpec, samples: readonly
   return names.map((model) => {
     const q = queue.get(model);
     const r = running.get(model);
-    return { server: server.name, model, up: q !== undefined || r !== undefined, ...(q !== undefined ? { queueDepth: q } : {}), ...(r !== undefined ? { running: r } : {}) };
+    return {
+      server: server.name,
+      model,
+      up: q !== undefined || r !== undefined,
+      ...(q !== undefined ? { queueDepth: q } : {}),
+      ...(r !== undefined ? { running: r } : {}),
+    };
   });
 }
 

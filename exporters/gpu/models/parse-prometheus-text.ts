@@ -97,7 +97,10 @@ function parseLine(line: string): ParsedSample | undefined {
     }
   }
   if (line[i] !== ' ' && line[i] !== '\t') return undefined;
-  const rest = line.slice(i).trim().split(/[ \t]+/);
+  const rest = line
+    .slice(i)
+    .trim()
+    .split(/[ \t]+/);
   if (rest.length < 1 || rest.length > 2) return undefined;
   const value = parseValue(rest[0]!);
   if (value === undefined) return undefined;

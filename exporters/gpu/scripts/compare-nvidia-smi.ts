@@ -13,10 +13,21 @@ import type { GpuFields, GpuSnapshot } from '../types.js';
 
 /** Allowed |nvml − nvidia-smi| per field: absolute, or relative when `rel`. */
 const TOLERANCE: Partial<Record<keyof GpuFields, { abs?: number; rel?: number }>> = {
-  gpuUtil: { abs: 15 }, memCopyUtil: { abs: 15 }, encUtil: { abs: 10 }, decUtil: { abs: 10 },
-  fbTotal: { abs: 1 }, fbReserved: { abs: 1 }, fbUsed: { abs: 64 }, fbFree: { abs: 64 },
-  gpuTemp: { abs: 2 }, memoryTemp: { abs: 2 }, powerUsage: { rel: 0.1, abs: 10 }, powerLimit: { abs: 1 },
-  smClock: { rel: 0.1 }, memClock: { rel: 0.05 }, fanSpeed: { abs: 3 },
+  gpuUtil: { abs: 15 },
+  memCopyUtil: { abs: 15 },
+  encUtil: { abs: 10 },
+  decUtil: { abs: 10 },
+  fbTotal: { abs: 1 },
+  fbReserved: { abs: 1 },
+  fbUsed: { abs: 64 },
+  fbFree: { abs: 64 },
+  gpuTemp: { abs: 2 },
+  memoryTemp: { abs: 2 },
+  powerUsage: { rel: 0.1, abs: 10 },
+  powerLimit: { abs: 1 },
+  smClock: { rel: 0.1 },
+  memClock: { rel: 0.05 },
+  fanSpeed: { abs: 3 },
 };
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '1' }, 'nvml-lib': { type: 'string' }, 'nvidia-smi': { type: 'string' } } });
@@ -37,7 +48,9 @@ try {
     const [a, b] = await Promise.allSettled([nvml.collect(signal), smi.collect(signal)]);
     const ms = (performance.now() - t0).toFixed(0);
     if (a.status === 'rejected' || b.status === 'rejected') {
-      console.log(`round ${round}: nvml ${a.status === 'rejected' ? `FAILED: ${reasonText(a.reason)}` : 'ok'}, nvidia-smi ${b.status === 'rejected' ? `FAILED: ${reasonText(b.reason)}` : 'ok'}`);
+      console.log(
+        `round ${round}: nvml ${a.status === 'rejected' ? `FAILED: ${reasonText(a.reason)}` : 'ok'}, nvidia-smi ${b.status === 'rejected' ? `FAILED: ${reasonText(b.reason)}` : 'ok'}`,
+      );
       mismatches++;
       continue;
     }
@@ -65,7 +78,12 @@ function table(x: GpuSnapshot, y: GpuSnapshot): string {
       mismatches++;
       continue;
     }
-    for (const [k, a, b] of [['name', d.name, e.name], ['pci_bus_id', d.pciBusId, e.pciBusId], ['index', String(d.index), String(e.index)], ['mig', String(d.migEnabled), String(e.migEnabled)]] as const) {
+    for (const [k, a, b] of [
+      ['name', d.name, e.name],
+      ['pci_bus_id', d.pciBusId, e.pciBusId],
+      ['index', String(d.index), String(e.index)],
+      ['mig', String(d.migEnabled), String(e.migEnabled)],
+    ] as const) {
       const ok = a.toLowerCase() === b.toLowerCase();
       if (!ok) mismatches++;
       rows.push(`| ${d.index} | ${k} | ${a} | ${b} | ${ok ? 'ok' : 'DIFF'} |`);

@@ -8,10 +8,20 @@ import { firstSyntaxError, metricNamesIn, parsePromql } from '../../query/promql
  * duration so range checks can tell afterwards which macro a range was.
  */
 export function expandMacros(expr: string): string {
-  return expr.replace(/\$__(rate_interval|interval_ms|interval|range_s|range_ms|range|auto)\b/g, (_, m: string) => MACRO_DURATIONS[m] ?? '5m').replace(/\$\{(\w+)(?::[\w]+)?\}|\$(\w+)|\[\[(\w+)\]\]/g, (_, a?: string, b?: string, c?: string) => `${a ?? b ?? c}`);
+  return expr
+    .replace(/\$__(rate_interval|interval_ms|interval|range_s|range_ms|range|auto)\b/g, (_, m: string) => MACRO_DURATIONS[m] ?? '5m')
+    .replace(/\$\{(\w+)(?::[\w]+)?\}|\$(\w+)|\[\[(\w+)\]\]/g, (_, a?: string, b?: string, c?: string) => `${a ?? b ?? c}`);
 }
 
-const MACRO_DURATIONS: Record<string, string> = { rate_interval: '4321s', range: '4322s', auto: '4323s', interval: '4324s', interval_ms: '60', range_s: '60', range_ms: '60' };
+const MACRO_DURATIONS: Record<string, string> = {
+  rate_interval: '4321s',
+  range: '4322s',
+  auto: '4323s',
+  interval: '4324s',
+  interval_ms: '60',
+  range_s: '60',
+  range_ms: '60',
+};
 const RATE_INTERVAL = MACRO_DURATIONS.rate_interval!;
 const RANGE = MACRO_DURATIONS.range!;
 const AUTO = MACRO_DURATIONS.auto!;
@@ -21,7 +31,6 @@ function describeRange(d: string): string {
   const hit = Object.entries(MACRO_DURATIONS).find(([, v]) => v === d);
   return hit ? `$__${hit[0]}` : d;
 }
-
 
 /** Syntax error of a PromQL target (after macro expansion), if any. */
 export function promqlError(expr: string): string | undefined {
@@ -88,7 +97,10 @@ export function logqlFixedRanges(expr: string): string[] {
   logqlParser.parse(expanded).iterate({
     enter(node) {
       if (node.name === 'Range') {
-        const d = expanded.slice(node.from, node.to).replace(/^\[|\]$/g, '').trim();
+        const d = expanded
+          .slice(node.from, node.to)
+          .replace(/^\[|\]$/g, '')
+          .trim();
         if (d !== AUTO) out.push(describeRange(d));
       }
     },

@@ -22,17 +22,35 @@ export function lintGrid(groups: readonly (readonly { title: string; gridPos?: {
     for (const p of group) {
       const g = p.gridPos;
       if (!g || ![g.x, g.y, g.w, g.h].every((n) => typeof n === 'number' && Number.isInteger(n))) {
-        out.push({ severity: 'error', code: 'DASH015', rule: 'panel-grid-bounds', panel: p.title, message: 'panel has no complete gridPos {x, y, w, h}; Grafana would place it unpredictably' });
+        out.push({
+          severity: 'error',
+          code: 'DASH015',
+          rule: 'panel-grid-bounds',
+          panel: p.title,
+          message: 'panel has no complete gridPos {x, y, w, h}; Grafana would place it unpredictably',
+        });
         continue;
       }
       const r: Placed = { title: p.title, x: g.x!, y: g.y!, w: g.w!, h: g.h! };
       if (r.x < 0 || r.y < 0 || r.w < 1 || r.h < 1 || r.x + r.w > COLUMNS) {
-        out.push({ severity: 'error', code: 'DASH015', rule: 'panel-grid-bounds', panel: p.title, message: `gridPos x=${r.x} w=${r.w} (y=${r.y} h=${r.h}) does not fit the ${COLUMNS}-column grid` });
+        out.push({
+          severity: 'error',
+          code: 'DASH015',
+          rule: 'panel-grid-bounds',
+          panel: p.title,
+          message: `gridPos x=${r.x} w=${r.w} (y=${r.y} h=${r.h}) does not fit the ${COLUMNS}-column grid`,
+        });
         continue;
       }
       for (const q of placed) {
         if (r.x < q.x + q.w && q.x < r.x + r.w && r.y < q.y + q.h && q.y < r.y + r.h) {
-          out.push({ severity: 'error', code: 'DASH016', rule: 'panel-grid-overlap', panel: p.title, message: `overlaps panel ${JSON.stringify(q.title)} (at x=${q.x} y=${q.y} w=${q.w} h=${q.h})` });
+          out.push({
+            severity: 'error',
+            code: 'DASH016',
+            rule: 'panel-grid-overlap',
+            panel: p.title,
+            message: `overlaps panel ${JSON.stringify(q.title)} (at x=${q.x} y=${q.y} w=${q.w} h=${q.h})`,
+          });
         }
       }
       placed.push(r);

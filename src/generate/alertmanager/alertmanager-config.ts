@@ -47,16 +47,38 @@ function receiverConfig(name: string, r: ReceiverSpec): Record<string, unknown> 
   const out: Record<string, unknown> = { name };
   if (r.pagerduty) {
     const { routing_key_file, service_key_file, severity, description, send_resolved } = r.pagerduty;
-    out.pagerduty_configs = [{ ...(routing_key_file ? { routing_key_file } : {}), ...(service_key_file ? { service_key_file } : {}), ...(severity ? { severity } : {}), ...(description ? { description } : {}), send_resolved: send_resolved ?? true }];
+    out.pagerduty_configs = [
+      {
+        ...(routing_key_file ? { routing_key_file } : {}),
+        ...(service_key_file ? { service_key_file } : {}),
+        ...(severity ? { severity } : {}),
+        ...(description ? { description } : {}),
+        send_resolved: send_resolved ?? true,
+      },
+    ];
   }
   if (r.slack) {
     const { api_url_file, channel, title, text, send_resolved } = r.slack;
     out.slack_configs = [{ api_url_file, channel, ...(title ? { title } : {}), ...(text ? { text } : {}), send_resolved: send_resolved ?? true }];
   }
-  if (r.email) out.email_configs = [{ to: r.email.to, ...(r.email.auth_password_file ? { auth_password_file: r.email.auth_password_file } : {}), send_resolved: r.email.send_resolved ?? false }];
+  if (r.email)
+    out.email_configs = [
+      {
+        to: r.email.to,
+        ...(r.email.auth_password_file ? { auth_password_file: r.email.auth_password_file } : {}),
+        send_resolved: r.email.send_resolved ?? false,
+      },
+    ];
   if (r.webhook) {
     const { url, credentials_file, send_resolved, max_alerts } = r.webhook;
-    out.webhook_configs = [{ url, send_resolved: send_resolved ?? true, ...(max_alerts !== undefined ? { max_alerts } : {}), ...(credentials_file ? { http_config: { authorization: { type: 'Bearer', credentials_file } } } : {}) }];
+    out.webhook_configs = [
+      {
+        url,
+        send_resolved: send_resolved ?? true,
+        ...(max_alerts !== undefined ? { max_alerts } : {}),
+        ...(credentials_file ? { http_config: { authorization: { type: 'Bearer', credentials_file } } } : {}),
+      },
+    ];
   }
   return out;
 }
@@ -74,7 +96,8 @@ export function generateAlertmanagerConfig(model: RoutingModel): Record<string, 
     const target = team ? { routes: teamRoutes(team) } : fanOut(r.receivers ?? []);
     routes.push({ matchers, ...target, ...(r.continue ? { continue: true } : {}) });
   }
-  for (const [name, team] of Object.entries(model.teams)) routes.push({ matchers: [formatMatcher({ name: LABEL_TEAM, op: '=', value: name })], routes: teamRoutes(team) });
+  for (const [name, team] of Object.entries(model.teams))
+    routes.push({ matchers: [formatMatcher({ name: LABEL_TEAM, op: '=', value: name })], routes: teamRoutes(team) });
   const global: Record<string, unknown> = { resolve_timeout: '5m' };
   if (model.smtp) {
     global.smtp_smarthost = model.smtp.smarthost;
@@ -96,7 +119,11 @@ export function generateAlertmanagerConfig(model: RoutingModel): Record<string, 
     receivers: Object.entries(model.receivers).map(([name, r]) => receiverConfig(name, r)),
   };
   if (model.inhibitions.length > 0) {
-    config.inhibit_rules = model.inhibitions.map((h) => ({ source_matchers: h.source.map(formatMatcher), target_matchers: h.target.map(formatMatcher), equal: h.equal }));
+    config.inhibit_rules = model.inhibitions.map((h) => ({
+      source_matchers: h.source.map(formatMatcher),
+      target_matchers: h.target.map(formatMatcher),
+      equal: h.equal,
+    }));
   }
   const intervals = Object.entries(model.timeIntervals);
   if (intervals.length > 0) config.time_intervals = intervals.map(([name, list]) => ({ name, time_intervals: list }));

@@ -45,7 +45,10 @@ export function generateAlertTests(pack: AlertPackModel, options: { ruleFile: st
             {
               eval_time: t.at,
               alertname: a.name,
-              exp_alerts: t.fires.map((f) => ({ exp_labels: expectedLabels(a, f.labels, f.value), exp_annotations: expectedAnnotations(a, f.labels, f.value) })),
+              exp_alerts: t.fires.map((f) => ({
+                exp_labels: expectedLabels(a, f.labels, f.value),
+                exp_annotations: expectedAnnotations(a, f.labels, f.value),
+              })),
             },
           ],
         });

@@ -7,7 +7,12 @@ import type { DashboardJson } from '../../dashboards/types.js';
  * operator's `uid` is immutable and overrides the JSON's), into the folder by title, for Grafana
  * instances labelled `dashboards: vigil`.
  */
-export function generateGrafanaDashboardResource(d: DashboardJson, json: string, specPath: string, o: { readonly folder?: string; readonly namespace?: string } = {}): YamlDocument {
+export function generateGrafanaDashboardResource(
+  d: DashboardJson,
+  json: string,
+  specPath: string,
+  o: { readonly folder?: string; readonly namespace?: string } = {},
+): YamlDocument {
   const uid = d.uid ?? '';
   const doc = {
     apiVersion: 'grafana.integreatly.org/v1beta1',

@@ -31,7 +31,8 @@ function serviceDashboard(service: string, slos: readonly SloModel[]): Dashboard
   const legend = (what: string) => (byGroup ? `${byGroup} ${what}` : what);
 
   const pairs = new Map<string, { long: string; short: string; factor: number; tier: string }>();
-  for (const s of slos) for (const w of s.windows) pairs.set(`${w.long}/${w.short}/${w.factor}`, { long: w.long, short: w.short, factor: w.factor, tier: w.tier });
+  for (const s of slos)
+    for (const w of s.windows) pairs.set(`${w.long}/${w.short}/${w.factor}`, { long: w.long, short: w.short, factor: w.factor, tier: w.tier });
 
   const burnPanels = [...pairs.values()].map((p) =>
     timeseries(`Burn rate ${p.long} / ${p.short} (${p.tier}, ${round(p.factor)}x)`, {
@@ -59,11 +60,18 @@ function serviceDashboard(service: string, slos: readonly SloModel[]): Dashboard
         slos.map((s) => s.id),
         { title: 'SLO', description: slos.map((s) => `${s.id}: ${s.description}`).join(' · ') },
       ),
-      ...groupBy.map((l) => labelVariable(l, { selector: `${sloSeries.errorRatio(base)}{service=${JSON.stringify(service)}}`, description: `SLO grouping label ${l}.` })),
+      ...groupBy.map((l) =>
+        labelVariable(l, { selector: `${sloSeries.errorRatio(base)}{service=${JSON.stringify(service)}}`, description: `SLO grouping label ${l}.` }),
+      ),
     ],
     rows: [
       row('Objective and error budget', [
-        stat('Objective', { description: 'Target share of good events over the SLO period.', unit: 'percentunit', decimals: 3, queries: [promInstant(`max(${sloSeries.objective}{slo="$slo"})`)] }),
+        stat('Objective', {
+          description: 'Target share of good events over the SLO period.',
+          unit: 'percentunit',
+          decimals: 3,
+          queries: [promInstant(`max(${sloSeries.objective}{slo="$slo"})`)],
+        }),
         stat(`SLI over ${period}`, {
           description: `Share of good events over the whole ${period} period, worst group first.`,
           unit: 'percentunit',

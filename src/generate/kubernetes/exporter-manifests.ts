@@ -40,7 +40,14 @@ function yamlFile(path: string, specPath: string, value: unknown): YamlDocument 
 
 /** A Kubernetes name from free text: lower-case, [a-z0-9-], at most 63 characters. */
 export function kubeName(...parts: string[]): string {
-  return parts.join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 63).replace(/-$/, '');
+  return parts
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 63)
+    .replace(/-$/, '');
 }
 
 /** PromQL string literal. */
@@ -61,11 +68,27 @@ export function generateExporterManifests(models: ModelsFile | undefined, option
   const ns = options.namespace ?? 'vigil-monitoring';
   const port = options.port ?? 9400;
   const dir = 'kubernetes/gpu-exporter';
-  const args = ['exporter', '--source', options.source ?? 'nvml', '--listen', `0.0.0.0:${port}`, '--interval', options.interval ?? '5s', ...(models ? ['--models', '/etc/vigil/models.yaml'] : [])];
+  const args = [
+    'exporter',
+    '--source',
+    options.source ?? 'nvml',
+    '--listen',
+    `0.0.0.0:${port}`,
+    '--interval',
+    options.interval ?? '5s',
+    ...(models ? ['--models', '/etc/vigil/models.yaml'] : []),
+  ];
   const artifacts: YamlDocument[] = [];
   if (models) {
     const modelsText = options.modelsText ?? `${JSON.stringify(models, null, 2)}\n`;
-    artifacts.push(yamlFile(`${dir}/configmap.yaml`, spec, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${NAME}-models`, namespace: ns, labels: LABELS }, data: { 'models.yaml': modelsText } }));
+    artifacts.push(
+      yamlFile(`${dir}/configmap.yaml`, spec, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `${NAME}-models`, namespace: ns, labels: LABELS },
+        data: { 'models.yaml': modelsText },
+      }),
+    );
   }
   const daemonSet = {
     apiVersion: 'apps/v1',
@@ -111,17 +134,34 @@ export function generateExporterManifests(models: ModelsFile | undefined, option
     },
   };
   artifacts.push(yamlFile(`${dir}/daemonset.yaml`, spec, daemonSet));
-  artifacts.push(yamlFile(`${dir}/service.yaml`, spec, { apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace: ns, labels: LABELS }, spec: { type: 'ClusterIP', clusterIP: 'None', selector: SELECTOR, ports: [{ name: 'metrics', port, targetPort: 'metrics', protocol: 'TCP' }] } }));
-  artifacts.push(yamlFile(`${dir}/servicemonitor.yaml`, spec, {
+  artifacts.push(
+    yamlFile(`${dir}/service.yaml`, spec, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: NAME, namespace: ns, labels: LABELS },
+      spec: { type: 'ClusterIP', clusterIP: 'None', selector: SELECTOR, ports: [{ name: 'metrics', port, targetPort: 'metrics', protocol: 'TCP' }] },
+    }),
+  );
+  artifacts.push(
+    yamlFile(`${dir}/servicemonitor.yaml`, spec, {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'ServiceMonitor',
       metadata: { name: NAME, namespace: ns, labels: { ...LABELS, ...(options.serviceMonitorLabels ?? { release: 'prometheus' }) } },
       spec: {
         selector: { matchLabels: SELECTOR },
         namespaceSelector: { matchNames: [ns] },
-        endpoints: [{ port: 'metrics', path: '/metrics', interval: options.scrapeInterval ?? '15s', scrapeTimeout: '10s', relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }] }],
+        endpoints: [
+          {
+            port: 'metrics',
+            path: '/metrics',
+            interval: options.scrapeInterval ?? '15s',
+            scrapeTimeout: '10s',
+            relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }],
+          },
+        ],
       },
-    }));
+    }),
+  );
   artifacts.push(...generateAutoscaling(models, { ...options, specPath: spec }));
   return artifacts.sort((a, b) => a.path.localeCompare(b.path));
 }
@@ -129,7 +169,9 @@ export function generateExporterManifests(models: ModelsFile | undefined, option
 /** KEDA ScaledObjects and the equivalent prometheus-adapter rule + HPAs, one per model with `scale`. */
 export function generateAutoscaling(models: ModelsFile | undefined, options: ExporterManifestOptions = {}): YamlDocument[] {
   const spec = options.specPath ?? inputPaths.exporterModels;
-  const scaled = (models?.servers ?? []).flatMap((s) => (s.models ?? []).filter((m) => m.scale).map((m) => ({ server: s.name, model: m.name, scale: m.scale! })));
+  const scaled = (models?.servers ?? []).flatMap((s) =>
+    (s.models ?? []).filter((m) => m.scale).map((m) => ({ server: s.name, model: m.name, scale: m.scale! })),
+  );
   if (scaled.length === 0) return [];
   const out: YamlDocument[] = [];
   const defaultNs = models?.namespace ?? 'default';
@@ -140,7 +182,8 @@ export function generateAutoscaling(models: ModelsFile | undefined, options: Exp
     const min = scale.minReplicas ?? 1;
     const max = scale.maxReplicas ?? 10;
     const query = `sum(vigil_model_queue_depth{server=${q(server)},model=${q(model)}})`;
-    out.push(yamlFile(`kubernetes/autoscaling/keda/${name}.scaledobject.yaml`, spec, {
+    out.push(
+      yamlFile(`kubernetes/autoscaling/keda/${name}.scaledobject.yaml`, spec, {
         apiVersion: 'keda.sh/v1alpha1',
         kind: 'ScaledObject',
         metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'vigil', 'vigil.dev/model': kubeName(model), 'vigil.dev/server': server } },
@@ -150,10 +193,22 @@ export function generateAutoscaling(models: ModelsFile | undefined, options: Exp
           maxReplicaCount: max,
           pollingInterval: 15,
           cooldownPeriod: 300,
-          triggers: [{ type: 'prometheus', metadata: { serverAddress: options.prometheusUrl ?? 'http://prometheus-operated.monitoring.svc:9090', query, threshold: String(target), ignoreNullValues: 'true' } }],
+          triggers: [
+            {
+              type: 'prometheus',
+              metadata: {
+                serverAddress: options.prometheusUrl ?? 'http://prometheus-operated.monitoring.svc:9090',
+                query,
+                threshold: String(target),
+                ignoreNullValues: 'true',
+              },
+            },
+          ],
         },
-      }));
-    out.push(yamlFile(`kubernetes/autoscaling/prometheus-adapter/${name}.hpa.yaml`, spec, {
+      }),
+    );
+    out.push(
+      yamlFile(`kubernetes/autoscaling/prometheus-adapter/${name}.hpa.yaml`, spec, {
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         metadata: { name, namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'vigil' } },
@@ -161,12 +216,22 @@ export function generateAutoscaling(models: ModelsFile | undefined, options: Exp
           scaleTargetRef: { apiVersion: 'apps/v1', kind: scale.kind ?? 'Deployment', name: scale.target },
           minReplicas: Math.max(1, min),
           maxReplicas: max,
-          metrics: [{ type: 'External', external: { metric: { name: 'vigil_model_queue_depth', selector: { matchLabels: { server, model } } }, target: { type: 'AverageValue', averageValue: String(target) } } }],
+          metrics: [
+            {
+              type: 'External',
+              external: {
+                metric: { name: 'vigil_model_queue_depth', selector: { matchLabels: { server, model } } },
+                target: { type: 'AverageValue', averageValue: String(target) },
+              },
+            },
+          ],
         },
-      }));
+      }),
+    );
   }
   // One external rule serves every model: HPAs select their series by the model/server labels.
-  out.push(yamlFile('kubernetes/autoscaling/prometheus-adapter/rules.yaml', spec, {
+  out.push(
+    yamlFile('kubernetes/autoscaling/prometheus-adapter/rules.yaml', spec, {
       externalRules: [
         {
           seriesQuery: 'vigil_model_queue_depth{model!="",server!=""}',
@@ -175,6 +240,7 @@ export function generateAutoscaling(models: ModelsFile | undefined, options: Exp
           metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (model, server)',
         },
       ],
-    }));
+    }),
+  );
   return out;
 }

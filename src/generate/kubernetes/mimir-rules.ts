@@ -14,5 +14,10 @@ export function generateMimirRuleFiles(files: readonly PlacedRuleFile[]): RuleFi
     const p = outputPaths.mimirRules(f.placement.tenant, f.placement.namespace);
     byTarget.set(p, [...(byTarget.get(p) ?? []), f]);
   }
-  return [...byTarget].map(([path, list]) => ({ path, format: 'rules', source: [...new Set(list.map((f) => f.specPath))].join(', '), groups: list.flatMap((f) => f.groups) }));
+  return [...byTarget].map(([path, list]) => ({
+    path,
+    format: 'rules',
+    source: [...new Set(list.map((f) => f.specPath))].join(', '),
+    groups: list.flatMap((f) => f.groups),
+  }));
 }

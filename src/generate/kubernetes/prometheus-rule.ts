@@ -9,7 +9,12 @@ export const DEFAULT_RULE_NAMESPACE = 'monitoring';
  * A prometheus-operator `PrometheusRule` holding the groups of one rule file (pure). The groups
  * are the same objects the rule file is made of, so both outputs always agree.
  */
-export function generatePrometheusRule(fileName: string, specPath: string, groups: readonly RuleGroup[], options: { namespace?: string } = {}): RuleFileDocument {
+export function generatePrometheusRule(
+  fileName: string,
+  specPath: string,
+  groups: readonly RuleGroup[],
+  options: { namespace?: string } = {},
+): RuleFileDocument {
   const resource = {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',

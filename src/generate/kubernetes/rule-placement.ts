@@ -33,7 +33,10 @@ export function placeRuleFiles(placement: RulePlacementModel | undefined, files:
   const spec = placement?.spec;
   const fallback: Placement = { namespace: spec?.default?.namespace ?? DEFAULT_RULE_NAMESPACE, tenant: spec?.default?.tenant ?? DEFAULT_RULE_TENANT };
   if (!spec) return files.map((f) => ({ ...f, placement: fallback }));
-  const merge = (over: Partial<Placement> | undefined): Placement => ({ namespace: over?.namespace ?? fallback.namespace, tenant: over?.tenant ?? fallback.tenant });
+  const merge = (over: Partial<Placement> | undefined): Placement => ({
+    namespace: over?.namespace ?? fallback.namespace,
+    tenant: over?.tenant ?? fallback.tenant,
+  });
   return files.map((f): PlacedRuleFile => {
     const explicit = spec.files?.[f.name];
     if (explicit) return { ...f, placement: merge(explicit) };

@@ -1,4 +1,13 @@
-import { LABEL_LONG_WINDOW, LABEL_SERVICE, LABEL_SEVERITY, LABEL_SHORT_WINDOW, LABEL_SLO, sloDashboardUrl, sloRuleGroupName, sloSeries } from '../../conventions.js';
+import {
+  LABEL_LONG_WINDOW,
+  LABEL_SERVICE,
+  LABEL_SEVERITY,
+  LABEL_SHORT_WINDOW,
+  LABEL_SLO,
+  sloDashboardUrl,
+  sloRuleGroupName,
+  sloSeries,
+} from '../../conventions.js';
 import { formatMinutes } from '../../model/duration.js';
 import { breachCondition, formatThreshold, type BurnRateBreach } from '../../model/burn-rate-breach.js';
 import { leRegex } from '../../model/le-values.js';
@@ -58,7 +67,11 @@ export function generateSloRuleGroup(slo: SloModel): RuleGroup {
   rules.push({ record: sloSeries.objective, expr: `vector(${num(slo.objective)})`, labels });
   rules.push({ record: sloSeries.errorBudget, expr: `vector(${budget})`, labels });
   rules.push({ record: sloSeries.periodSeconds, expr: `vector(${slo.periodMinutes * 60})`, labels });
-  rules.push({ record: sloSeries.errorBudgetRemaining, expr: `1 - ${sel(sloSeries.errorRatio(formatMinutes(slo.periodMinutes)))} / ${budget}`, labels: idLabel });
+  rules.push({
+    record: sloSeries.errorBudgetRemaining,
+    expr: `1 - ${sel(sloSeries.errorRatio(formatMinutes(slo.periodMinutes)))} / ${budget}`,
+    labels: idLabel,
+  });
   for (const w of slo.windows) rules.push(burnRateAlert(slo, w, sel));
   return { name: sloRuleGroupName(slo.id), rules };
 }
@@ -72,7 +85,14 @@ function burnRateAlert(slo: SloModel, w: AlertWindow, sel: (name: string) => str
   return {
     alert: slo.alertName,
     expr: breachExpr(breachCondition(w), sel),
-    labels: { [LABEL_SLO]: slo.id, [LABEL_SERVICE]: slo.service, [LABEL_SEVERITY]: w.severity, [LABEL_LONG_WINDOW]: w.long, [LABEL_SHORT_WINDOW]: w.short, ...slo.alertLabels },
+    labels: {
+      [LABEL_SLO]: slo.id,
+      [LABEL_SERVICE]: slo.service,
+      [LABEL_SEVERITY]: w.severity,
+      [LABEL_LONG_WINDOW]: w.long,
+      [LABEL_SHORT_WINDOW]: w.short,
+      ...slo.alertLabels,
+    },
     annotations: alertAnnotations(slo, w),
   };
 }
@@ -92,7 +112,8 @@ export function alertAnnotations(slo: SloModel, w: AlertWindow): Record<string, 
     description:
       `${slo.service} ${slo.name} (objective ${slo.objectivePercent}% over ${slo.period}) has an error ratio above ` +
       `${pct(round(w.threshold, 6))} over both the last ${w.long} and ${w.short}. At this rate ${pct(w.budgetShare)} of the ` +
-      `${slo.period} error budget is spent in ${w.long}.` + (slo.description ? ` SLO: ${slo.description}` : ''),
+      `${slo.period} error budget is spent in ${w.long}.` +
+      (slo.description ? ` SLO: ${slo.description}` : ''),
     runbook_url: slo.runbook ?? DEFAULT_SLO_RUNBOOK,
     dashboard_url: sloDashboardUrl(slo.service, slo.id),
   };

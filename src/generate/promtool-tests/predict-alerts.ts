@@ -15,7 +15,16 @@ export interface PredictedAlert {
 
 /** The labels (without alertname) of one burn-rate alert of `slo` for one group. */
 export function alertLabelsFor(slo: SloModel, w: AlertWindow, group: Readonly<Record<string, string>>): Record<string, string> {
-  return { ...seriesLabels(slo), ...group, slo: slo.id, service: slo.service, severity: w.severity, long_window: w.long, short_window: w.short, ...slo.alertLabels };
+  return {
+    ...seriesLabels(slo),
+    ...group,
+    slo: slo.id,
+    service: slo.service,
+    severity: w.severity,
+    long_window: w.long,
+    short_window: w.short,
+    ...slo.alertLabels,
+  };
 }
 
 function matches(sel: VectorSelector, s: SynthSeries): boolean {
@@ -23,7 +32,11 @@ function matches(sel: VectorSelector, s: SynthSeries): boolean {
 }
 
 /** Per-minute bad and total events of one SLO, per group, from the synthetic inputs. */
-function eventsByGroup(slo: SloModel, series: readonly SynthSeries[], minutes: number): Map<string, { labels: Record<string, string>; bad: number[]; total: number[] }> {
+function eventsByGroup(
+  slo: SloModel,
+  series: readonly SynthSeries[],
+  minutes: number,
+): Map<string, { labels: Record<string, string>; bad: number[]; total: number[] }> {
   const groups = new Map<string, { labels: Record<string, string>; bad: number[]; total: number[] }>();
   const groupOf = (s: SynthSeries) => {
     const labels: Record<string, string> = {};

@@ -71,7 +71,11 @@ export function generateSloTests(
     const scenarios = made.scenarios.filter((sc) => {
       const raw = readers.filter((r) => r.slo !== slo && r.slo.indicator.kind === 'raw' && r.reads(sc.specs));
       if (raw.length === 0) return true;
-      warnings.push({ code: 'SLO029', message: `test "${sc.name}" of ${slo.id} left out: raw SLO ${raw.map((r) => r.slo.id).join(', ')} reads the same metrics and cannot be predicted`, slo });
+      warnings.push({
+        code: 'SLO029',
+        message: `test "${sc.name}" of ${slo.id} left out: raw SLO ${raw.map((r) => r.slo.id).join(', ')} reads the same metrics and cannot be predicted`,
+        slo,
+      });
       return false;
     });
     return scenarios.length > 0 ? [{ slo, scenarios, groupSets: made.groupSets, shapeScenarios: made.scenarios.length }] : [];
@@ -90,7 +94,11 @@ export function generateSloTests(
     };
     for (const { slo, scenarios, groupSets, shapeScenarios } of planned) {
       const interferes = (sc: Scenario) => readers.some((r) => r.slo !== slo && r.reads(sc.specs));
-      const key = shapeKey(slo, groupSets.length, scenarios.map((sc) => sc.specs.length));
+      const key = shapeKey(
+        slo,
+        groupSets.length,
+        scenarios.map((sc) => sc.specs.length),
+      );
       const expectedCache = new Map<string, Pick<PredictedAlert, 'slo' | 'window' | 'labels'>>();
       const expected = (wi: number, gi: number) => {
         const k = `${wi}/${gi}`;
@@ -106,10 +114,25 @@ export function generateSloTests(
         if (!t) {
           const computed = computeScenario(sc, shared ? [slo] : slos);
           if (!shared) {
-            groups.push(renderGroup(slo, sc, computed.values, computed.checks.map((c) => ({ minute: c.minute, alerts: c.alerts })), alertNames, annotationsOf));
+            groups.push(
+              renderGroup(
+                slo,
+                sc,
+                computed.values,
+                computed.checks.map((c) => ({ minute: c.minute, alerts: c.alerts })),
+                alertNames,
+                annotationsOf,
+              ),
+            );
             return;
           }
-          t = { values: computed.values, checks: computed.checks.map((c) => ({ minute: c.minute, active: c.alerts.map((a) => [a.slo.windows.indexOf(a.window), groupIndex(groupSets, a.labels)] as const) })) };
+          t = {
+            values: computed.values,
+            checks: computed.checks.map((c) => ({
+              minute: c.minute,
+              active: c.alerts.map((a) => [a.slo.windows.indexOf(a.window), groupIndex(groupSets, a.labels)] as const),
+            })),
+          };
         }
         templates[i] = t;
         const checks = t.checks.map((c) => ({ minute: c.minute, alerts: c.active.map(([wi, gi]) => expected(wi, gi)) }));
@@ -126,7 +149,15 @@ export function generateSloTests(
 function shapeKey(slo: SloModel, groups: number, specCounts: readonly number[]): string {
   const ind = slo.indicator;
   const form = ind.kind === 'ratio' ? [ind.errors ? 'errors' : 'good', (ind.errors ?? ind.good)!.metric === ind.total.metric] : [];
-  return JSON.stringify([ind.kind, form, slo.periodMinutes, slo.errorBudget, slo.windows.map((w) => [w.tier, w.longMinutes, w.shortMinutes, w.threshold]), groups, specCounts]);
+  return JSON.stringify([
+    ind.kind,
+    form,
+    slo.periodMinutes,
+    slo.errorBudget,
+    slo.windows.map((w) => [w.tier, w.longMinutes, w.shortMinutes, w.threshold]),
+    groups,
+    specCounts,
+  ]);
 }
 
 function groupIndex(groupSets: readonly Record<string, string>[], labels: Readonly<Record<string, string>>): number {
@@ -143,11 +174,22 @@ function seriesReader(slo: SloModel): { slo: SloModel; reads(specs: readonly { s
     const metrics = new Set(metricNamesIn(slo.indicator.errorRatio.replaceAll('{{window}}', '5m')));
     return { slo, reads: (specs) => specs.some(({ spec }) => metrics.has(spec.metric)) };
   }
-  const sels = selectorsOf(slo).flatMap((s) => (slo.indicator.kind === 'latency' ? [{ ...s, metric: `${s.metric}_bucket` }, { ...s, metric: `${s.metric}_count` }] : [s]));
+  const sels = selectorsOf(slo).flatMap((s) =>
+    slo.indicator.kind === 'latency'
+      ? [
+          { ...s, metric: `${s.metric}_bucket` },
+          { ...s, metric: `${s.metric}_count` },
+        ]
+      : [s],
+  );
   const metrics = new Set(sels.map((s) => s.metric));
   return {
     slo,
-    reads: (specs) => specs.some(({ spec }) => metrics.has(spec.metric) && sels.some((sel) => sel.metric === spec.metric && sel.matchers.every((m) => matcherMatches(m, spec.labels[m.name])))),
+    reads: (specs) =>
+      specs.some(
+        ({ spec }) =>
+          metrics.has(spec.metric) && sels.some((sel) => sel.metric === spec.metric && sel.matchers.every((m) => matcherMatches(m, spec.labels[m.name]))),
+      ),
   };
 }
 
@@ -176,14 +218,23 @@ function sizedValues(specs: readonly { spec: SeriesSpec; profile: Profile }[], m
   });
 }
 
-function renderGroup(slo: SloModel, sc: Scenario, values: readonly string[], checks: readonly { minute: number; alerts: readonly Pick<PredictedAlert, 'slo' | 'window' | 'labels'>[] }[], alertNames: readonly string[], annotationsOf: (slo: SloModel, w: AlertWindow) => Record<string, string>): unknown {
+function renderGroup(
+  slo: SloModel,
+  sc: Scenario,
+  values: readonly string[],
+  checks: readonly { minute: number; alerts: readonly Pick<PredictedAlert, 'slo' | 'window' | 'labels'>[] }[],
+  alertNames: readonly string[],
+  annotationsOf: (slo: SloModel, w: AlertWindow) => Record<string, string>,
+): unknown {
   const tests: unknown[] = [];
   for (const check of checks) {
     for (const name of alertNames) {
       tests.push({
         eval_time: `${check.minute}m`,
         alertname: name,
-        exp_alerts: check.alerts.filter((a) => a.slo.alertName === name).map((a) => ({ exp_labels: a.labels, exp_annotations: annotationsOf(a.slo, a.window) })),
+        exp_alerts: check.alerts
+          .filter((a) => a.slo.alertName === name)
+          .map((a) => ({ exp_labels: a.labels, exp_annotations: annotationsOf(a.slo, a.window) })),
       });
     }
   }
@@ -220,7 +271,11 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scen
   }
   const groupSets = groupLabelSets(slo);
   if (groupSets.length === 0) {
-    warnings.push({ code: 'SLO029', message: `no generated promtool test for ${slo.id}: no label values satisfy its selectors for groupBy ${slo.groupBy.join(', ')}`, slo });
+    warnings.push({
+      code: 'SLO029',
+      message: `no generated promtool test for ${slo.id}: no label values satisfy its selectors for groupBy ${slo.groupBy.join(', ')}`,
+      slo,
+    });
     return undefined;
   }
   // Series identities depend only on the plan and the group: describe each group once.
@@ -231,13 +286,17 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scen
    * alert flap. The hit group gets the profile, other groups stay healthy.
    */
   const specs = (events: (m: number) => number, bad: (m: number) => number, smoothFor?: { e: number; window: number }) => {
-    const gauges = smoothFor && slo.indicator.kind === 'boolGauge' ? Math.min(64, Math.max(baseGauges, Math.ceil(20 / (smoothFor.e * smoothFor.window)))) : baseGauges;
+    const gauges =
+      smoothFor && slo.indicator.kind === 'boolGauge' ? Math.min(64, Math.max(baseGauges, Math.ceil(20 / (smoothFor.e * smoothFor.window)))) : baseGauges;
     const p = gauges === baseGauges ? plan : planSeries(slo, gauges);
     if (!p.ok) return [];
     const hitProfile = profile(0, events, bad);
     const healthy = profile(0, events, () => 0);
     const described = gauges === baseGauges ? baseDescribed : groupSets.map((g) => p.describe(g));
-    return [...described[0]!.map((spec) => ({ spec, profile: hitProfile })), ...described.slice(1).flatMap((list) => list.map((spec) => ({ spec, profile: healthy })))];
+    return [
+      ...described[0]!.map((spec) => ({ spec, profile: hitProfile })),
+      ...described.slice(1).flatMap((list) => list.map((spec) => ({ spec, profile: healthy }))),
+    ];
   };
   const B = slo.errorBudget;
   const pages = slo.windows.filter((w) => w.tier === 'page');
@@ -267,7 +326,10 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scen
         const probeMinutes = Math.min(MAX_SCENARIO_MINUTES, cap) + 1;
         const { alerts } = predictAlerts([slo], sizedValues(list, probeMinutes), probeMinutes);
         const starts = alerts.map((a) => a.active.indexOf(true)).filter((t) => t >= 0);
-        const checks: Check[] = [...(start > 2 * GUARD_MINUTES ? [{ minute: start - GUARD_MINUTES, why: 'before the burn' }] : []), ...checkMinutes.filter((c) => c.minute < probeMinutes)];
+        const checks: Check[] = [
+          ...(start > 2 * GUARD_MINUTES ? [{ minute: start - GUARD_MINUTES, why: 'before the burn' }] : []),
+          ...checkMinutes.filter((c) => c.minute < probeMinutes),
+        ];
         if (starts.length > 0) checks.push({ minute: Math.max(...starts) + GUARD_MINUTES, why: 'every pair that fires has fired' });
         return { minutes: Math.max(...checks.map((c) => c.minute)) + GUARD_MINUTES + 40, checks };
       },
@@ -291,7 +353,12 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scen
   if (slo.windows.length > 0) {
     const worst = Math.max(...slo.windows.map((w) => detectionMinutes(w, B, 1)));
     const firstPage = Math.min(...pages.map((w) => detectionMinutes(w, B, 1)));
-    burnScenario('a total outage fires every tier', 1, warmup + Math.ceil(worst) + 4 * GUARD_MINUTES, Number.isFinite(firstPage) ? [{ minute: warmup + Math.ceil(firstPage) + GUARD_MINUTES, why: 'page detection at 100% errors' }] : []);
+    burnScenario(
+      'a total outage fires every tier',
+      1,
+      warmup + Math.ceil(worst) + 4 * GUARD_MINUTES,
+      Number.isFinite(firstPage) ? [{ minute: warmup + Math.ceil(firstPage) + GUARD_MINUTES, why: 'page detection at 100% errors' }] : [],
+    );
   }
   const tickets = slo.windows.filter((w) => w.tier === 'ticket' && w.threshold < 4 * B);
   if (tickets.length > 0 && 4 * B < 1) {
@@ -303,7 +370,10 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scen
   }
 
   const zeroMinutes = 120;
-  const zeroSpecs = specs(() => 0, () => 0).filter(({ spec }) => spec.kind === 'counter');
+  const zeroSpecs = specs(
+    () => 0,
+    () => 0,
+  ).filter(({ spec }) => spec.kind === 'counter');
   const base = recordedWindows(slo)[0]!;
   const exprWindows = [...new Set([base, ...(page1 ? [page1.longMinutes] : [])])];
   const zeroSamples = groupSets.map((g) => ({ ...seriesLabels(slo), ...g }));
@@ -314,7 +384,8 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scen
     exprChecks: exprWindows.map((w) => ({
       minute: zeroMinutes,
       expr: `${sloSeries.errorRatio(formatMinutes(w))}{slo=${JSON.stringify(slo.id)}}`,
-      samples: slo.indicator.kind === 'boolGauge' ? [] : zeroSamples.map((l) => ({ labels: `${sloSeries.errorRatio(formatMinutes(w))}${labelText(l)}`, value: 0 })),
+      samples:
+        slo.indicator.kind === 'boolGauge' ? [] : zeroSamples.map((l) => ({ labels: `${sloSeries.errorRatio(formatMinutes(w))}${labelText(l)}`, value: 0 })),
     })),
   });
   return { scenarios: out, groupSets };

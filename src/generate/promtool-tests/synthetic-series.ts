@@ -32,8 +32,7 @@ export interface SeriesSpec {
  * not on its labels, so values computed for one SLO serve every SLO of the same shape.
  */
 export type SeriesPlan =
-  | { readonly ok: true; describe(group: Readonly<Record<string, string>>): SeriesSpec[] }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; describe(group: Readonly<Record<string, string>>): SeriesSpec[] } | { readonly ok: false; readonly reason: string };
 
 function planOf(describe: (group: Readonly<Record<string, string>>) => SeriesSpec[]): SeriesPlan {
   return { ok: true, describe };
@@ -172,7 +171,12 @@ export function planSeries(slo: SloModel, gaugeSeries: number): SeriesPlan {
           if (!r) cache.set(p, (r = matrix(p)));
           return r;
         };
-        return Array.from({ length: gaugeSeries }, (_, k) => ({ metric: g.metric, labels: { ...labels, vigil_test_series: String(k) }, kind: 'gauge' as const, values: (p: Profile) => rows(p)[k]! }));
+        return Array.from({ length: gaugeSeries }, (_, k) => ({
+          metric: g.metric,
+          labels: { ...labels, vigil_test_series: String(k) },
+          kind: 'gauge' as const,
+          values: (p: Profile) => rows(p)[k]!,
+        }));
       });
     }
     case 'raw':

@@ -46,7 +46,13 @@ export function generateRolloutAnalysis(slos: readonly SloModel[], options: Roll
     const list = byService.get(service)!;
     const specPath = list[0]!.source.file;
     artifacts.push({ path: outputPaths.rolloutAnalysis(service), format: 'yaml', source: specPath, value: analysisTemplate(service, list, options) });
-    artifacts.push({ path: outputPaths.rolloutCanarySteps(service), format: 'yaml', source: specPath, comment: ["Paste under spec.strategy of the service's Rollout (canary with analysis at each step)."], value: canarySteps(service) });
+    artifacts.push({
+      path: outputPaths.rolloutCanarySteps(service),
+      format: 'yaml',
+      source: specPath,
+      comment: ["Paste under spec.strategy of the service's Rollout (canary with analysis at each step)."],
+      value: canarySteps(service),
+    });
   }
   return artifacts;
 }

@@ -44,14 +44,22 @@ export class ArgoRolloutAction implements RollbackAction {
     let res = await this.kube.patch(`${this.path}/status`, 'application/merge-patch+json', patch, ctx.signal);
     if (res.status === 404) res = await this.kube.patch(this.path, 'application/merge-patch+json', patch, ctx.signal);
     if (res.status !== 200) return failure(`abort rollout ${this.namespace}/${this.name}`, res);
-    return { status: 'success', detail: `rollout ${this.namespace}/${this.name} aborted; traffic returns to stable (spec still names the new version: revert it in Git)` };
+    return {
+      status: 'success',
+      detail: `rollout ${this.namespace}/${this.name} aborted; traffic returns to stable (spec still names the new version: revert it in Git)`,
+    };
   }
 
   private async undo(rollout: Rollout, ctx: ActionContext): Promise<ActionOutcome> {
     const uid = rollout.metadata?.uid;
     const selector = rollout.spec?.selector?.matchLabels ?? {};
-    const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
-    const list = await this.kube.get(`/apis/apps/v1/namespaces/${encodeURIComponent(this.namespace)}/replicasets${labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : ''}`, ctx.signal);
+    const labelSelector = Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const list = await this.kube.get(
+      `/apis/apps/v1/namespaces/${encodeURIComponent(this.namespace)}/replicasets${labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : ''}`,
+      ctx.signal,
+    );
     if (list.status !== 200) return failure(`list replicasets of ${this.namespace}/${this.name}`, list);
     const owned = ((list.body as { items?: ReplicaSet[] }).items ?? [])
       .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid && o.controller === true))
@@ -60,7 +68,8 @@ export class ArgoRolloutAction implements RollbackAction {
       .sort((a, b) => b.revision - a.revision);
     const current = Number(rollout.metadata?.annotations?.[REVISION] ?? owned[0]?.revision ?? NaN);
     const previous = owned.find((x) => x.revision < current);
-    if (!previous) return { status: 'failed', detail: `rollout ${this.namespace}/${this.name} has no revision before ${current} to go back to`, retryable: false };
+    if (!previous)
+      return { status: 'failed', detail: `rollout ${this.namespace}/${this.name} has no revision before ${current} to go back to`, retryable: false };
     const template = structuredClone<PodTemplate>(previous.rs.spec?.template ?? {});
     if (template.metadata?.labels) delete template.metadata.labels[HASH_LABEL];
     if (canonical(template) === canonical(rollout.spec?.template ?? {})) {
@@ -80,7 +89,11 @@ function failure(what: string, res: HttpResponse): ActionOutcome {
 /** JSON with sorted keys, so equal templates compare equal whatever their key order. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 

@@ -40,7 +40,9 @@ export class ChampionHistory {
 
   /** Records, before moving the alias, that decision `id` moves it from `from` to `to`. */
   recordRollback(key: string, id: string, from: string, to: string, at: string): Promise<void> {
-    return this.mutate(key, (list) => (list.some((e) => e.rollbackDecision === id) ? false : (list.push({ version: to, at, rollbackDecision: id, from }), true)));
+    return this.mutate(key, (list) =>
+      list.some((e) => e.rollbackDecision === id) ? false : (list.push({ version: to, at, rollbackDecision: id, from }), true),
+    );
   }
 
   private mutate(key: string, fn: (list: ChampionEntry[]) => boolean): Promise<void> {
@@ -69,10 +71,11 @@ export class ChampionHistory {
 /** The version to go back to from `current`: the one observed just before it. */
 export function previousVersion(entries: readonly ChampionEntry[], current: string): string | undefined {
   let i = -1;
-  for (let j = entries.length - 1; j >= 0; j--) if (entries[j]!.version === current && !entries[j]!.rollbackDecision) {
-    i = j;
-    break;
-  }
+  for (let j = entries.length - 1; j >= 0; j--)
+    if (entries[j]!.version === current && !entries[j]!.rollbackDecision) {
+      i = j;
+      break;
+    }
   const before = i >= 0 ? entries.slice(0, i) : entries;
   for (let j = before.length - 1; j >= 0; j--) if (before[j]!.version !== current) return before[j]!.version;
   return undefined;

@@ -59,7 +59,11 @@ export class FlagdFlagFileAction implements RollbackAction {
     const flag = flags?.[this.flag];
     if (!flag || typeof flag !== 'object') return { status: 'failed', detail: `flag ${this.flag} not found in ${this.file}`, retryable: false };
     if (!flag.variants || !Object.prototype.hasOwnProperty.call(flag.variants, this.variant)) {
-      return { status: 'failed', detail: `flag ${this.flag} has no variant ${this.variant} (variants: ${Object.keys(flag.variants ?? {}).join(', ')})`, retryable: false };
+      return {
+        status: 'failed',
+        detail: `flag ${this.flag} has no variant ${this.variant} (variants: ${Object.keys(flag.variants ?? {}).join(', ')})`,
+        retryable: false,
+      };
     }
     if (flag.state === 'ENABLED' && flag.defaultVariant === this.variant && flag.targeting === undefined) {
       return { status: 'already-done', detail: `flag ${this.flag} already serves ${this.variant} to everyone` };

@@ -25,7 +25,11 @@ export function resolveKubeConnection(opts: { kubeconfig?: string; context?: str
   const saDir = opts.saDir ?? SA_DIR;
   if (!opts.kubeconfig && env.KUBERNETES_SERVICE_HOST && fs.existsSync(path.join(saDir, 'token'))) {
     const host = env.KUBERNETES_SERVICE_HOST.includes(':') ? `[${env.KUBERNETES_SERVICE_HOST}]` : env.KUBERNETES_SERVICE_HOST;
-    return { server: `https://${host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`, token: fs.readFileSync(path.join(saDir, 'token'), 'utf8').trim(), ca: fs.readFileSync(path.join(saDir, 'ca.crt')) };
+    return {
+      server: `https://${host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`,
+      token: fs.readFileSync(path.join(saDir, 'token'), 'utf8').trim(),
+      ca: fs.readFileSync(path.join(saDir, 'ca.crt')),
+    };
   }
   const file = opts.kubeconfig ?? env.KUBECONFIG?.split(path.delimiter)[0] ?? path.join(env.HOME ?? '', '.kube', 'config');
   const cfg = parse(fs.readFileSync(file, 'utf8')) as KubeConfig;
@@ -48,8 +52,21 @@ export function resolveKubeConnection(opts: { kubeconfig?: string; context?: str
 interface KubeConfig {
   'current-context'?: string;
   contexts?: { name: string; context: { cluster: string; user: string } }[];
-  clusters?: { name: string; cluster: { server: string; 'certificate-authority'?: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean } }[];
-  users?: { name: string; user: { token?: string; tokenFile?: string; 'client-certificate'?: string; 'client-certificate-data'?: string; 'client-key'?: string; 'client-key-data'?: string } }[];
+  clusters?: {
+    name: string;
+    cluster: { server: string; 'certificate-authority'?: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean };
+  }[];
+  users?: {
+    name: string;
+    user: {
+      token?: string;
+      tokenFile?: string;
+      'client-certificate'?: string;
+      'client-certificate-data'?: string;
+      'client-key'?: string;
+      'client-key-data'?: string;
+    };
+  }[];
 }
 
 /** KubeClient sends raw requests to the API server with the connection's credentials. */
@@ -70,7 +87,12 @@ export class KubeClient {
   }
 
   /** PATCH with an explicit patch content type (merge-patch+json, json-patch+json). */
-  patch(apiPath: string, contentType: 'application/merge-patch+json' | 'application/json-patch+json', body: unknown, signal?: AbortSignal): Promise<HttpResponse> {
+  patch(
+    apiPath: string,
+    contentType: 'application/merge-patch+json' | 'application/json-patch+json',
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<HttpResponse> {
     return this.request('PATCH', apiPath, contentType, JSON.stringify(body), signal);
   }
 

@@ -23,7 +23,11 @@ export class MlflowClient {
   }
 
   /** Current version behind `alias`, undefined when the alias does not exist. */
-  async aliasVersion(model: string, alias: string, signal?: AbortSignal): Promise<{ ok: true; version: string | undefined } | { ok: false; res: HttpResponse }> {
+  async aliasVersion(
+    model: string,
+    alias: string,
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; version: string | undefined } | { ok: false; res: HttpResponse }> {
     const res = await this.get('registered-models/alias', { name: model, alias }, signal);
     if (res.status === 404) return { ok: true, version: undefined };
     if (res.status !== 200) return { ok: false, res };
@@ -69,12 +73,23 @@ export class MlflowAliasAction implements RollbackAction {
     const mine = entries.find((e) => e.rollbackDecision === ctx.decisionId);
     if (mine && mine.version === cur.version) return { status: 'already-done', detail: `alias ${this.key} already points to version ${mine.version}` };
     const to = mine?.version ?? previousVersion(entries, cur.version) ?? (await this.tagPrevious(ctx.signal));
-    if (to === undefined || to === cur.version) return { status: 'failed', detail: `no previous version of ${this.key} is known (current ${cur.version}); the trigger records versions it observes, or set the model tag previous_champion`, retryable: false };
+    if (to === undefined || to === cur.version)
+      return {
+        status: 'failed',
+        detail: `no previous version of ${this.key} is known (current ${cur.version}); the trigger records versions it observes, or set the model tag previous_champion`,
+        retryable: false,
+      };
     await this.history.recordRollback(this.key, ctx.decisionId, cur.version, to, new Date(this.now()).toISOString());
     const res = await this.client.post('registered-models/alias', { name: this.model, alias: this.alias, version: to }, ctx.signal);
     if (res.status !== 200) return failure(`move alias ${this.key} to ${to}`, res);
     // Audit on the version we left; best effort, the move is what matters.
-    await this.client.post('model-versions/set-tag', { name: this.model, version: cur.version, key: 'vigil_rollback', value: `${ctx.decisionId}: ${ctx.reason}`.slice(0, 250) }, ctx.signal).catch(() => undefined);
+    await this.client
+      .post(
+        'model-versions/set-tag',
+        { name: this.model, version: cur.version, key: 'vigil_rollback', value: `${ctx.decisionId}: ${ctx.reason}`.slice(0, 250) },
+        ctx.signal,
+      )
+      .catch(() => undefined);
     return { status: 'success', detail: `alias ${this.key} moved from version ${cur.version} back to ${to}` };
   }
 
@@ -88,5 +103,9 @@ export class MlflowAliasAction implements RollbackAction {
 
 function failure(what: string, res: HttpResponse): ActionOutcome {
   const b = res.body as { error_code?: string; message?: string } | undefined;
-  return { status: 'failed', detail: `${what}: HTTP ${res.status} ${b?.error_code ?? ''} ${b?.message ?? res.text.slice(0, 200)}`.trim(), retryable: retryableStatus(res.status) };
+  return {
+    status: 'failed',
+    detail: `${what}: HTTP ${res.status} ${b?.error_code ?? ''} ${b?.message ?? res.text.slice(0, 200)}`.trim(),
+    retryable: retryableStatus(res.status),
+  };
 }

@@ -39,12 +39,19 @@ export class WebhookAction implements RollbackAction {
       url: this.url,
       method: 'POST',
       anyStatus: true,
-      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(this.secret, ts, body), [TIMESTAMP_HEADER]: ts, 'idempotency-key': ctx.decisionId, 'x-correlation-id': ctx.correlationId },
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signWebhook(this.secret, ts, body),
+        [TIMESTAMP_HEADER]: ts,
+        'idempotency-key': ctx.decisionId,
+        'x-correlation-id': ctx.correlationId,
+      },
       body,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     const where = redactUrl(this.url);
-    if (res.status === 208 || (res.status === 409 && (res.body as { alreadyDone?: boolean } | undefined)?.alreadyDone === true)) return { status: 'already-done', detail: `${where} reports it was already done` };
+    if (res.status === 208 || (res.status === 409 && (res.body as { alreadyDone?: boolean } | undefined)?.alreadyDone === true))
+      return { status: 'already-done', detail: `${where} reports it was already done` };
     if (res.status >= 200 && res.status < 300) return { status: 'success', detail: `${where} answered ${res.status}` };
     return { status: 'failed', detail: `${where} answered HTTP ${res.status}`, retryable: retryableStatus(res.status) && res.status !== 409 };
   }

@@ -37,7 +37,16 @@ export function decideRollback(alert: AlertView, policy: Policy, state: Decision
   if (!rule) return { kind: 'new', record: { ...base, verdict: 'no-rule', reason: 'no policy rule matches this alert' } };
   const resolved = resolveAction(rule.target, alert.labels);
   if (!resolved.ok) {
-    return { kind: 'new', record: { ...base, rule: rule.name, targetName: rule.targetName, verdict: 'no-rule', reason: `target ${rule.targetName} needs alert label(s) ${resolved.missing.join(', ')}, which the alert lacks` } };
+    return {
+      kind: 'new',
+      record: {
+        ...base,
+        rule: rule.name,
+        targetName: rule.targetName,
+        verdict: 'no-rule',
+        reason: `target ${rule.targetName} needs alert label(s) ${resolved.missing.join(', ')}, which the alert lacks`,
+      },
+    };
   }
   const target = targetKeyOf(resolved.spec);
   const envSettings = environment === 'dev' || environment === 'staging' || environment === 'prod' ? policy.document.environments?.[environment] : undefined;
@@ -46,14 +55,29 @@ export function decideRollback(alert: AlertView, policy: Policy, state: Decision
   const recent = state.actionsSince(target, nowMs - Math.max(s.cooldownMs, HOUR_MS));
   const last = recent.at(-1);
   if (last !== undefined && nowMs - last < s.cooldownMs) {
-    return { kind: 'new', record: { ...withTarget, verdict: 'skip-cooldown', reason: `${target} was acted on ${Math.round((nowMs - last) / 1000)}s ago, cooldown is ${Math.round(s.cooldownMs / 1000)}s` } };
+    return {
+      kind: 'new',
+      record: {
+        ...withTarget,
+        verdict: 'skip-cooldown',
+        reason: `${target} was acted on ${Math.round((nowMs - last) / 1000)}s ago, cooldown is ${Math.round(s.cooldownMs / 1000)}s`,
+      },
+    };
   }
   const lastHour = recent.filter((t) => t >= nowMs - HOUR_MS).length;
   if (lastHour >= s.maxActionsPerHour) {
-    return { kind: 'new', record: { ...withTarget, verdict: 'skip-rate-limit', reason: `${target} already had ${lastHour} action(s) in the last hour (max ${s.maxActionsPerHour})` } };
+    return {
+      kind: 'new',
+      record: {
+        ...withTarget,
+        verdict: 'skip-rate-limit',
+        reason: `${target} already had ${lastHour} action(s) in the last hour (max ${s.maxActionsPerHour})`,
+      },
+    };
   }
   if (s.dryRun) return { kind: 'new', record: { ...withTarget, verdict: 'dry-run', reason: `dry run: would ${describe(resolved.spec)}` } };
-  if (s.requireApproval) return { kind: 'new', record: { ...withTarget, verdict: 'await-approval', reason: `waiting for approval to ${describe(resolved.spec)}` } };
+  if (s.requireApproval)
+    return { kind: 'new', record: { ...withTarget, verdict: 'await-approval', reason: `waiting for approval to ${describe(resolved.spec)}` } };
   return { kind: 'new', record: { ...withTarget, verdict: 'act', reason: `rule ${rule.name}: ${describe(resolved.spec)}` } };
 }
 

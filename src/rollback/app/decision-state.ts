@@ -68,7 +68,9 @@ export class DecisionState {
 
   /** Decisions whose action must run (act, or approved) and has no outcome yet. */
   pendingExecution(): DecisionView[] {
-    return this.order.map((id) => this.views.get(id)!).filter((v) => !v.outcome && (v.decision.verdict === 'act' || (v.decision.verdict === 'await-approval' && v.approval?.approved === true)));
+    return this.order
+      .map((id) => this.views.get(id)!)
+      .filter((v) => !v.outcome && (v.decision.verdict === 'act' || (v.decision.verdict === 'await-approval' && v.approval?.approved === true)));
   }
 
   /** Newest first. */

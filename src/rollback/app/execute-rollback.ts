@@ -48,7 +48,12 @@ export async function executeRollback(view: DecisionView, deps: ExecuteDeps): Pr
       const t0 = deps.clock();
       let result: ActionOutcome;
       try {
-        result = await action.execute({ decisionId: decision.id, correlationId: decision.correlationId, reason: decision.reason, ...(deps.signal ? { signal: deps.signal } : {}) });
+        result = await action.execute({
+          decisionId: decision.id,
+          correlationId: decision.correlationId,
+          reason: decision.reason,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        });
       } catch (err) {
         // An adapter that throws is a bug or a network fault; treat as retryable, keep the message only.
         result = { status: 'failed', detail: err instanceof Error ? err.message : String(err), retryable: true };
@@ -75,9 +80,19 @@ export async function executeRollback(view: DecisionView, deps: ExecuteDeps): Pr
     return outcome;
   }
   deps.metrics.actionOutcome(action.kind, outcome.status);
-  const event = { type: 'outcome' as const, id: decision.id, at: new Date(deps.clock()).toISOString(), status: outcome.status, detail: outcome.detail, attempts };
+  const event = {
+    type: 'outcome' as const,
+    id: decision.id,
+    at: new Date(deps.clock()).toISOString(),
+    status: outcome.status,
+    detail: outcome.detail,
+    attempts,
+  };
   deps.state.apply(event);
   await deps.log.append(event);
-  (outcome.status === 'failed' ? log.error.bind(log) : log.info.bind(log))({ status: outcome.status, attempts, detail: outcome.detail }, 'rollback action finished');
+  (outcome.status === 'failed' ? log.error.bind(log) : log.info.bind(log))(
+    { status: outcome.status, attempts, detail: outcome.detail },
+    'rollback action finished',
+  );
   return outcome;
 }

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { LABEL_LONG_WINDOW, LABEL_SEVERITY, LABEL_SHORT_WINDOW, LABEL_SLO, DEFAULT_PAGE_SEVERITY, DEFAULT_SLO_ALERT_NAME, sloSeries } from '../../conventions.js';
+import {
+  LABEL_LONG_WINDOW,
+  LABEL_SEVERITY,
+  LABEL_SHORT_WINDOW,
+  LABEL_SLO,
+  DEFAULT_PAGE_SEVERITY,
+  DEFAULT_SLO_ALERT_NAME,
+  sloSeries,
+} from '../../conventions.js';
 import { breachCondition, breaches } from '../../model/burn-rate-breach.js';
 import type { AlertView, TriggerMetrics } from '../ports.js';
 
@@ -45,7 +53,10 @@ export function burnRateQuery(slo: string, window: string): string {
  */
 export async function evaluateBurnRateCheck(check: BurnRateCheck, prom: PrometheusQuery, signal?: AbortSignal): Promise<PollFinding[]> {
   const condition = breachCondition({ long: check.long, short: check.short, factor: check.burnRateFactor });
-  const [long, short] = await Promise.all([prom.query(burnRateQuery(check.slo, condition.long), signal), prom.query(burnRateQuery(check.slo, condition.short), signal)]);
+  const [long, short] = await Promise.all([
+    prom.query(burnRateQuery(check.slo, condition.long), signal),
+    prom.query(burnRateQuery(check.slo, condition.short), signal),
+  ]);
   const shortBy = new Map(short.map((s) => [labelKey(s.labels), s.value]));
   const findings: PollFinding[] = long.map((l) => {
     const s = shortBy.get(labelKey(l.labels));
@@ -85,7 +96,13 @@ export class BurnRatePoller {
       }
       for (const f of findings) {
         this.metrics.pollResult(f.result);
-        const labels: Record<string, string> = { ...f.labels, alertname: check.alertname ?? DEFAULT_SLO_ALERT_NAME, [LABEL_SEVERITY]: check.severity ?? DEFAULT_PAGE_SEVERITY, [LABEL_LONG_WINDOW]: check.long, [LABEL_SHORT_WINDOW]: check.short };
+        const labels: Record<string, string> = {
+          ...f.labels,
+          alertname: check.alertname ?? DEFAULT_SLO_ALERT_NAME,
+          [LABEL_SEVERITY]: check.severity ?? DEFAULT_PAGE_SEVERITY,
+          [LABEL_LONG_WINDOW]: check.long,
+          [LABEL_SHORT_WINDOW]: check.short,
+        };
         const fingerprint = `poll-${createHash('sha256').update(labelKey(labels)).digest('hex').slice(0, 16)}`;
         const known = this.open.get(fingerprint);
         if (f.result === 'breach') {

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Policy } from '../policy/load-policy.js';
-import { noopLogger, noopMetrics, type ActionFactory, type AlertView, type Clock, type DecisionEvent, type DecisionLog, type DecisionRecord, type Logger, type TriggerMetrics } from '../ports.js';
+import {
+  noopLogger,
+  noopMetrics,
+  type ActionFactory,
+  type AlertView,
+  type Clock,
+  type DecisionEvent,
+  type DecisionLog,
+  type DecisionRecord,
+  type Logger,
+  type TriggerMetrics,
+} from '../ports.js';
 import { alertKey, decideRollback } from './decide-rollback.js';
 import { DecisionState, type DecisionView } from './decision-state.js';
 import { executeRollback } from './execute-rollback.js';
@@ -79,17 +90,26 @@ export class RollbackTrigger {
     const record = d.record;
     await this.commit(record);
     this.metrics.decision(record.verdict);
-    this.logger.child({ correlationId, decisionId: record.id }).info({ verdict: record.verdict, rule: record.rule, target: record.target, slo: alert.labels.slo, reason: record.reason }, 'rollback decision');
+    this.logger
+      .child({ correlationId, decisionId: record.id })
+      .info({ verdict: record.verdict, rule: record.rule, target: record.target, slo: alert.labels.slo, reason: record.reason }, 'rollback decision');
     if (record.verdict === 'act') this.launch(this.state.get(record.id)!);
     return { fingerprint: alert.fingerprint, result: 'decided', decisionId: record.id, verdict: record.verdict };
   }
 
   /** Approves or rejects a decision waiting for approval. */
-  async approve(id: string, approved: boolean, by: string, correlationId: string): Promise<{ status: 'ok' | 'not-found' | 'conflict'; reason?: string; view?: DecisionView }> {
+  async approve(
+    id: string,
+    approved: boolean,
+    by: string,
+    correlationId: string,
+  ): Promise<{ status: 'ok' | 'not-found' | 'conflict'; reason?: string; view?: DecisionView }> {
     const view = this.state.get(id);
     if (!view) return { status: 'not-found', reason: `no decision ${id}` };
-    if (view.decision.verdict !== 'await-approval') return { status: 'conflict', reason: `decision ${id} is ${view.decision.verdict}, not waiting for approval` };
-    if (view.approval) return { status: 'conflict', reason: `decision ${id} was already ${view.approval.approved ? 'approved' : 'rejected'} by ${view.approval.by}` };
+    if (view.decision.verdict !== 'await-approval')
+      return { status: 'conflict', reason: `decision ${id} is ${view.decision.verdict}, not waiting for approval` };
+    if (view.approval)
+      return { status: 'conflict', reason: `decision ${id} was already ${view.approval.approved ? 'approved' : 'rejected'} by ${view.approval.by}` };
     if (view.resolvedAt) return { status: 'conflict', reason: `the alert of decision ${id} resolved at ${view.resolvedAt}; a resolved alert never acts` };
     const event: DecisionEvent = { type: 'approval', id, at: new Date(this.clock()).toISOString(), approved, by, correlationId };
     this.state.apply(event);
@@ -145,9 +165,24 @@ export class RollbackTrigger {
   private launch(view: DecisionView): void {
     const id = view.decision.id;
     if (this.running.has(id) || this.stop.signal.aborted) return;
-    const p = executeRollback(view, { policy: this.deps.policy, log: this.deps.log, state: this.state, actions: this.deps.actions, logger: this.logger, metrics: this.metrics, clock: this.clock, signal: this.stop.signal, ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}) })
+    const p = executeRollback(view, {
+      policy: this.deps.policy,
+      log: this.deps.log,
+      state: this.state,
+      actions: this.deps.actions,
+      logger: this.logger,
+      metrics: this.metrics,
+      clock: this.clock,
+      signal: this.stop.signal,
+      ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+    })
       .then(() => undefined)
-      .catch((err: unknown) => this.logger.error({ decisionId: id, correlationId: view.decision.correlationId, err: err instanceof Error ? err.message : String(err) }, 'rollback execution failed'))
+      .catch((err: unknown) =>
+        this.logger.error(
+          { decisionId: id, correlationId: view.decision.correlationId, err: err instanceof Error ? err.message : String(err) },
+          'rollback execution failed',
+        ),
+      )
       .finally(() => this.running.delete(id));
     this.running.set(id, p);
   }

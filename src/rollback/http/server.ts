@@ -126,7 +126,8 @@ function parseApproval(body: string): { approved: boolean; by: string } {
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) if (k !== 'approved' && k !== 'by') throw new HttpError(400, `unknown key ${JSON.stringify(k).slice(0, 80)}`);
   if (o.approved !== undefined && typeof o.approved !== 'boolean') throw new HttpError(400, 'approved must be true or false');
-  if (o.by !== undefined && (typeof o.by !== 'string' || o.by.length === 0 || o.by.length > 200)) throw new HttpError(400, 'by must be a non-empty string of at most 200 characters');
+  if (o.by !== undefined && (typeof o.by !== 'string' || o.by.length === 0 || o.by.length > 200))
+    throw new HttpError(400, 'by must be a non-empty string of at most 200 characters');
   return { approved: o.approved !== false, by: o.by ?? 'unknown' };
 }
 
@@ -163,6 +164,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
 function send(res: http.ServerResponse, status: number, body: unknown, close = false): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...(close ? { connection: 'close' } : {}),
+  });
   res.end(text);
 }

@@ -62,17 +62,46 @@ export async function loadPolicy(file: string, diags: Diagnostics, root = proces
 export function compilePolicy(source: YamlSource, diags: Diagnostics, slos: readonly SloModel[] = []): Policy | undefined {
   if (!validateWithSchema(PolicySchema, source, diags, CODES)) return undefined;
   const doc = source.value as PolicyDocument;
-  const at = (p: (string | number)[]) => ({ file: source.file, ...lineCol(source, p), path: p.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[') });
+  const at = (p: (string | number)[]) => ({
+    file: source.file,
+    ...lineCol(source, p),
+    path: p
+      .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+      .join('.')
+      .replace(/\.\[/g, '['),
+  });
   const before = diags.errors.length;
 
   for (const [name, target] of Object.entries(doc.targets)) {
     const kinds = ACTION_KEYS.filter((k) => target[k] !== undefined);
     if (kinds.length !== 1) {
-      diags.error('POL101', kinds.length === 0 ? `target ${name} has no action` : `target ${name} has ${kinds.length} actions (${kinds.join(', ')}); give it exactly one`, at(['targets', name]), `set one of ${ACTION_KEYS.join(', ')}`);
+      diags.error(
+        'POL101',
+        kinds.length === 0 ? `target ${name} has no action` : `target ${name} has ${kinds.length} actions (${kinds.join(', ')}); give it exactly one`,
+        at(['targets', name]),
+        `set one of ${ACTION_KEYS.join(', ')}`,
+      );
     }
-    if (target.mlflowAlias && !doc.mlflow) diags.error('POL102', `target ${name} moves an MLflow alias but the policy has no mlflow.url`, at(['targets', name, 'mlflowAlias']), 'add mlflow: { url: http://mlflow:5000 }');
-    if (target.webhook && !/^https?:\/\//.test(target.webhook.url)) diags.error('POL103', `webhook url must start with http:// or https://, got ${JSON.stringify(target.webhook.url)}`, at(['targets', name, 'webhook', 'url']));
-    if (target.webhook && !doc.webhook) diags.error('POL102', `target ${name} calls a webhook but the policy has no webhook.secretFile to sign it with`, at(['targets', name, 'webhook']), 'add webhook: { secretFile: /etc/vigil/webhook-secret }');
+    if (target.mlflowAlias && !doc.mlflow)
+      diags.error(
+        'POL102',
+        `target ${name} moves an MLflow alias but the policy has no mlflow.url`,
+        at(['targets', name, 'mlflowAlias']),
+        'add mlflow: { url: http://mlflow:5000 }',
+      );
+    if (target.webhook && !/^https?:\/\//.test(target.webhook.url))
+      diags.error(
+        'POL103',
+        `webhook url must start with http:// or https://, got ${JSON.stringify(target.webhook.url)}`,
+        at(['targets', name, 'webhook', 'url']),
+      );
+    if (target.webhook && !doc.webhook)
+      diags.error(
+        'POL102',
+        `target ${name} calls a webhook but the policy has no webhook.secretFile to sign it with`,
+        at(['targets', name, 'webhook']),
+        'add webhook: { secretFile: /etc/vigil/webhook-secret }',
+      );
   }
   const seen = new Map<string, number>();
   const rules: PolicyRule[] = [];
@@ -81,7 +110,13 @@ export function compilePolicy(source: YamlSource, diags: Diagnostics, slos: read
     if (prev !== undefined) diags.error('POL104', `rule name ${rule.name} is used twice (also rules[${prev}])`, at(['rules', i, 'name']));
     seen.set(rule.name, i);
     const target = doc.targets[rule.target];
-    if (!target) diags.error('POL105', `unknown target ${JSON.stringify(rule.target)}`, at(['rules', i, 'target']), `known targets: ${Object.keys(doc.targets).join(', ') || '(none)'}`);
+    if (!target)
+      diags.error(
+        'POL105',
+        `unknown target ${JSON.stringify(rule.target)}`,
+        at(['rules', i, 'target']),
+        `known targets: ${Object.keys(doc.targets).join(', ') || '(none)'}`,
+      );
     const matchRegex: Record<string, RegExp> = {};
     for (const [label, re] of Object.entries(rule.matchRegex ?? {})) {
       try {
@@ -90,7 +125,16 @@ export function compilePolicy(source: YamlSource, diags: Diagnostics, slos: read
         diags.error('POL106', `invalid regular expression: ${(err as Error).message}`, at(['rules', i, 'matchRegex', label]));
       }
     }
-    if (target) rules.push({ name: rule.name, match: rule.match, matchRegex, ...(rule.environments ? { environments: rule.environments } : {}), targetName: rule.target, target, settings: pickSettings(rule) });
+    if (target)
+      rules.push({
+        name: rule.name,
+        match: rule.match,
+        matchRegex,
+        ...(rule.environments ? { environments: rule.environments } : {}),
+        targetName: rule.target,
+        target,
+        settings: pickSettings(rule),
+      });
   });
   const pollChecks = resolvePollChecks(doc, slos, diags, at);
   const r = doc.retry ?? {};
@@ -116,28 +160,52 @@ export function compilePolicy(source: YamlSource, diags: Diagnostics, slos: read
  * written; one with none of them polls every page pair of that SLO, as its alerts would (POL107
  * when no such SLO is loaded; POL108 for a check that gives only some of the three).
  */
-function resolvePollChecks(doc: PolicyDocument, slos: readonly SloModel[], diags: Diagnostics, at: (p: (string | number)[]) => { file: string; line: number; column: number; path: string }): BurnRateCheck[] {
+function resolvePollChecks(
+  doc: PolicyDocument,
+  slos: readonly SloModel[],
+  diags: Diagnostics,
+  at: (p: (string | number)[]) => { file: string; line: number; column: number; path: string },
+): BurnRateCheck[] {
   const out: BurnRateCheck[] = [];
   (doc.poll?.checks ?? []).forEach((c, i) => {
     const given = [c.long, c.short, c.burnRateFactor].filter((v) => v !== undefined).length;
     if (given === 3) {
-      out.push({ slo: c.slo, long: c.long!, short: c.short!, burnRateFactor: c.burnRateFactor!, ...(c.severity ? { severity: c.severity } : {}), ...(c.alertname ? { alertname: c.alertname } : {}) });
+      out.push({
+        slo: c.slo,
+        long: c.long!,
+        short: c.short!,
+        burnRateFactor: c.burnRateFactor!,
+        ...(c.severity ? { severity: c.severity } : {}),
+        ...(c.alertname ? { alertname: c.alertname } : {}),
+      });
       return;
     }
     if (given > 0) {
-      diags.error('POL108', 'give all of long, short and burnRateFactor, or none of them to use the SLO\'s own page windows', at(['poll', 'checks', i]));
+      diags.error('POL108', "give all of long, short and burnRateFactor, or none of them to use the SLO's own page windows", at(['poll', 'checks', i]));
       return;
     }
     const slo = slos.find((s) => s.id === c.slo);
     if (!slo) {
       const known = slos.map((s) => s.id);
-      diags.error('POL107', `no SLO ${JSON.stringify(c.slo)} to take the windows from`, at(['poll', 'checks', i, 'slo']), known.length ? `known SLOs: ${known.join(', ')}` : 'run from the project root (--root) whose slos/ defines it, or give long, short and burnRateFactor');
+      diags.error(
+        'POL107',
+        `no SLO ${JSON.stringify(c.slo)} to take the windows from`,
+        at(['poll', 'checks', i, 'slo']),
+        known.length ? `known SLOs: ${known.join(', ')}` : 'run from the project root (--root) whose slos/ defines it, or give long, short and burnRateFactor',
+      );
       return;
     }
     for (const w of slo.windows.filter((x) => x.tier === 'page')) {
       // The page alert's own breach condition (same windows, same rounding of the factor).
       const breach = breachCondition(w);
-      out.push({ slo: slo.id, long: breach.long, short: breach.short, burnRateFactor: breach.burnRateAbove, severity: c.severity ?? w.severity, alertname: c.alertname ?? slo.alertName });
+      out.push({
+        slo: slo.id,
+        long: breach.long,
+        short: breach.short,
+        burnRateFactor: breach.burnRateAbove,
+        severity: c.severity ?? w.severity,
+        alertname: c.alertname ?? slo.alertName,
+      });
     }
   });
   return out;

@@ -20,8 +20,10 @@ export function resolveAction(target: TargetDocument, labels: Readonly<Record<st
       return v;
     });
   let spec: ResolvedActionSpec | undefined;
-  if (target.argoRollout) spec = { kind: 'argoRollout', namespace: fill(target.argoRollout.namespace), name: fill(target.argoRollout.name), operation: target.argoRollout.operation };
-  else if (target.flagdFlag) spec = { kind: 'flagdFlag', file: fill(target.flagdFlag.file), flag: fill(target.flagdFlag.flag), variant: fill(target.flagdFlag.variant) };
+  if (target.argoRollout)
+    spec = { kind: 'argoRollout', namespace: fill(target.argoRollout.namespace), name: fill(target.argoRollout.name), operation: target.argoRollout.operation };
+  else if (target.flagdFlag)
+    spec = { kind: 'flagdFlag', file: fill(target.flagdFlag.file), flag: fill(target.flagdFlag.flag), variant: fill(target.flagdFlag.variant) };
   else if (target.mlflowAlias) spec = { kind: 'mlflowAlias', model: fill(target.mlflowAlias.model), alias: fill(target.mlflowAlias.alias) };
   else if (target.webhook) spec = { kind: 'webhook', url: fill(target.webhook.url) };
   if (missing.size > 0 || !spec) return { ok: false, missing: [...missing].sort() };

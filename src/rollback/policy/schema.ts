@@ -71,7 +71,12 @@ export const PolicySchema = Type.Object(
     defaultEnvironment: Type.Optional(Environment),
     defaults: Type.Optional(SettingsSchema),
     /** Per-environment settings; they win over target and rule settings (a safety scope). */
-    environments: Type.Optional(Type.Object({ dev: Type.Optional(SettingsSchema), staging: Type.Optional(SettingsSchema), prod: Type.Optional(SettingsSchema) }, { additionalProperties: false })),
+    environments: Type.Optional(
+      Type.Object(
+        { dev: Type.Optional(SettingsSchema), staging: Type.Optional(SettingsSchema), prod: Type.Optional(SettingsSchema) },
+        { additionalProperties: false },
+      ),
+    ),
     retry: Type.Optional(
       Type.Object(
         {
@@ -86,8 +91,12 @@ export const PolicySchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    kubernetes: Type.Optional(Type.Object({ kubeconfig: Type.Optional(Type.String()), context: Type.Optional(Type.String()) }, { additionalProperties: false })),
-    mlflow: Type.Optional(Type.Object({ url: Type.String({ pattern: '^https?://' }), tokenFile: Type.Optional(Type.String()) }, { additionalProperties: false })),
+    kubernetes: Type.Optional(
+      Type.Object({ kubeconfig: Type.Optional(Type.String()), context: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    ),
+    mlflow: Type.Optional(
+      Type.Object({ url: Type.String({ pattern: '^https?://' }), tokenFile: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    ),
     webhook: Type.Optional(Type.Object({ secretFile: Type.String() }, { additionalProperties: false })),
     /** Poll mode: evaluate SLO burn rates in Prometheus so a rollback happens without Alertmanager. */
     poll: Type.Optional(

@@ -46,7 +46,8 @@ export async function startFakeKubeApi(opts: { token: string; statusSubresource?
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(obj));
     };
-    const status = (code: number, reason: string, message: string) => send(code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code });
+    const status = (code: number, reason: string, message: string) =>
+      send(code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code });
     if (req.headers.authorization !== `Bearer ${opts.token}`) return status(401, 'Unauthorized', 'Unauthorized');
     const injected = failNext.shift();
     if (injected) return status(injected, 'InternalError', 'injected failure');
@@ -86,12 +87,17 @@ export async function startFakeKubeApi(opts: { token: string; statusSubresource?
         }
         if (!Array.isArray(ops)) return status(422, 'Invalid', 'json patch must be a list of operations');
         for (const op of ops as JsonPatchOp[]) {
-          if (op.op !== 'replace' || op.path !== '/spec/template' || op.value === undefined) return status(422, 'Invalid', `unsupported operation ${JSON.stringify(op)}`);
+          if (op.op !== 'replace' || op.path !== '/spec/template' || op.value === undefined)
+            return status(422, 'Invalid', `unsupported operation ${JSON.stringify(op)}`);
           obj.spec.template = op.value;
         }
         return send(200, obj);
       }
-      return status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+      return status(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+      );
     }
     if (rsList && req.method === 'GET') {
       const selector = url.searchParams.get('labelSelector') ?? '';

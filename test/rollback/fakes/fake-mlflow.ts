@@ -59,7 +59,13 @@ export async function startFakeMlflow(opts: { token?: string } = {}) {
     }
     if (route === 'registered-models/get' && req.method === 'GET') {
       if (!model) return err(404, 'RESOURCE_DOES_NOT_EXIST', 'Registered Model not found');
-      return send(200, { registered_model: { name: params.name, aliases: [...model.aliases].map(([alias, version]) => ({ alias, version })), tags: [...model.tags].map(([key, value]) => ({ key, value })) } });
+      return send(200, {
+        registered_model: {
+          name: params.name,
+          aliases: [...model.aliases].map(([alias, version]) => ({ alias, version })),
+          tags: [...model.tags].map(([key, value]) => ({ key, value })),
+        },
+      });
     }
     if (route === 'model-versions/set-tag' && req.method === 'POST') {
       const p = need('name', 'version', 'key', 'value');

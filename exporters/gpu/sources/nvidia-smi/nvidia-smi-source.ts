@@ -26,7 +26,7 @@ export const execRunner: Runner = (binary, args, timeoutMs, signal) =>
     execFile(binary, [...args], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 2 ** 20, signal, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new SourceError(`${binary} not found`, 'driver'));
       if (err && (err.killed || err.name === 'AbortError')) return reject(new SourceError(`${binary} did not finish in ${timeoutMs} ms`, 'timeout'));
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });

@@ -109,7 +109,13 @@ export const NVML_PROTOTYPES: Readonly<Record<NvmlSymbol, string>> = {
 };
 
 /** Symbols without which nothing works; the rest are optional and resolved one by one. */
-export const REQUIRED_SYMBOLS: readonly NvmlSymbol[] = ['nvmlInit_v2', 'nvmlShutdown', 'nvmlDeviceGetCount_v2', 'nvmlDeviceGetHandleByIndex_v2', 'nvmlDeviceGetUUID'];
+export const REQUIRED_SYMBOLS: readonly NvmlSymbol[] = [
+  'nvmlInit_v2',
+  'nvmlShutdown',
+  'nvmlDeviceGetCount_v2',
+  'nvmlDeviceGetHandleByIndex_v2',
+  'nvmlDeviceGetUUID',
+];
 
 /** nvmlReturn_t values the adapter distinguishes. */
 export const NVML = {
@@ -131,11 +137,37 @@ export const NVML = {
 
 /** Names for logs and `vigil_gpu_lost{reason}`. */
 export const RETURN_NAMES: Readonly<Record<number, string>> = {
-  0: 'SUCCESS', 1: 'UNINITIALIZED', 2: 'INVALID_ARGUMENT', 3: 'NOT_SUPPORTED', 4: 'NO_PERMISSION', 5: 'ALREADY_INITIALIZED', 6: 'NOT_FOUND',
-  7: 'INSUFFICIENT_SIZE', 8: 'INSUFFICIENT_POWER', 9: 'DRIVER_NOT_LOADED', 10: 'TIMEOUT', 11: 'IRQ_ISSUE', 12: 'LIBRARY_NOT_FOUND',
-  13: 'FUNCTION_NOT_FOUND', 14: 'CORRUPTED_INFOROM', 15: 'GPU_IS_LOST', 16: 'RESET_REQUIRED', 17: 'OPERATING_SYSTEM', 18: 'LIB_RM_VERSION_MISMATCH',
-  19: 'IN_USE', 20: 'MEMORY', 21: 'NO_DATA', 22: 'VGPU_ECC_NOT_SUPPORTED', 23: 'INSUFFICIENT_RESOURCES', 24: 'FREQ_NOT_SUPPORTED',
-  25: 'ARGUMENT_VERSION_MISMATCH', 26: 'DEPRECATED', 27: 'NOT_READY', 28: 'GPU_NOT_FOUND', 29: 'INVALID_STATE', 999: 'UNKNOWN',
+  0: 'SUCCESS',
+  1: 'UNINITIALIZED',
+  2: 'INVALID_ARGUMENT',
+  3: 'NOT_SUPPORTED',
+  4: 'NO_PERMISSION',
+  5: 'ALREADY_INITIALIZED',
+  6: 'NOT_FOUND',
+  7: 'INSUFFICIENT_SIZE',
+  8: 'INSUFFICIENT_POWER',
+  9: 'DRIVER_NOT_LOADED',
+  10: 'TIMEOUT',
+  11: 'IRQ_ISSUE',
+  12: 'LIBRARY_NOT_FOUND',
+  13: 'FUNCTION_NOT_FOUND',
+  14: 'CORRUPTED_INFOROM',
+  15: 'GPU_IS_LOST',
+  16: 'RESET_REQUIRED',
+  17: 'OPERATING_SYSTEM',
+  18: 'LIB_RM_VERSION_MISMATCH',
+  19: 'IN_USE',
+  20: 'MEMORY',
+  21: 'NO_DATA',
+  22: 'VGPU_ECC_NOT_SUPPORTED',
+  23: 'INSUFFICIENT_RESOURCES',
+  24: 'FREQ_NOT_SUPPORTED',
+  25: 'ARGUMENT_VERSION_MISMATCH',
+  26: 'DEPRECATED',
+  27: 'NOT_READY',
+  28: 'GPU_NOT_FOUND',
+  29: 'INVALID_STATE',
+  999: 'UNKNOWN',
 };
 
 /** The whole session is unusable: shut down and initialise again on the next cycle. */

@@ -52,7 +52,14 @@ export class XidWatcher {
   private setup(): boolean {
     const a = this.api;
     if (this.now() < this.retryAt) return false;
-    if (!a.nvmlInit_v2 || !a.nvmlEventSetCreate || !a.nvmlEventSetWait_v2 || !a.nvmlDeviceRegisterEvents || !a.nvmlDeviceGetCount_v2 || !a.nvmlDeviceGetHandleByIndex_v2) {
+    if (
+      !a.nvmlInit_v2 ||
+      !a.nvmlEventSetCreate ||
+      !a.nvmlEventSetWait_v2 ||
+      !a.nvmlDeviceRegisterEvents ||
+      !a.nvmlDeviceGetCount_v2 ||
+      !a.nvmlDeviceGetHandleByIndex_v2
+    ) {
       this.retryAt = Number.POSITIVE_INFINITY;
       return false;
     }
@@ -76,7 +83,8 @@ export class XidWatcher {
       const h = hb.readBigUInt64LE(0);
       const types = Buffer.alloc(8);
       // Register only where XID events are supported; registering an unsupported type fails.
-      if (a.nvmlDeviceGetSupportedEventTypes && a.nvmlDeviceGetSupportedEventTypes(h, types) === NVML.SUCCESS && (types.readBigUInt64LE(0) & EVENT_XID) === 0n) continue;
+      if (a.nvmlDeviceGetSupportedEventTypes && a.nvmlDeviceGetSupportedEventTypes(h, types) === NVML.SUCCESS && (types.readBigUInt64LE(0) & EVENT_XID) === 0n)
+        continue;
       if (a.nvmlDeviceRegisterEvents(h, EVENT_XID, this.set) === NVML.SUCCESS) this.handles.set(h, i);
     }
     this.backoffMs = 1000;

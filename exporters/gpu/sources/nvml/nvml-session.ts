@@ -132,18 +132,32 @@ export class NvmlSession {
     for (const d of devices) this.known.set(d.index, { index: d.index, uuid: d.uuid, pciBusId: d.pciBusId, name: d.name });
     // A lost GPU leaves stale handles behind: start a fresh session next cycle.
     if (restart) this.shutdown();
-    return { ...(driverVersion ? { driverVersion } : {}), ...(cuda !== undefined ? { cudaVersion: `${Math.floor(cuda / 1000)}.${Math.floor((cuda % 1000) / 10)}` } : {}), devices, lost, xidEvents: [] };
+    return {
+      ...(driverVersion ? { driverVersion } : {}),
+      ...(cuda !== undefined ? { cudaVersion: `${Math.floor(cuda / 1000)}.${Math.floor((cuda % 1000) / 10)}` } : {}),
+      devices,
+      lost,
+      xidEvents: [],
+    };
   }
 
   private readDevice(position: number, h: Handle): GpuDeviceSample {
     const b4 = () => Buffer.alloc(4);
     const u32 = <K extends NvmlSymbol>(name: K, invoke: (f: NvmlApi[K], b: Buffer) => number) => {
       const b = b4();
-      return this.get(name, (f) => invoke(f, b), () => b.readUInt32LE(0));
+      return this.get(
+        name,
+        (f) => invoke(f, b),
+        () => b.readUInt32LE(0),
+      );
     };
     const u64 = <K extends NvmlSymbol>(name: K, invoke: (f: NvmlApi[K], b: Buffer) => number) => {
       const b = Buffer.alloc(8);
-      return this.get(name, (f) => invoke(f, b), () => S.u64(b));
+      return this.get(
+        name,
+        (f) => invoke(f, b),
+        () => S.u64(b),
+      );
     };
     const uuid = this.str('nvmlDeviceGetUUID', (f, b) => f(h, b, 96));
     if (uuid === undefined) throw new DeviceLost(NVML.ERROR_GPU_NOT_FOUND);
@@ -153,27 +167,57 @@ export class NvmlSession {
     const serial = this.str('nvmlDeviceGetSerial', (f, b) => f(h, b, 30), 30);
     const vbios = this.str('nvmlDeviceGetVbiosVersion', (f, b) => f(h, b, 32), 32);
     const pciBuf = Buffer.alloc(S.PCI_INFO_SIZE);
-    const pci = this.get('nvmlDeviceGetPciInfo_v3', (f) => f(h, pciBuf), () => 1) ? S.decodePciInfo(pciBuf) : undefined;
+    const pci = this.get(
+      'nvmlDeviceGetPciInfo_v3',
+      (f) => f(h, pciBuf),
+      () => 1,
+    )
+      ? S.decodePciInfo(pciBuf)
+      : undefined;
     const ccMajor = b4();
     const ccMinor = b4();
-    const cc = this.get('nvmlDeviceGetCudaComputeCapability', (f) => f(h, ccMajor, ccMinor), () => 1) ? `${ccMajor.readInt32LE(0)}.${ccMinor.readInt32LE(0)}` : undefined;
+    const cc = this.get(
+      'nvmlDeviceGetCudaComputeCapability',
+      (f) => f(h, ccMajor, ccMinor),
+      () => 1,
+    )
+      ? `${ccMajor.readInt32LE(0)}.${ccMinor.readInt32LE(0)}`
+      : undefined;
 
     const fields: GpuFields = {};
     const set = (k: keyof GpuFields, v: number | undefined) => {
       if (v !== undefined) fields[k] = v;
     };
     const utilBuf = Buffer.alloc(S.UTILIZATION_SIZE);
-    if (this.get('nvmlDeviceGetUtilizationRates', (f) => f(h, utilBuf), () => 1)) {
+    if (
+      this.get(
+        'nvmlDeviceGetUtilizationRates',
+        (f) => f(h, utilBuf),
+        () => 1,
+      )
+    ) {
       const u = S.decodeUtilization(utilBuf);
       set('gpuUtil', u.gpu);
       set('memCopyUtil', u.memory);
     }
     const period = b4();
-    set('encUtil', u32('nvmlDeviceGetEncoderUtilization', (f, b) => f(h, b, period)));
-    set('decUtil', u32('nvmlDeviceGetDecoderUtilization', (f, b) => f(h, b, period)));
+    set(
+      'encUtil',
+      u32('nvmlDeviceGetEncoderUtilization', (f, b) => f(h, b, period)),
+    );
+    set(
+      'decUtil',
+      u32('nvmlDeviceGetDecoderUtilization', (f, b) => f(h, b, period)),
+    );
     // Memory: v2 (has `reserved`) where exported and supported, else v1.
     const m2 = S.memoryV2Buffer();
-    if (this.get('nvmlDeviceGetMemoryInfo_v2', (f) => f(h, m2), () => 1)) {
+    if (
+      this.get(
+        'nvmlDeviceGetMemoryInfo_v2',
+        (f) => f(h, m2),
+        () => 1,
+      )
+    ) {
       const m = S.decodeMemoryV2(m2);
       set('fbTotal', m.total);
       set('fbReserved', m.reserved);
@@ -181,49 +225,123 @@ export class NvmlSession {
       set('fbUsed', m.used);
     } else {
       const m1 = Buffer.alloc(S.MEMORY_V1_SIZE);
-      if (this.get('nvmlDeviceGetMemoryInfo', (f) => f(h, m1), () => 1)) {
+      if (
+        this.get(
+          'nvmlDeviceGetMemoryInfo',
+          (f) => f(h, m1),
+          () => 1,
+        )
+      ) {
         const m = S.decodeMemoryV1(m1);
         set('fbTotal', m.total);
         set('fbFree', m.free);
         set('fbUsed', m.used);
       }
     }
-    set('gpuTemp', u32('nvmlDeviceGetTemperature', (f, b) => f(h, 0, b)));
+    set(
+      'gpuTemp',
+      u32('nvmlDeviceGetTemperature', (f, b) => f(h, 0, b)),
+    );
     const fv = S.fieldValuesBuffer([S.FI_DEV_MEMORY_TEMP]);
-    if (this.get('nvmlDeviceGetFieldValues', (f) => f(h, 1, fv), () => 1)) set('memoryTemp', S.decodeFieldValue(fv, 0));
+    if (
+      this.get(
+        'nvmlDeviceGetFieldValues',
+        (f) => f(h, 1, fv),
+        () => 1,
+      )
+    )
+      set('memoryTemp', S.decodeFieldValue(fv, 0));
     const mw = u32('nvmlDeviceGetPowerUsage', (f, b) => f(h, b));
     set('powerUsage', mw === undefined ? undefined : mw / 1000);
     const limit = u32('nvmlDeviceGetEnforcedPowerLimit', (f, b) => f(h, b));
     set('powerLimit', limit === undefined ? undefined : limit / 1000);
-    set('totalEnergy', u64('nvmlDeviceGetTotalEnergyConsumption', (f, b) => f(h, b)));
-    set('smClock', u32('nvmlDeviceGetClockInfo', (f, b) => f(h, 1, b)));
-    set('memClock', u32('nvmlDeviceGetClockInfo', (f, b) => f(h, 2, b)));
-    set('fanSpeed', u32('nvmlDeviceGetFanSpeed', (f, b) => f(h, b)));
+    set(
+      'totalEnergy',
+      u64('nvmlDeviceGetTotalEnergyConsumption', (f, b) => f(h, b)),
+    );
+    set(
+      'smClock',
+      u32('nvmlDeviceGetClockInfo', (f, b) => f(h, 1, b)),
+    );
+    set(
+      'memClock',
+      u32('nvmlDeviceGetClockInfo', (f, b) => f(h, 2, b)),
+    );
+    set(
+      'fanSpeed',
+      u32('nvmlDeviceGetFanSpeed', (f, b) => f(h, b)),
+    );
     const ps = u32('nvmlDeviceGetPerformanceState', (f, b) => f(h, b));
     set('pstate', ps !== undefined && ps <= 15 ? ps : undefined);
-    set('eccSbeVolatile', u64('nvmlDeviceGetTotalEccErrors', (f, b) => f(h, 0, 0, b)));
-    set('eccDbeVolatile', u64('nvmlDeviceGetTotalEccErrors', (f, b) => f(h, 1, 0, b)));
-    set('eccSbeAggregate', u64('nvmlDeviceGetTotalEccErrors', (f, b) => f(h, 0, 1, b)));
-    set('eccDbeAggregate', u64('nvmlDeviceGetTotalEccErrors', (f, b) => f(h, 1, 1, b)));
+    set(
+      'eccSbeVolatile',
+      u64('nvmlDeviceGetTotalEccErrors', (f, b) => f(h, 0, 0, b)),
+    );
+    set(
+      'eccDbeVolatile',
+      u64('nvmlDeviceGetTotalEccErrors', (f, b) => f(h, 1, 0, b)),
+    );
+    set(
+      'eccSbeAggregate',
+      u64('nvmlDeviceGetTotalEccErrors', (f, b) => f(h, 0, 1, b)),
+    );
+    set(
+      'eccDbeAggregate',
+      u64('nvmlDeviceGetTotalEccErrors', (f, b) => f(h, 1, 1, b)),
+    );
     const [corr, unc, pend, fail] = [b4(), b4(), b4(), b4()];
-    if (this.get('nvmlDeviceGetRemappedRows', (f) => f(h, corr, unc, pend, fail), () => 1)) {
+    if (
+      this.get(
+        'nvmlDeviceGetRemappedRows',
+        (f) => f(h, corr, unc, pend, fail),
+        () => 1,
+      )
+    ) {
       set('correctableRemappedRows', corr.readUInt32LE(0));
       set('uncorrectableRemappedRows', unc.readUInt32LE(0));
       set('rowRemapPending', pend.readUInt32LE(0) ? 1 : 0);
       set('rowRemapFailure', fail.readUInt32LE(0) ? 1 : 0);
     }
-    set('clocksEventReasons', this.api.nvmlDeviceGetCurrentClocksEventReasons ? u64('nvmlDeviceGetCurrentClocksEventReasons', (f, b) => f(h, b)) : u64('nvmlDeviceGetCurrentClocksThrottleReasons', (f, b) => f(h, b)));
-    for (const [key, policy] of [['powerViolation', 0], ['thermalViolation', 1]] as const) {
+    set(
+      'clocksEventReasons',
+      this.api.nvmlDeviceGetCurrentClocksEventReasons
+        ? u64('nvmlDeviceGetCurrentClocksEventReasons', (f, b) => f(h, b))
+        : u64('nvmlDeviceGetCurrentClocksThrottleReasons', (f, b) => f(h, b)),
+    );
+    for (const [key, policy] of [
+      ['powerViolation', 0],
+      ['thermalViolation', 1],
+    ] as const) {
       const vb = Buffer.alloc(S.VIOLATION_TIME_SIZE);
-      set(key, this.get('nvmlDeviceGetViolationStatus', (f) => f(h, policy, vb), () => S.decodeViolationTime(vb)));
+      set(
+        key,
+        this.get(
+          'nvmlDeviceGetViolationStatus',
+          (f) => f(h, policy, vb),
+          () => S.decodeViolationTime(vb),
+        ),
+      );
     }
-    set('pcieReplay', u32('nvmlDeviceGetPcieReplayCounter', (f, b) => f(h, b)));
-    set('pcieLinkGen', u32('nvmlDeviceGetCurrPcieLinkGeneration', (f, b) => f(h, b)));
-    set('pcieLinkWidth', u32('nvmlDeviceGetCurrPcieLinkWidth', (f, b) => f(h, b)));
+    set(
+      'pcieReplay',
+      u32('nvmlDeviceGetPcieReplayCounter', (f, b) => f(h, b)),
+    );
+    set(
+      'pcieLinkGen',
+      u32('nvmlDeviceGetCurrPcieLinkGeneration', (f, b) => f(h, b)),
+    );
+    set(
+      'pcieLinkWidth',
+      u32('nvmlDeviceGetCurrPcieLinkWidth', (f, b) => f(h, b)),
+    );
 
     const migCur = b4();
     const migPend = b4();
-    const migEnabled = this.get('nvmlDeviceGetMigMode', (f) => f(h, migCur, migPend), () => migCur.readUInt32LE(0));
+    const migEnabled = this.get(
+      'nvmlDeviceGetMigMode',
+      (f) => f(h, migCur, migPend),
+      () => migCur.readUInt32LE(0),
+    );
     const mig = migEnabled === 1 ? this.readMig(h) : [];
     const processes = this.options.processes ? this.readProcesses(h) : undefined;
     return {
@@ -244,21 +362,51 @@ export class NvmlSession {
 
   private readMig(h: Handle): MigSample[] {
     const maxBuf = Buffer.alloc(4);
-    if (!this.get('nvmlDeviceGetMaxMigDeviceCount', (f) => f(h, maxBuf), () => 1)) return [];
+    if (
+      !this.get(
+        'nvmlDeviceGetMaxMigDeviceCount',
+        (f) => f(h, maxBuf),
+        () => 1,
+      )
+    )
+      return [];
     const out: MigSample[] = [];
     for (let k = 0; k < Math.min(maxBuf.readUInt32LE(0), 16); k++) {
       const mb = Buffer.alloc(8);
       // Empty slots answer NOT_FOUND / INVALID_ARGUMENT: skip them.
-      if (!this.get('nvmlDeviceGetMigDeviceHandleByIndex', (f) => f(h, k, mb), () => 1)) continue;
+      if (
+        !this.get(
+          'nvmlDeviceGetMigDeviceHandleByIndex',
+          (f) => f(h, k, mb),
+          () => 1,
+        )
+      )
+        continue;
       const mh = mb.readBigUInt64LE(0);
       const gi = Buffer.alloc(4);
-      const gpuInstanceId = this.get('nvmlDeviceGetGpuInstanceId', (f) => f(mh, gi), () => gi.readUInt32LE(0));
+      const gpuInstanceId = this.get(
+        'nvmlDeviceGetGpuInstanceId',
+        (f) => f(mh, gi),
+        () => gi.readUInt32LE(0),
+      );
       if (gpuInstanceId === undefined) continue;
       const attrs = Buffer.alloc(S.DEVICE_ATTRIBUTES_SIZE);
-      const profile = this.get('nvmlDeviceGetAttributes_v2', (f) => f(mh, attrs), () => 1) ? S.migProfileName(attrs) : 'unknown';
+      const profile = this.get(
+        'nvmlDeviceGetAttributes_v2',
+        (f) => f(mh, attrs),
+        () => 1,
+      )
+        ? S.migProfileName(attrs)
+        : 'unknown';
       const uuid = this.str('nvmlDeviceGetUUID', (f, b) => f(mh, b, 96));
       const m2 = S.memoryV2Buffer();
-      const mem = this.get('nvmlDeviceGetMemoryInfo_v2', (f) => f(mh, m2), () => 1) ? S.decodeMemoryV2(m2) : undefined;
+      const mem = this.get(
+        'nvmlDeviceGetMemoryInfo_v2',
+        (f) => f(mh, m2),
+        () => 1,
+      )
+        ? S.decodeMemoryV2(m2)
+        : undefined;
       out.push({ gpuInstanceId, profile, ...(uuid ? { uuid } : {}), ...(mem ? { fbTotal: mem.total, fbUsed: mem.used, fbFree: mem.free } : {}) });
     }
     return out;
@@ -280,7 +428,11 @@ export class NvmlSession {
     return S.decodeProcessInfos(infos, countBuf.readUInt32LE(0)).map((p) => {
       const nb = Buffer.alloc(256);
       const nrc = this.call('nvmlSystemGetProcessName', (f) => f(p.pid, nb, 256));
-      return { pid: p.pid, name: nrc === NVML.SUCCESS ? S.cString(nb).split('/').pop() ?? '' : '', ...(p.usedMiB !== undefined ? { usedMemory: p.usedMiB } : {}) };
+      return {
+        pid: p.pid,
+        name: nrc === NVML.SUCCESS ? (S.cString(nb).split('/').pop() ?? '') : '',
+        ...(p.usedMiB !== undefined ? { usedMemory: p.usedMiB } : {}),
+      };
     });
   }
 }

@@ -68,13 +68,17 @@ export class NvmlSource implements GpuSource {
       let last = Atomics.load(progress, 0);
       let lastChange = Date.now();
       const timeout = this.options.callTimeoutMs ?? 3000;
-      const watchdog = setInterval(() => {
-        const now = Atomics.load(progress, 0);
-        if (now !== last) {
-          last = now;
-          lastChange = Date.now();
-        } else if (Date.now() - lastChange > timeout) fail(new SourceError(`NVML call ${symbolName(Atomics.load(progress, 1))} made no progress for ${timeout} ms`, 'timeout'));
-      }, Math.min(100, timeout));
+      const watchdog = setInterval(
+        () => {
+          const now = Atomics.load(progress, 0);
+          if (now !== last) {
+            last = now;
+            lastChange = Date.now();
+          } else if (Date.now() - lastChange > timeout)
+            fail(new SourceError(`NVML call ${symbolName(Atomics.load(progress, 1))} made no progress for ${timeout} ms`, 'timeout'));
+        },
+        Math.min(100, timeout),
+      );
       const onAbort = () => fail(new SourceError('collection aborted', 'timeout'));
       const fail = (err: Error) => {
         clearInterval(watchdog);
@@ -126,7 +130,12 @@ export class NvmlSource implements GpuSource {
   private startWorker(): Worker {
     const sab = new SharedArrayBuffer(12);
     this.progress = new Int32Array(sab);
-    const worker = spawnWorker({ library: this.options.library ?? 'libnvidia-ml.so.1', processes: this.options.processes ?? false, mode: 'collect', progress: sab });
+    const worker = spawnWorker({
+      library: this.options.library ?? 'libnvidia-ml.so.1',
+      processes: this.options.processes ?? false,
+      mode: 'collect',
+      progress: sab,
+    });
     worker.unref();
     worker.on('message', (r: Reply) => {
       if (r.id === undefined) return;

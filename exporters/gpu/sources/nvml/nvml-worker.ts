@@ -45,7 +45,16 @@ async function load(): Promise<{ api: Partial<NvmlApi> } | { error: string }> {
 const loaded = await load();
 
 if (data.mode === 'collect') {
-  const session = 'api' in loaded ? new NvmlSession(loaded.api, { processes: data.processes, onCall: (s) => { Atomics.add(progress, 0, 1); Atomics.store(progress, 1, symbols.indexOf(s)); } }) : undefined;
+  const session =
+    'api' in loaded
+      ? new NvmlSession(loaded.api, {
+          processes: data.processes,
+          onCall: (s) => {
+            Atomics.add(progress, 0, 1);
+            Atomics.store(progress, 1, symbols.indexOf(s));
+          },
+        })
+      : undefined;
   port.on('message', (msg: { id: number; type: 'collect' | 'close' }) => {
     if (msg.type === 'close') {
       session?.shutdown();
@@ -59,7 +68,12 @@ if (data.mode === 'collect') {
     try {
       port.postMessage({ id: msg.id, ok: true, snapshot: session.collect() });
     } catch (err) {
-      port.postMessage({ id: msg.id, ok: false, reason: err instanceof SourceError ? err.reason : 'error', message: err instanceof Error ? err.message : String(err) });
+      port.postMessage({
+        id: msg.id,
+        ok: false,
+        reason: err instanceof SourceError ? err.reason : 'error',
+        message: err instanceof Error ? err.message : String(err),
+      });
     }
   });
   port.postMessage({ ready: true });

@@ -9,7 +9,14 @@ export const SimFaultsSchema = Type.Object(
     /** GPU indexes that fell off the bus: their series vanish, `vigil_gpu_lost` appears, XID 79 once. */
     lostGpus: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
     /** XID storms: `perCycle` events of `xid` on `gpu` every sampling cycle (default 10). */
-    xidStorm: Type.Optional(Type.Array(Type.Object({ gpu: Type.Integer({ minimum: 0 }), xid: Type.Integer({ minimum: 0 }), perCycle: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })) }, { additionalProperties: false }))),
+    xidStorm: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { gpu: Type.Integer({ minimum: 0 }), xid: Type.Integer({ minimum: 0 }), perCycle: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
     /** A driver call that hangs: collect() does not return until the fault is cleared. */
     hang: Type.Optional(Type.Boolean()),
     /** collect() throws. */
@@ -17,7 +24,18 @@ export const SimFaultsSchema = Type.Object(
     /** collect() returns malformed data (no device list). */
     garbage: Type.Optional(Type.Boolean()),
     /** ECC errors added to the counters every cycle. */
-    ecc: Type.Optional(Type.Array(Type.Object({ gpu: Type.Integer({ minimum: 0 }), corrected: Type.Optional(Type.Integer({ minimum: 0 })), uncorrected: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }))),
+    ecc: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            gpu: Type.Integer({ minimum: 0 }),
+            corrected: Type.Optional(Type.Integer({ minimum: 0 })),
+            uncorrected: Type.Optional(Type.Integer({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
   },
   { additionalProperties: false },
 );

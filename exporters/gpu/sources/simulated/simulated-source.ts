@@ -79,7 +79,12 @@ export class SimulatedSource implements GpuSource {
     const lost: LostGpu[] = [];
     const xidEvents: XidEvent[] = [];
     for (let i = 0; i < n; i++) {
-      const identity = { index: i, uuid: `GPU-5a1e0000-0000-4000-8000-${hex(i, 12)}`, pciBusId: `00000000:${hex(0x18 + i * 0x10, 2).toUpperCase()}:00.0`, name: this.options.model ?? 'NVIDIA H100 80GB HBM3' };
+      const identity = {
+        index: i,
+        uuid: `GPU-5a1e0000-0000-4000-8000-${hex(i, 12)}`,
+        pciBusId: `00000000:${hex(0x18 + i * 0x10, 2).toUpperCase()}:00.0`,
+        name: this.options.model ?? 'NVIDIA H100 80GB HBM3',
+      };
       for (const e of faults.ecc ?? []) {
         if (e.gpu !== i) continue;
         this.ecc[i]!.sbe += e.corrected ?? 0;
@@ -101,7 +106,14 @@ export class SimulatedSource implements GpuSource {
       const temp = Math.round(32 + load * 40 + (i % 2) * 3);
       const throttling = load > 0.95 ? 0x4 : load < 0.05 ? 0x1 : 0;
       const migs: MigSample[] = mig
-        ? Array.from({ length: 7 }, (_, k) => ({ gpuInstanceId: 7 + k, profile: MIG_PROFILE, uuid: `MIG-5a1e${hex(i, 4)}-0000-4000-8000-${hex(k, 12)}`, fbTotal: MIG_FB_MIB, fbUsed: 3000 + (k === tick % 7 ? 100 : 0), fbFree: MIG_FB_MIB - 3000 - (k === tick % 7 ? 100 : 0) }))
+        ? Array.from({ length: 7 }, (_, k) => ({
+            gpuInstanceId: 7 + k,
+            profile: MIG_PROFILE,
+            uuid: `MIG-5a1e${hex(i, 4)}-0000-4000-8000-${hex(k, 12)}`,
+            fbTotal: MIG_FB_MIB,
+            fbUsed: 3000 + (k === tick % 7 ? 100 : 0),
+            fbFree: MIG_FB_MIB - 3000 - (k === tick % 7 ? 100 : 0),
+          }))
         : [];
       devices.push({
         ...identity,

@@ -16,7 +16,7 @@ export const checkCommand: Command = {
     const { model, diagnostics: d } = await checkProject(root, values.env !== undefined ? { env: values.env } : {});
     // How many files render would write (documents are counted, not rendered).
     let artifacts = 0;
-    for (const docs = generateDocuments(model); !docs.next().done; ) artifacts++;
+    for (const docs = generateDocuments(model); !docs.next().done;) artifacts++;
     reportDiagnostics(io, values.format, d.sorted(), { slos: model.slos.length, artifacts });
     if (values.format === 'text') io.stderr.write(`vigil check: ${d.errors.length} error(s), ${d.warnings.length} warning(s), ${model.slos.length} SLO(s)\n`);
     if (d.hasErrors) return EXIT_INVALID;

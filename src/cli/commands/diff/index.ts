@@ -13,7 +13,17 @@ export const diffCommand: Command = {
   summary: 'Show what apply would change in Grafana, per dashboard.',
   usage,
   async run(argv, io) {
-    const { values } = parseFlags(argv, { 'grafana-url': { type: 'string' }, 'token-file': { type: 'string' }, folder: { type: 'string', default: 'vigil' }, prune: { type: 'boolean', default: false }, env: { type: 'string' } }, usage);
+    const { values } = parseFlags(
+      argv,
+      {
+        'grafana-url': { type: 'string' },
+        'token-file': { type: 'string' },
+        folder: { type: 'string', default: 'vigil' },
+        prune: { type: 'boolean', default: false },
+        env: { type: 'string' },
+      },
+      usage,
+    );
     const url = grafanaUrl(values['grafana-url'], usage);
     const token = readToken(io.cwd, values['token-file'], false);
     const root = resolveRoot(io.cwd, values.root);

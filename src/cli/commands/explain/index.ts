@@ -53,7 +53,11 @@ export function explainText(slo: SloModel): string {
     humanizeMinutes(r.resetMinutesAfter100pct ?? 0),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const lines = [
     `${slo.id}: ${slo.objectivePercent}% over ${slo.period} (error budget ${pct(slo.errorBudget)}, ${humanizeMinutes(slo.errorBudget * slo.periodMinutes)} of full outage)`,
     `indicator: ${slo.indicator.kind}${slo.groupBy.length ? `, one SLI per ${slo.groupBy.join(', ')}` : ''}; alert ${slo.alertName}`,
@@ -88,7 +92,9 @@ export const explainCommand: Command = {
       throw new UserError(`no SLO with id ${JSON.stringify(id)}; known: ${known.length ? known.join(', ') : '(none)'}`, EXIT_INVALID);
     }
     if (values.format === 'json') {
-      io.stdout.write(`${JSON.stringify({ id: slo.id, objective: slo.objective, period: slo.period, errorBudget: slo.errorBudget, windows: explainRows(slo), dropped: slo.droppedWindows.map((w) => `${w.long}/${w.short}`) }, null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ id: slo.id, objective: slo.objective, period: slo.period, errorBudget: slo.errorBudget, windows: explainRows(slo), dropped: slo.droppedWindows.map((w) => `${w.long}/${w.short}`) }, null, 2)}\n`,
+      );
     } else {
       io.stdout.write(explainText(slo));
     }

@@ -39,7 +39,8 @@ function listenFlag(value: string): HostPort {
 
 function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw usageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw usageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -50,7 +51,8 @@ export const exporterCommand: Command = {
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(argv, options, usage);
     const source = values.source;
-    if (source !== 'nvml' && source !== 'nvidia-smi' && source !== 'simulated') throw usageError(`--source must be nvml, nvidia-smi or simulated, got ${source === undefined ? 'nothing' : JSON.stringify(source)}`);
+    if (source !== 'nvml' && source !== 'nvidia-smi' && source !== 'simulated')
+      throw usageError(`--source must be nvml, nvidia-smi or simulated, got ${source === undefined ? 'nothing' : JSON.stringify(source)}`);
     const { host, port } = listenFlag(values.listen);
     const intervalMs = parseDurationFlag('interval', values.interval, usage);
     if (intervalMs < 100) throw usageError('--interval must be at least 100ms');
@@ -59,7 +61,8 @@ export const exporterCommand: Command = {
     const simGpus = intFlag('sim-gpus', values['sim-gpus'], 0, 64);
     const simMig = intFlag('sim-mig-gpus', values['sim-mig-gpus'], 0, 64);
     const level = values['log-level'];
-    if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw usageError(`--log-level must be one of trace, debug, info, warn, error, silent, got ${JSON.stringify(level)}`);
+    if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level))
+      throw usageError(`--log-level must be one of trace, debug, info, warn, error, silent, got ${JSON.stringify(level)}`);
     for (const flag of ['sim-gpus', 'sim-mig-gpus', 'sim-model', 'faults'] as const) {
       if (values[flag] !== undefined && source !== 'simulated') throw usageError(`--${flag} only applies to --source simulated`);
     }
@@ -88,7 +91,15 @@ export const exporterCommand: Command = {
       ...(values.faults !== undefined ? { faults: values.faults, cwd: io.cwd } : {}),
     });
     const hostname = values.hostname ?? process.env.NODE_NAME ?? os.hostname();
-    const common = { source: gpuSource, intervalMs, hostname, logger, ...(models ? { models } : {}), ...(collectTimeoutMs !== undefined ? { collectTimeoutMs } : {}), ...(maxSeries !== undefined ? { maxSeries } : {}) };
+    const common = {
+      source: gpuSource,
+      intervalMs,
+      hostname,
+      logger,
+      ...(models ? { models } : {}),
+      ...(collectTimeoutMs !== undefined ? { collectTimeoutMs } : {}),
+      ...(maxSeries !== undefined ? { maxSeries } : {}),
+    };
 
     if (values.once) {
       const once = await service.collectOnce(common);
@@ -102,7 +113,8 @@ export const exporterCommand: Command = {
     } catch (err) {
       await gpuSource.close();
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UserError(`cannot listen on ${values.listen}: ${code}`, EXIT_INVALID);
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+        throw new UserError(`cannot listen on ${values.listen}: ${code}`, EXIT_INVALID);
       throw err;
     }
     io.stdout.write(`listening on http://${host.includes(':') ? `[${host}]` : host}:${running.port}/metrics\n`);

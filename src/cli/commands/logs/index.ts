@@ -5,7 +5,8 @@ import { parseLogql } from '../../../loki/parse-logql.js';
 import { parseFlags } from '../../args.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../../io.js';
 
-const usage = 'vigil logs --correlation-id ID [--service NAME] [--selector \'{namespace=~".+"}\'] [--grafana-url URL] [--datasource-uid UID] [--from now-6h] [--format text|json]';
+const usage =
+  'vigil logs --correlation-id ID [--service NAME] [--selector \'{namespace=~".+"}\'] [--grafana-url URL] [--datasource-uid UID] [--from now-6h] [--format text|json]';
 
 /** `vigil logs`: the LogQL that follows one request across services, and optionally its Explore link. */
 export const logsCommand: Command = {
@@ -18,12 +19,24 @@ export const logsCommand: Command = {
 };
 
 function printCorrelationQuery(argv: readonly string[], io: CliIo): number {
-  const { values } = parseFlags(argv, { 'correlation-id': { type: 'string' }, service: { type: 'string' }, selector: { type: 'string', default: LOKI_DEFAULT_STREAM_SELECTOR }, 'grafana-url': { type: 'string' }, 'datasource-uid': { type: 'string', default: 'loki' }, from: { type: 'string', default: 'now-6h' } }, usage);
+  const { values } = parseFlags(
+    argv,
+    {
+      'correlation-id': { type: 'string' },
+      service: { type: 'string' },
+      selector: { type: 'string', default: LOKI_DEFAULT_STREAM_SELECTOR },
+      'grafana-url': { type: 'string' },
+      'datasource-uid': { type: 'string', default: 'loki' },
+      from: { type: 'string', default: 'now-6h' },
+    },
+    usage,
+  );
   const id = values['correlation-id'];
   if (id === undefined || id.trim() === '') throw new UserError(`--correlation-id is required\nusage: ${usage}`, EXIT_USAGE);
   if (/[\r\n]/.test(id)) throw new UserError('--correlation-id must be a single line', EXIT_USAGE);
   const grafana = values['grafana-url'];
-  if (grafana !== undefined && !/^https?:\/\/[^\s]+$/.test(grafana)) throw new UserError(`--grafana-url must be an http(s) URL, got ${JSON.stringify(grafana)}`, EXIT_USAGE);
+  if (grafana !== undefined && !/^https?:\/\/[^\s]+$/.test(grafana))
+    throw new UserError(`--grafana-url must be an http(s) URL, got ${JSON.stringify(grafana)}`, EXIT_USAGE);
   let selector;
   try {
     selector = parseStreamSelector(values.selector);

@@ -17,7 +17,8 @@ export const rollbackCommand: Command = {
   usage: USAGE,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv;
-    if (sub !== 'serve' && sub !== 'check') throw new UserError(`expected a subcommand serve or check, got ${JSON.stringify(sub ?? '')}\nusage: ${USAGE}`, EXIT_USAGE);
+    if (sub !== 'serve' && sub !== 'check')
+      throw new UserError(`expected a subcommand serve or check, got ${JSON.stringify(sub ?? '')}\nusage: ${USAGE}`, EXIT_USAGE);
     const { values } = parseFlags(
       rest,
       {
@@ -40,7 +41,8 @@ export const rollbackCommand: Command = {
       listen = listenFlag(need('listen', values.listen));
       need('token-file', values['token-file']);
       need('state-dir', values['state-dir']);
-      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(values['log-level']))) throw new UserError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent\nusage: ${USAGE}`, EXIT_USAGE);
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(values['log-level'])))
+        throw new UserError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent\nusage: ${USAGE}`, EXIT_USAGE);
     }
     const diags = new Diagnostics();
     // Poll checks may take their windows from the project's SLOs; SLO files with errors are
@@ -50,7 +52,8 @@ export const rollbackCommand: Command = {
     reportDiagnostics(io, String(values.format), diags.sorted());
     if (!policy) return EXIT_INVALID;
     if (sub === 'check') {
-      if (values.format !== 'json') io.stdout.write(`${policyFile}: ${policy.rules.length} rule(s), ${Object.keys(policy.document.targets).length} target(s), ok\n`);
+      if (values.format !== 'json')
+        io.stdout.write(`${policyFile}: ${policy.rules.length} rule(s), ${Object.keys(policy.document.targets).length} target(s), ok\n`);
       return EXIT_OK;
     }
     let token: string;
@@ -63,7 +66,15 @@ export const rollbackCommand: Command = {
     const { createLogger } = await import('../../../runtime/logger.js');
     const { startRollbackService } = await import('../../../rollback/serve.js');
     const logger = createLogger({ component: 'rollback', level: String(values['log-level']) });
-    const service = await startRollbackService({ policy, host: listen!.host, port: listen!.port, token, stateDir: path.resolve(io.cwd, String(values['state-dir'])), logger, poll: values['no-poll'] !== true });
+    const service = await startRollbackService({
+      policy,
+      host: listen!.host,
+      port: listen!.port,
+      token,
+      stateDir: path.resolve(io.cwd, String(values['state-dir'])),
+      logger,
+      poll: values['no-poll'] !== true,
+    });
     io.stderr.write(`vigil rollback: listening on ${service.url}\n`);
     await waitForStop(io.signal);
     await service.close();

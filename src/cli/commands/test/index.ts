@@ -33,7 +33,11 @@ export const testCommand: Command = {
   summary: 'Render to a temp dir and run promtool check/test rules and amtool check-config on the result.',
   usage,
   async run(argv, io) {
-    const { values } = parseFlags(argv, { env: { type: 'string' }, 'skip-missing-tools': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } }, usage);
+    const { values } = parseFlags(
+      argv,
+      { env: { type: 'string' }, 'skip-missing-tools': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } },
+      usage,
+    );
     const root = resolveRoot(io.cwd, values.root);
     const result = await buildProject(root, values.env !== undefined ? { env: values.env } : {});
     if (result.diagnostics.hasErrors) {
@@ -52,7 +56,10 @@ export const testCommand: Command = {
         if (values.format === 'text') {
           io.stderr.write(`${status === 'passed' ? 'ok  ' : status === 'missing-tool' ? 'MISSING' : 'FAIL'} ${check.describe}\n`);
           if (status === 'failed') io.stderr.write(`${r.output.split(tmp).join('<tmp>').trimEnd()}\n`);
-          if (status === 'missing-tool') io.stderr.write(`  ${check.tool} not found on PATH${values['skip-missing-tools'] ? ' (skipped: --skip-missing-tools)' : '; install it (Debian: apt-get install prometheus prometheus-alertmanager) or pass --skip-missing-tools'}\n`);
+          if (status === 'missing-tool')
+            io.stderr.write(
+              `  ${check.tool} not found on PATH${values['skip-missing-tools'] ? ' (skipped: --skip-missing-tools)' : '; install it (Debian: apt-get install prometheus prometheus-alertmanager) or pass --skip-missing-tools'}\n`,
+            );
         }
       }
     } finally {

@@ -10,7 +10,11 @@ export interface ToolCheck {
 
 function filesIn(dir: string, pattern: RegExp): string[] {
   try {
-    return fs.readdirSync(dir).filter((n) => pattern.test(n)).sort().map((n) => path.join(dir, n));
+    return fs
+      .readdirSync(dir)
+      .filter((n) => pattern.test(n))
+      .sort()
+      .map((n) => path.join(dir, n));
   } catch {
     return [];
   }
@@ -43,7 +47,14 @@ function routeTestChecks(outDir: string, am: string): ToolCheck[] {
   const { cases } = JSON.parse(fs.readFileSync(file, 'utf8')) as { cases: { name: string; labels: Record<string, string>; receivers: string[] }[] };
   return cases.map((c) => ({
     tool: 'amtool',
-    args: ['config', 'routes', 'test', `--config.file=${am}`, `--verify.receivers=${c.receivers.join(',')}`, ...Object.entries(c.labels).map(([k, v]) => `${k}=${v}`)],
+    args: [
+      'config',
+      'routes',
+      'test',
+      `--config.file=${am}`,
+      `--verify.receivers=${c.receivers.join(',')}`,
+      ...Object.entries(c.labels).map(([k, v]) => `${k}=${v}`),
+    ],
     describe: `amtool route test: ${c.name} → ${c.receivers.join(', ')}`,
   }));
 }
