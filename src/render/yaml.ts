@@ -24,18 +24,9 @@ export function scalar(v: unknown): string {
   const s = v;
   // Long strings (expressions, descriptions) are nearly never plain-safe: skip the checks.
   if (s.length > 120) return JSON.stringify(s);
-  let text = shortScalars.get(s);
-  if (text === undefined) {
-    text =
-      s !== '' && PLAIN.test(s) && !RESERVED.test(s) && !s.endsWith(' ') && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':') ? s : JSON.stringify(s);
-    // Keys, label names and values repeat across thousands of rules; a bounded memo of their text.
-    if (shortScalars.size >= 100_000) shortScalars.clear();
-    shortScalars.set(s, text);
-  }
-  return text;
+  if (s !== '' && PLAIN.test(s) && !RESERVED.test(s) && !s.endsWith(' ') && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':')) return s;
+  return JSON.stringify(s);
 }
-
-const shortScalars = new Map<string, string>();
 
 function emit(v: unknown, indent: number, out: string[], inline: boolean): void {
   const pad = ' '.repeat(indent);
