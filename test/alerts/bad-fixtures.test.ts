@@ -21,6 +21,7 @@ const cases: { fixture: string; file?: string; code: string; line: number; colum
   { fixture: 'unknown-key', code: 'ALR003', line: 13, column: 9, message: /unknown key "sumary"/ },
   { fixture: 'duplicate-alert', code: 'ALR070', line: 9, column: 16, message: /TargetDown with identical labels is also defined at alerts\/base.yaml:8:16/ },
   { fixture: 'duplicate-group-name', code: 'ALR071', line: 9, column: 16, message: /rule group "base" is also declared in pack base/ },
+  { fixture: 'rollback-target-without-action', code: 'POL101', line: 5, column: 12, message: /target doc-api has no action/ },
   { fixture: 'alert-for-unknown-team', code: 'RTE020', line: 9, column: 16, message: /team="data-science", which alerts\/routing.yaml does not declare/ },
   { fixture: 'severity-without-route', code: 'RTE022', line: 9, column: 16, message: /severity info, but team infra has no route for info/ },
   { fixture: 'unknown-receiver', file: 'alerts/routing.yaml', code: 'RTE010', line: 12, column: 16, message: /unknown receiver "pagerr"/ },
