@@ -31,15 +31,21 @@ function renderOnce(root: string, out: string): Measure {
   return { wallMs, maxRssMiB: res.rss / 1024 };
 }
 
-function floorOnce(root: string, out: string): { ms: number; ruleBytes: number } {
-  fs.rmSync(out, { recursive: true, force: true });
-  const script = `
-    import fs from 'node:fs'; import path from 'node:path';
+/** Untimed set-up of the floors' scripts: load the specs under `root`, then `by`: service → its SLO rule groups. */
+function groupsByService(root: string): string {
+  return `
     const { loadSlos } = await import(${JSON.stringify(path.join(repo, 'dist/src/load/load-slos.js'))});
     const { Diagnostics } = await import(${JSON.stringify(path.join(repo, 'dist/src/diagnostics.js'))});
     const { generateSloRuleGroup } = await import(${JSON.stringify(path.join(repo, 'dist/src/generate/prometheus/slo-rules.js'))});
     const slos = await loadSlos(${JSON.stringify(root)}, new Diagnostics());
-    const by = new Map(); for (const s of slos) by.set(s.service, [...(by.get(s.service) ?? []), generateSloRuleGroup(s)]);
+    const by = new Map(); for (const s of slos) by.set(s.service, [...(by.get(s.service) ?? []), generateSloRuleGroup(s)]);`;
+}
+
+function floorOnce(root: string, out: string): { ms: number; ruleBytes: number } {
+  fs.rmSync(out, { recursive: true, force: true });
+  const script = `
+    import fs from 'node:fs'; import path from 'node:path';
+    ${groupsByService(root)}
     const dir = path.join(${JSON.stringify(root)}, 'slos');
     const t0 = performance.now();
     let inBytes = 0; for (const f of fs.readdirSync(dir)) inBytes += fs.readFileSync(path.join(dir, f)).length;
@@ -60,11 +66,7 @@ function floorOnce(root: string, out: string): { ms: number; ruleBytes: number }
 function yamlFloorOnce(root: string): number {
   const script = `
     import { parse, stringify } from 'yaml';
-    const { loadSlos } = await import(${JSON.stringify(path.join(repo, 'dist/src/load/load-slos.js'))});
-    const { Diagnostics } = await import(${JSON.stringify(path.join(repo, 'dist/src/diagnostics.js'))});
-    const { generateSloRuleGroup } = await import(${JSON.stringify(path.join(repo, 'dist/src/generate/prometheus/slo-rules.js'))});
-    const slos = await loadSlos(${JSON.stringify(root)}, new Diagnostics());
-    const by = new Map(); for (const s of slos) by.set(s.service, [...(by.get(s.service) ?? []), generateSloRuleGroup(s)]);
+    ${groupsByService(root)}
     const t0 = performance.now();
     for (const groups of by.values()) parse(stringify({ groups }, { lineWidth: 0 }));
     process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }));`;
