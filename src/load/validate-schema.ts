@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import type { Diagnostics } from '../diagnostics.js';
+import { nearestName } from './nearest-name.js';
 import { formatPath, pointerToPath, type YamlSource } from './yaml-source.js';
 
 /** Codes used for schema errors; each spec family has its own prefix (SLO, ALR, RTE, POL, ...). */
@@ -54,14 +55,24 @@ function simplify(errors: readonly ErrorObject[]): ErrorObject[] {
     seen.add(key);
     out.push(e);
   }
-  // Within one path, prefer additionalProperties/required over type errors from other branches.
+  // Within one path, prefer additionalProperties/required over type errors from other branches;
+  // a missing key that an unknown key misspells is one mistake, reported once (as the unknown key).
   return out.filter(
     (e) =>
       !(
         e.keyword === 'type' &&
         out.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf' && o.keyword !== 'oneOf')
-      ),
+      ) && !(e.keyword === 'required' && misspelledAs(e, out) !== undefined),
   );
+}
+
+/** The unknown key at the same path that misspells the missing key of a `required` error. */
+function misspelledAs(required: ErrorObject, errors: readonly ErrorObject[]): string | undefined {
+  const missing = String((required.params as { missingProperty?: unknown }).missingProperty);
+  return errors
+    .filter((o) => o.keyword === 'additionalProperties' && o.instancePath === required.instancePath)
+    .map((o) => String((o.params as { additionalProperty?: unknown }).additionalProperty))
+    .find((key) => nearestName(key, [missing]) !== undefined);
 }
 
 function report(e: ErrorObject, source: YamlSource, diags: Diagnostics, codes: SchemaCodes): void {
@@ -75,11 +86,12 @@ function report(e: ErrorObject, source: YamlSource, diags: Diagnostics, codes: S
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const allowed = allowedKeys(e);
+      const meant = allowed ? nearestName(key, allowed) : undefined;
       diags.error(
         codes.unknownKey,
-        `unknown key ${JSON.stringify(key)}`,
+        `unknown key ${JSON.stringify(key)}${meant ? ` (did you mean ${JSON.stringify(meant)}?)` : ''}`,
         at([...path, key], true),
-        allowed ? `allowed keys here: ${allowed}` : 'remove it or check its spelling',
+        meant ? `rename it to ${meant}` : allowed ? `allowed keys here: ${allowed.join(', ')}` : 'remove it or check its spelling',
       );
       return;
     }
@@ -92,7 +104,7 @@ function report(e: ErrorObject, source: YamlSource, diags: Diagnostics, codes: S
       );
       return;
     case 'type':
-      diags.error(codes.wrongType, `must be ${describeType(String(p.type))}, got ${describeValue(valueAt(source.value, path))}`, at(path));
+      diags.error(codes.wrongType, `must be ${describeType(String(p.type))}, got ${describeValue(valueAt(source.value, path))}`, at(path), shapeHint(e));
       return;
     case 'enum':
     case 'const': {
@@ -131,9 +143,19 @@ function report(e: ErrorObject, source: YamlSource, diags: Diagnostics, codes: S
   }
 }
 
-function allowedKeys(e: ErrorObject): string | undefined {
+function allowedKeys(e: ErrorObject): string[] | undefined {
   const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return props ? Object.keys(props).join(', ') : undefined;
+  return props ? Object.keys(props) : undefined;
+}
+
+/** What the value should look like: the schema's own description, else the shape of a mapping or list. */
+function shapeHint(e: ErrorObject): string | undefined {
+  const schema = e.parentSchema as { description?: string; properties?: Record<string, unknown>; items?: unknown } | undefined;
+  if (schema?.description) return schema.description;
+  const keys = allowedKeys(e);
+  if (String((e.params as { type?: unknown }).type).includes('object') && keys) return `a mapping with keys ${keys.join(', ')}, e.g. { ${keys[0]}: ... }`;
+  if (String((e.params as { type?: unknown }).type).includes('array')) return 'a list: one "- item" per line, or [a, b]';
+  return undefined;
 }
 
 function valueAt(root: unknown, path: readonly (string | number)[]): unknown {

@@ -26,19 +26,24 @@ export interface YamlSource {
 export function parseYamlSource(file: string, text: string, diags: Diagnostics): YamlSource | undefined {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  let broken = false;
-  for (const err of doc.errors) {
-    broken = true;
+  // One root cause, one diagnostic: the parser reports every token after a syntax error as
+  // another error, so only the first syntax error of a file is reported (duplicate keys are each
+  // a mistake of their own and are all reported when the syntax is sound).
+  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+  const reported = syntax.length > 0 ? syntax.slice(0, 1) : doc.errors;
+  for (const err of reported) {
     const pos = lineCounter.linePos(err.pos[0]);
     const message = err.message.split('\n')[0] ?? err.message;
-    const code = err.code === 'DUPLICATE_KEY' ? 'YAML002' : 'YAML001';
+    const duplicate = err.code === 'DUPLICATE_KEY';
+    const more = !duplicate && doc.errors.length > 1 ? ` (the parser stopped here; ${doc.errors.length - 1} later error(s) in this file follow from it)` : '';
     diags.error(
-      code,
+      duplicate ? 'YAML002' : 'YAML001',
       message,
       { file, line: pos.line, column: pos.col },
-      err.code === 'DUPLICATE_KEY' ? 'remove or rename one of the repeated keys' : 'fix the YAML syntax at this position',
+      duplicate ? 'remove or rename one of the repeated keys' : `${syntaxHint(err.message)}${more}`,
     );
   }
+  const broken = doc.errors.length > 0;
   if (broken) return undefined;
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   return {
@@ -139,4 +144,12 @@ export function formatPath(path: readonly (string | number)[]): string {
   let out = '';
   for (const s of path) out += typeof s === 'number' ? `[${s}]` : out ? `.${s}` : s;
   return out;
+}
+
+/** What to do about a syntax error; the commonest one in vigil specs gets its own advice. */
+function syntaxHint(message: string): string {
+  // `{ errors: up{job="x"} }`: a selector's braces inside a flow mapping end the mapping early.
+  if (/flow-map|flow collection|Missing , or :/.test(message))
+    return 'quote values that contain { } [ ] or commas, e.g. errors: \'http_requests_total{code=~"5.."}\'';
+  return 'fix the YAML syntax at this position';
 }

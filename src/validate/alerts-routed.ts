@@ -11,7 +11,8 @@ import type { Severity } from '../routing/model.js';
 export function checkAlertsRouted(model: ProjectModel, diags: Diagnostics): void {
   const routing = model.routing;
   if (!routing) return;
-  const check = (team: string | undefined, severity: string, what: string, at: { file: string; line: number; column: number }) => {
+  // A team problem is reported once per alert or SLO, whatever number of severities it pages with.
+  const check = (team: string | undefined, severities: readonly string[], what: string, at: { file: string; line: number; column: number }) => {
     if (team === undefined || team.includes('{{')) {
       diags.warning(
         'RTE021',
@@ -31,7 +32,7 @@ export function checkAlertsRouted(model: ProjectModel, diags: Diagnostics): void
       );
       return;
     }
-    if (!t[severity as Severity])
+    for (const severity of severities.filter((s) => !t[s as Severity]))
       diags.error(
         'RTE022',
         `${what} has severity ${severity}, but team ${team} has no route for ${severity}`,
@@ -40,10 +41,10 @@ export function checkAlertsRouted(model: ProjectModel, diags: Diagnostics): void
       );
   };
   for (const pack of model.alertPacks) {
-    for (const g of pack.groups) for (const a of g.alerts) check(a.labels[LABEL_TEAM], a.severity, `alert ${a.name}`, a.source);
+    for (const g of pack.groups) for (const a of g.alerts) check(a.labels[LABEL_TEAM], [a.severity], `alert ${a.name}`, a.source);
   }
   for (const slo of model.slos) {
     const team = slo.alertLabels[LABEL_TEAM] ?? slo.labels[LABEL_TEAM];
-    for (const severity of new Set(slo.windows.map((w) => w.severity))) check(team, severity, `SLO ${slo.id} (${slo.alertName})`, slo.source);
+    check(team, [...new Set(slo.windows.map((w) => w.severity))], `SLO ${slo.id} (${slo.alertName})`, slo.source);
   }
 }
