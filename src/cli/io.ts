@@ -9,8 +9,11 @@ export interface CliIo {
 
 /** One CLI command: parses its own flags and returns the exit code. */
 export interface Command {
+  /** One line for `vigil help`. */
   readonly summary: string;
   readonly usage: string;
+  /** Example invocations, each with a short comment, for `vigil <command> --help`. */
+  readonly examples?: readonly string[];
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 

@@ -1,6 +1,8 @@
 import { UserError } from '../diagnostics.js';
 import { EXIT_INVALID, EXIT_USAGE, type CliIo, type Command } from './io.js';
 import { formatDiagnostic } from '../diagnostics.js';
+import { nearestName } from '../load/nearest-name.js';
+import { packageVersion } from './version.js';
 
 /** Commands load lazily so `vigil exporter` does not pay for the dashboard SDK. */
 const commands: Record<string, () => Promise<Command>> = {
@@ -20,27 +22,41 @@ export function listCommands(): string[] {
   return Object.keys(commands).sort();
 }
 
-function usage(): string {
-  return `usage: vigil <command> [flags]\n\ncommands:\n${listCommands()
-    .map((c) => `  ${c}`)
-    .join('\n')}\n\nEvery command takes --root DIR and --format text|json. Run vigil <command> --help for its flags.\n`;
+/** The command list with each command's one-line summary (loads every command module: help only). */
+async function usage(): Promise<string> {
+  const names = listCommands();
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = await Promise.all(names.map(async (n) => `  ${n.padEnd(width)}  ${(await commands[n]!()).summary}`));
+  return `usage: vigil <command> [flags]\n\ncommands:\n${lines.join('\n')}\n\nEvery command takes --root DIR and --format text|json. Run vigil <command> --help for its flags and examples; vigil --version prints the version.\n`;
+}
+
+/** `vigil <command> --help`: summary, usage and examples. */
+function commandHelp(command: Command): string {
+  const examples = command.examples?.length ? `\nexamples:\n${command.examples.map((e) => `  ${e}`).join('\n')}\n` : '';
+  return `${command.summary}\n\nusage: ${command.usage}\n${examples}`;
 }
 
 /** Runs the CLI and returns the exit code; the bin is the only caller of process.exit. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout.write(`vigil ${packageVersion()}\n`);
+    return 0;
+  }
+  if (name === 'help' && rest[0] !== undefined && commands[rest[0]]) return run([rest[0], '--help'], io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(usage());
+    io.stdout.write(await usage());
     return name === undefined ? EXIT_USAGE : 0;
   }
   const load = commands[name];
   if (!load) {
-    io.stderr.write(`vigil: unknown command ${JSON.stringify(name)}\n${usage()}`);
+    const meant = nearestName(name, listCommands());
+    io.stderr.write(`vigil: unknown command ${JSON.stringify(name)}${meant ? ` (did you mean ${meant}?)` : ''}\n${await usage()}`);
     return EXIT_USAGE;
   }
   const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    io.stdout.write(commandHelp(command));
     return 0;
   }
   try {

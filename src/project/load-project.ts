@@ -46,8 +46,21 @@ export async function loadProject(root: string, options: { env?: string | undefi
     return policy ? [{ file: source.file, policy }] : [];
   });
   const dashboards = await loadFinalizedDashboards(root, slos, env, diags);
-  const model: ProjectModel = { env, slos, alertPacks, routing, metrics, dashboards, exporter, rollbackPolicies };
+  const environments = declaredEnvironments(alertFiles);
+  const model: ProjectModel = { env, environments, slos, alertPacks, routing, metrics, dashboards, exporter, rollbackPolicies };
   return { model, diagnostics: diags };
+}
+
+/** Environment names the alert packs, their overlays and the rollback policies declare. */
+function declaredEnvironments(files: AlertFiles): string[] {
+  const names = new Set<string>();
+  const keysOf = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []);
+  for (const s of [...files.AlertPack, ...files.RollbackPolicy]) for (const k of keysOf((s.value as { environments?: unknown }).environments)) names.add(k);
+  for (const s of files.AlertParams) {
+    const env = (s.value as { env?: unknown }).env;
+    if (typeof env === 'string') names.add(env);
+  }
+  return [...names].sort();
 }
 
 /**

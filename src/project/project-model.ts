@@ -15,6 +15,8 @@ import type { ModelsFile } from '../../exporters/gpu/models/models-schema.js';
 export interface ProjectModel {
   /** `--env NAME` when given (alert pack overlays and dashboards read it). */
   readonly env: string | undefined;
+  /** Every environment name the project declares (pack `environments:`, AlertParams `env:`, rollback policy `environments:`), sorted. */
+  readonly environments: readonly string[];
   /** SLOs from slos/*.yaml, sorted by id. */
   readonly slos: readonly SloModel[];
   /** Alert packs from alerts/*.yaml with this environment's parameters applied, in file order. */

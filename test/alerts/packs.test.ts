@@ -121,6 +121,14 @@ describe('pack parameters', () => {
     expect(fb(path.join(dev, 'b'))).toMatch(/> 0\.98$/);
   });
 
+  it('refuse an --env the project does not declare, naming the declared ones and the nearest (exit 2, nothing written)', async () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-env-')), 'b');
+    const r = await vigil(['render', '--root', REPO, '--out', dir, '--env', 'stagging']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--env stagging: no such environment; declared: dev, prod, staging (did you mean staging?)');
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
   it('let an AlertParams overlay tune a pack for one environment without copying it', async () => {
     const overlay = 'apiVersion: vigil/v1\nkind: AlertParams\nenv: prod\npacks:\n  tuned: { threshold: 7 }\n';
     const pack =

@@ -97,6 +97,10 @@ async function applyPrometheusCommand(argv: readonly string[], io: CliIo): Promi
 export const applyCommand: Command = {
   summary: 'Apply dashboards to Grafana, or rule files to Prometheus.',
   usage,
+  examples: [
+    'vigil apply grafana --grafana-url https://grafana.example --token-file /run/secrets/grafana-token --dry-run',
+    'vigil apply prometheus --rules-dir /etc/prometheus/rules.d --reload-url http://127.0.0.1:9090/-/reload',
+  ],
   async run(argv, io) {
     const [target, ...rest] = argv;
     if (target === 'grafana') return applyGrafanaCommand(rest, io);

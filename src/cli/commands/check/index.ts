@@ -10,6 +10,10 @@ const usage = 'vigil check [--root DIR] [--env NAME] [--strict] [--format text|j
 export const checkCommand: Command = {
   summary: 'Validate specs, expressions, lint rules and cross-references without writing anything.',
   usage,
+  examples: [
+    'vigil check                           # errors exit 1, nothing is written',
+    'vigil check --strict --format json    # a CI gate: JSON diagnostics on stdout, exit 3 on warnings',
+  ],
   async run(argv, io) {
     const { values } = parseFlags(argv, { env: { type: 'string' }, strict: { type: 'boolean', default: false } }, usage);
     const root = resolveRoot(io.cwd, values.root);

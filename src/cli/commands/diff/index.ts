@@ -12,6 +12,7 @@ const usage = 'vigil diff --grafana-url URL [--token-file F] [--folder NAME] [--
 export const diffCommand: Command = {
   summary: 'Show what apply would change in Grafana, per dashboard.',
   usage,
+  examples: ['vigil diff --grafana-url https://grafana.example --token-file /run/secrets/grafana-token'],
   async run(argv, io) {
     const { values } = parseFlags(
       argv,

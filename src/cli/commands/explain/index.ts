@@ -75,6 +75,7 @@ export function explainText(slo: SloModel): string {
 export const explainCommand: Command = {
   summary: "Print an SLO's alert table: windows, factors, thresholds, budget at firing, detection and reset times.",
   usage,
+  examples: ['vigil explain document-processing-errors   # windows, factors, thresholds, detection and reset times'],
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {}, usage, true);
     if (positionals.length !== 1) throw new UserError(`expected exactly one SLO id\nusage: ${usage}`, EXIT_USAGE);

@@ -48,6 +48,11 @@ function intFlag(name: string, value: string | undefined, min: number, max: numb
 export const exporterCommand: Command = {
   summary: 'Run the GPU and model-queue exporter (dcgm-exporter compatible metrics on /metrics).',
   usage,
+  examples: [
+    'vigil exporter --source nvml --listen 0.0.0.0:9400 --interval 5s --models exporters/gpu/models.yaml',
+    'vigil exporter --source nvidia-smi --once   # one snapshot on stdout; exit 1 if the collection failed',
+    'vigil exporter --source simulated --sim-gpus 8   # no GPU needed',
+  ],
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(argv, options, usage);
     const source = values.source;

@@ -12,6 +12,7 @@ const usage =
 export const logsCommand: Command = {
   summary: 'Print the LogQL query (and a Grafana Explore URL) that follows one request by correlation id across services.',
   usage,
+  examples: ['vigil logs --correlation-id 7f3a9c2e --service doc-api --grafana-url https://grafana.example.internal'],
   run(argv, io) {
     // Nothing here awaits; a failure still reaches the caller as a rejection, as with every command.
     return new Promise<number>((resolve) => resolve(printCorrelationQuery(argv, io)));

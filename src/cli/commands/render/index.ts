@@ -12,6 +12,10 @@ const usage = 'vigil render [--root DIR] [--out DIR] [--env NAME] [--format text
 export const renderCommand: Command = {
   summary: 'Validate the specs and write all generated artifacts (default build/).',
   usage,
+  examples: [
+    'vigil render                                   # validate, then write everything into build/',
+    'vigil render --env prod --out /tmp/monitoring  # the prod overrides, into another folder',
+  ],
   async run(argv, io) {
     const { values } = parseFlags(argv, { out: { type: 'string' }, env: { type: 'string' } }, usage);
     const root = resolveRoot(io.cwd, values.root);

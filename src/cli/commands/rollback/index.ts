@@ -15,6 +15,10 @@ const USAGE = `vigil rollback serve --policy FILE --listen HOST:PORT --token-fil
 export const rollbackCommand: Command = {
   summary: 'Roll a release back when its SLO burns: Alertmanager webhook / Prometheus poll → audited, idempotent rollback.',
   usage: USAGE,
+  examples: [
+    'vigil rollback check --policy alerts/rollback-policy.yaml',
+    'vigil rollback serve --policy alerts/rollback-policy.yaml --listen 127.0.0.1:9470 --token-file F --state-dir DIR',
+  ],
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv;
     if (sub !== 'serve' && sub !== 'check')

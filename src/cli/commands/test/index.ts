@@ -32,6 +32,10 @@ function runTool(c: ToolCheck, cwd: string): Promise<{ code: number | null; outp
 export const testCommand: Command = {
   summary: 'Render to a temp dir and run promtool check/test rules and amtool check-config on the result.',
   usage,
+  examples: [
+    'vigil test                            # real promtool check/test rules and amtool over a temp render',
+    'vigil test --keep                     # keep the temp render to look at',
+  ],
   async run(argv, io) {
     const { values } = parseFlags(
       argv,
