@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * vigil as a team installs it: `npm pack` (which builds on prepack), the tarball installed into an
+ * empty project (dependencies from the npm registry or its cache), then the bin and the public
+ * entry points used from there.
+ */
+const REPO = path.resolve(import.meta.dirname, '../..');
+const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
+let project: string;
+
+function sh(cmd: string, args: string[], cwd: string): { code: number; out: string } {
+  try {
+    return {
+      code: 0,
+      out: execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } }),
+    };
+  } catch (err) {
+    const e = err as { status?: number; stdout?: string; stderr?: string };
+    return { code: e.status ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+const vigil = (...args: string[]) => sh(path.join(project, 'node_modules/.bin/vigil'), args, project);
+
+beforeAll(() => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-adopt-'));
+  const packed = sh('npm', ['pack', '--pack-destination', tmp], REPO);
+  expect(packed.code, packed.out).toBe(0);
+  const tarball = fs.readdirSync(tmp).find((f) => f.endsWith('.tgz'))!;
+  project = path.join(tmp, 'team-repo');
+  fs.mkdirSync(project);
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'team-repo', private: true, type: 'module' }));
+  const installed = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(tmp, tarball)], project);
+  expect(installed.code, installed.out).toBe(0);
+  const files: Record<string, string> = {
+    'slos/api.yaml': fs.readFileSync(path.join(REPO, 'test/cli/fixtures/newcomer/api.slos.yaml'), 'utf8'),
+    'dashboards/api.ts': [
+      "import { dashboard, prom, row, timeseries } from 'vigil-monitoring/dashboards';",
+      '',
+      'export default dashboard({',
+      "  title: 'API',",
+      "  description: 'Requests of the api service.',",
+      "  rows: [row('Traffic', [timeseries('Requests', { description: 'Requests per second by code.', unit: 'reqps', queries: [prom('sum by (code) (rate(http_requests_total{job=\"api\"}[$__rate_interval]))', '{{code}}')] })])],",
+      '});',
+      '',
+    ].join('\n'),
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
+    fs.writeFileSync(path.join(project, rel), text);
+  }
+}, 240_000);
+
+describe('vigil-monitoring installed from its tarball into an empty project', () => {
+  it('runs its bin: vigil --version prints the packed version', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    expect(vigil('--version')).toEqual({ code: 0, out: `vigil ${version}\n` });
+  });
+
+  it('checks and renders a project whose TypeScript dashboard imports vigil-monitoring/dashboards', () => {
+    const check = vigil('check', '--strict');
+    expect(check.code, check.out).toBe(0);
+    const render = vigil('render');
+    expect(render.code, render.out).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(project, 'build/grafana/dashboards/vigil-api.json'), 'utf8')) as { title: string };
+    expect(json.title).toBe('API');
+    expect(fs.existsSync(path.join(project, 'build/prometheus/rules/api.slo.rules.yaml'))).toBe(true);
+  });
+
+  it('types the public entry points (vigil-monitoring, /dashboards, /logql) and rejects a wrongly typed spec', () => {
+    fs.writeFileSync(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        include: ['specs.ts'],
+      }),
+    );
+    const good = [
+      "import { defineSlos, type SloFileSpec } from 'vigil-monitoring';",
+      "import { units } from 'vigil-monitoring/dashboards';",
+      "import { logs } from 'vigil-monitoring/logql';",
+      "export const slos: SloFileSpec = defineSlos({ apiVersion: 'vigil/v1', kind: 'ServiceLevelObjectives', service: 'api', slos: [{ name: 'up', objective: 99.5, indicator: { boolGauge: 'probe_success' } }] });",
+      'export const unit: string = units.RequestsPerSecond;',
+      "export const query = logs({ app: 'api' });",
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(project, 'specs.ts'), good);
+    const ok = sh(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
+    expect(ok.code, ok.out).toBe(0);
+    fs.writeFileSync(path.join(project, 'specs.ts'), good.replace('objective: 99.5', "objective: '99.5'"));
+    const bad = sh(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toMatch(/specs\.ts\(4,\d+\): error TS2322/);
+  });
+});
