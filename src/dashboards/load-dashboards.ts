@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { dashboardUid } from '../conventions.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { DashboardExport, DashboardInput, DashboardJson, DashboardValue } from './types.js';
+import { typecheckModules } from './typecheck-modules.js';
 
 /** One dashboard a module produced, before finalizing. */
 export interface LoadedDashboard {
@@ -78,6 +79,12 @@ export async function loadDashboards(root: string, input: DashboardInput, diags:
   const dir = path.join(root, dirName);
   const files = listDashboardModules(dir);
   if (files.length === 0) return [];
+  // A module with type errors is reported (DASH033) and not run: its output would be wrong anyway.
+  const mistyped = await typecheckModules(
+    root,
+    files.map((f) => `${dirName}/${f}`),
+    diags,
+  );
   // Source maps make stack frames point at the .ts lines an author wrote.
   process.setSourceMapsEnabled(true);
   const { tsImport } = await import('tsx/esm/api');
@@ -85,6 +92,7 @@ export async function loadDashboards(root: string, input: DashboardInput, diags:
   for (const f of files) {
     const abs = path.join(dir, f);
     const rel = `${dirName}/${f}`;
+    if (mistyped.has(rel)) continue;
     const base = f.replace(/\.ts$/, '');
     let exported: DashboardExport;
     try {

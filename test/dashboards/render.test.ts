@@ -138,6 +138,24 @@ describe('dashboard modules that do not work', () => {
     expect(r.artifacts.map((a) => a.path)).toContain('grafana/dashboards/vigil-d-fine.json');
   });
 
+  it('are type-checked: a wrong argument is one DASH033 at its line:col, the module is not run, and a fix is seen on the next check', async () => {
+    const typo = `import { dashboard, prom, row, timeseries } from 'API';\nexport default dashboard({\n  title: 'Typed',\n  description: 'x',\n  rows: [row('r', [timeseries('Up', { description: 'x', queries: [prom('up', { legend: 'x' })] })])],\n});\n`;
+    const root = project({ 'typed.ts': typo, 'd-fine.ts': ok });
+    const first = await buildProject(root);
+    const errors = first.diagnostics.items.filter((x) => x.file === 'dashboards/typed.ts');
+    expect(errors).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'DASH033', line: 5, column: 78, message: expect.stringMatching(/^type error TS2\d{3}: /) as unknown }),
+    ]);
+    expect(first.artifacts.map((a) => a.path)).not.toContain('grafana/dashboards/vigil-typed.json');
+    expect(first.artifacts.map((a) => a.path)).toContain('grafana/dashboards/vigil-d-fine.json');
+    // A warm check (nothing changed) reports the same from the cache; the fixed module renders.
+    expect((await buildProject(root)).diagnostics.items).toEqual(first.diagnostics.items);
+    fs.writeFileSync(path.join(root, 'dashboards/typed.ts'), fs.readFileSync(path.join(root, 'dashboards/typed.ts'), 'utf8').replace("{ legend: 'x' }", "'x'"));
+    const fixed = await buildProject(root);
+    expect(fixed.diagnostics.errors).toEqual([]);
+    expect(fixed.artifacts.map((a) => a.path)).toContain('grafana/dashboards/vigil-typed.json');
+  });
+
   it('report a uid used by two modules', async () => {
     const root = project({
       'one.ts': ok.replace("title: 'Fine'", "uid: 'same', title: 'One'"),

@@ -72,6 +72,16 @@ describe('vigil-monitoring installed from its tarball into an empty project', ()
     expect(fs.existsSync(path.join(project, 'build/prometheus/rules/api.slo.rules.yaml'))).toBe(true);
   });
 
+  it('type-checks the TypeScript dashboard: a wrong argument is DASH033 at its line and column, exit 1', () => {
+    const file = path.join(project, 'dashboards/api.ts');
+    const good = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, good.replace("'{{code}}')", "{ legend: '{{code}}' })"));
+    const check = vigil('check');
+    fs.writeFileSync(file, good);
+    expect(check.code).toBe(1);
+    expect(check.out).toMatch(/^dashboards\/api\.ts:6:\d+: error DASH033: type error TS\d+: /m);
+  });
+
   it('types the public entry points (vigil-monitoring, /dashboards, /logql) and rejects a wrongly typed spec', () => {
     fs.writeFileSync(
       path.join(project, 'tsconfig.json'),
