@@ -35,7 +35,17 @@ async function dashboardsStage(slos: readonly SloModel[], metrics: MetricCatalog
     moduleSource: '',
   }));
   checkDashboardLint(
-    { env: undefined, environments: [], slos, alertPacks: [], routing: undefined, metrics, dashboards, exporter: { file: undefined, spec: undefined }, rollbackPolicies: [] },
+    {
+      env: undefined,
+      environments: [],
+      slos,
+      alertPacks: [],
+      routing: undefined,
+      metrics,
+      dashboards,
+      exporter: { file: undefined, spec: undefined },
+      rollbackPolicies: [],
+    },
     diags,
   );
   for (const d of dashboards) renderDocument(generateDashboardJson(d.dashboard));

@@ -43,6 +43,7 @@ export async function buildProject(root: string, options: { env?: string | undef
 function checkEnvironment(model: ProjectModel): void {
   if (model.env === undefined || model.environments.includes(model.env)) return;
   const meant = nearestName(model.env, model.environments);
-  const declared = model.environments.length > 0 ? `declared: ${model.environments.join(', ')}` : 'the project declares none (alert pack environments:, AlertParams env:)';
+  const declared =
+    model.environments.length > 0 ? `declared: ${model.environments.join(', ')}` : 'the project declares none (alert pack environments:, AlertParams env:)';
   throw new UserError(`--env ${model.env}: no such environment; ${declared}${meant ? ` (did you mean ${meant}?)` : ''}`, 2);
 }
