@@ -7,6 +7,7 @@ import { declareAmbientMetrics } from '../src/dashboards/metric-sources.js';
 import { Diagnostics } from '../src/diagnostics.js';
 import { finalizeDashboard } from '../src/dashboards/finalize-dashboard.js';
 import { loadDashboards } from '../src/dashboards/load-dashboards.js';
+import { DEFAULT_CONFIG } from '../src/load/load-config.js';
 import { generateDashboardJson } from '../src/generate/grafana/dashboard-json.js';
 import { sloDashboards } from '../src/generate/grafana/slo-dashboard.js';
 import type { MetricCatalog } from '../src/model/metric-catalog.js';
@@ -36,6 +37,7 @@ async function dashboardsStage(slos: readonly SloModel[], metrics: MetricCatalog
   }));
   checkDashboardLint(
     {
+      config: DEFAULT_CONFIG,
       env: undefined,
       environments: [],
       slos,

@@ -72,6 +72,9 @@ export function boundedUid(name: string): string {
   return `${name.slice(0, 31)}-${h.toString(16).padStart(8, '0')}`;
 }
 
+/** The runbook SLO alerts link when their spec names none (under the configured runbook base URL, else in docs/runbooks/). */
+export const DEFAULT_SLO_RUNBOOK_FILE = 'error-budget-burn.md';
+
 /** Grafana-relative URL of a service's SLO dashboard with the SLO selected. */
 export function sloDashboardUrl(service: string, id: string): string {
   return `/d/${sloDashboardUid(service)}?var-slo=${encodeURIComponent(id)}`;
@@ -101,6 +104,8 @@ export function rolloutAnalysisTemplateName(service: string): string {
 /** Output paths, relative to the render output dir (DESIGN A3). */
 /** Input files at fixed places under the project root (the folders are read whole: slos/, alerts/, dashboards/). */
 export const inputPaths = {
+  /** The project's configuration (optional, kind VigilConfig). */
+  config: 'vigil.config.yaml',
   /** The GPU exporter's model-server list (optional). */
   exporterModels: 'exporters/gpu/models.yaml',
 } as const;

@@ -31,7 +31,13 @@ export function* generateDocuments(model: ProjectModel, options: GenerateOptions
   if (model.routing) yield* generateAlertmanagerDocuments(model.routing);
   yield* generateRolloutAnalysis(model.slos);
   const { file, spec, text } = model.exporter;
-  yield* generateExporterManifests(spec, { ...(file ? { specPath: file } : {}), ...(text ? { modelsText: text } : {}) });
+  const { namespace: exporterNamespace, serviceMonitorLabels } = model.config.exporter;
+  yield* generateExporterManifests(spec, {
+    ...(file ? { specPath: file } : {}),
+    ...(text ? { modelsText: text } : {}),
+    ...(exporterNamespace ? { namespace: exporterNamespace } : {}),
+    ...(serviceMonitorLabels ? { serviceMonitorLabels } : {}),
+  });
   yield* grafanaDocuments(model);
 }
 
@@ -42,13 +48,14 @@ export function* generateDocuments(model: ProjectModel, options: GenerateOptions
  */
 function* prometheusDocuments(model: ProjectModel): Generator<Document> {
   const placement = model.routing?.rulePlacement;
+  const { namespace, labels } = model.config.rules;
   const files = placement ? [...prometheusRuleFiles(model)] : prometheusRuleFiles(model);
   for (const file of files) {
     yield { path: file.path, format: 'rules', source: file.specPath, groups: file.groups };
-    const [placed] = placeRuleFiles(placement, [file]);
-    yield generatePrometheusRule(file.name, file.specPath, file.groups, { namespace: placed!.placement.namespace });
+    const [placed] = placeRuleFiles(placement, [file], namespace);
+    yield generatePrometheusRule(file.name, file.specPath, file.groups, { namespace: placed!.placement.namespace, labels });
   }
-  if (placement && Array.isArray(files)) yield* generateMimirRuleFiles(placeRuleFiles(placement, files));
+  if (placement && Array.isArray(files)) yield* generateMimirRuleFiles(placeRuleFiles(placement, files, namespace));
 }
 
 /** Generated promtool tests of each service's SLOs (built when rendered: simulating is the costly part). */
@@ -77,7 +84,12 @@ function* alertPackDocuments(model: ProjectModel): Generator<Document> {
 function* grafanaDocuments(model: ProjectModel): Generator<Document> {
   for (const { dashboard, file } of model.dashboards) {
     yield generateDashboardJson(dashboard);
-    yield generateGrafanaDashboardResource(dashboard, JSON.stringify(dashboard), file);
+    const { namespace, instanceSelector, folder } = model.config.dashboards;
+    yield generateGrafanaDashboardResource(dashboard, JSON.stringify(dashboard), file, {
+      ...(namespace ? { namespace } : {}),
+      ...(instanceSelector ? { instanceSelector } : {}),
+      ...(folder ? { folder } : {}),
+    });
   }
   if (model.dashboards.length > 0) yield generateDashboardProvisioning();
 }

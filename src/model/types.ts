@@ -66,6 +66,8 @@ export interface SloModel {
   readonly indicator: Indicator;
   readonly alertName: string;
   readonly runbook: string | undefined;
+  /** Absolute URL of the SLO's dashboard when a Grafana URL is configured (else alerts link it Grafana-relative). */
+  readonly dashboardUrl?: string;
   /** Extra alert labels from `alerting.labels`. */
   readonly alertLabels: Readonly<Record<string, string>>;
   /** Burn-rate pairs that are emitted, in table order. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { inputPaths, sloSeries } from '../conventions.js';
+import { DEFAULT_SLO_RUNBOOK_FILE, inputPaths, sloDashboardUrl, sloSeries } from '../conventions.js';
 import { Diagnostics } from '../diagnostics.js';
 import { packModelFromSource, resolveParams, validateOverlay, validatePackSchema } from '../alerts/load-alert-packs.js';
 import type { AlertPackModel } from '../alerts/model.js';
@@ -9,6 +9,7 @@ import { registerExternalMetrics, registerStackMetrics } from '../alerts/registe
 import type { AlertPackSpec } from '../alerts/schema.js';
 import { finalizeDashboard } from '../dashboards/finalize-dashboard.js';
 import { loadDashboards } from '../dashboards/load-dashboards.js';
+import { loadConfig, type ProjectConfig } from '../load/load-config.js';
 import { loadSlos } from '../load/load-slos.js';
 import type { YamlSource } from '../load/yaml-source.js';
 import { formatMinutes } from '../model/duration.js';
@@ -36,7 +37,8 @@ export interface LoadedProject {
 export async function loadProject(root: string, options: { env?: string | undefined } = {}): Promise<LoadedProject> {
   const diags = new Diagnostics();
   const env = options.env;
-  const [slos, alertFiles] = await Promise.all([loadSlos(root, diags), readAlertFiles(root, diags)]);
+  const [config, loaded, alertFiles] = await Promise.all([loadConfig(root, diags), loadSlos(root, diags), readAlertFiles(root, diags)]);
+  const slos = loaded.map((slo) => withLinks(slo, config));
   const exporter = await loadExporterModels(root, diags);
   const metrics = metricCatalog(slos, alertFiles, diags);
   const alertPacks = loadAlertPacks(alertFiles, env, metrics, diags);
@@ -46,9 +48,19 @@ export async function loadProject(root: string, options: { env?: string | undefi
     return policy ? [{ file: source.file, policy }] : [];
   });
   const dashboards = await loadFinalizedDashboards(root, slos, env, diags);
-  const environments = declaredEnvironments(alertFiles);
-  const model: ProjectModel = { env, environments, slos, alertPacks, routing, metrics, dashboards, exporter, rollbackPolicies };
+  const environments = [...new Set([...config.environments, ...declaredEnvironments(alertFiles)])].sort();
+  const model: ProjectModel = { config, env, environments, slos, alertPacks, routing, metrics, dashboards, exporter, rollbackPolicies };
   return { model, diagnostics: diags };
+}
+
+/** An SLO's alert links as the config sets them: absolute dashboard URL, runbook under the runbook base. */
+function withLinks(slo: SloModel, config: ProjectConfig): SloModel {
+  if (!config.grafanaUrl && !config.runbookBaseUrl) return slo;
+  return {
+    ...slo,
+    ...(config.grafanaUrl ? { dashboardUrl: `${config.grafanaUrl}${sloDashboardUrl(slo.service, slo.id)}` } : {}),
+    ...(config.runbookBaseUrl && slo.runbook === undefined ? { runbook: `${config.runbookBaseUrl}/${DEFAULT_SLO_RUNBOOK_FILE}` } : {}),
+  };
 }
 
 /** Environment names the alert packs, their overlays and the rollback policies declare. */

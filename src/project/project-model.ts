@@ -1,4 +1,5 @@
 import type { AlertPackModel } from '../alerts/model.js';
+import type { ProjectConfig } from '../load/load-config.js';
 import type { DashboardJson } from '../dashboards/types.js';
 import type { MetricCatalog } from '../model/metric-catalog.js';
 import type { SloModel } from '../model/types.js';
@@ -13,9 +14,11 @@ import type { ModelsFile } from '../../exporters/gpu/models/models-schema.js';
  * name.
  */
 export interface ProjectModel {
+  /** `vigil.config.yaml` with its defaults applied. */
+  readonly config: ProjectConfig;
   /** `--env NAME` when given (alert pack overlays and dashboards read it). */
   readonly env: string | undefined;
-  /** Every environment name the project declares (pack `environments:`, AlertParams `env:`, rollback policy `environments:`), sorted. */
+  /** Every environment name the project declares (config `environments:`, pack `environments:`, AlertParams `env:`, rollback policy `environments:`), sorted. */
   readonly environments: readonly string[];
   /** SLOs from slos/*.yaml, sorted by id. */
   readonly slos: readonly SloModel[];

@@ -3,6 +3,7 @@ import { AlertPackSchema, AlertParamsSchema, ExternalMetricsSchema } from '../al
 import { RoutingSchema } from '../routing/schema.js';
 import { PolicySchema } from '../rollback/policy/schema.js';
 import { ModelsFileSchema } from '../../exporters/gpu/models/models-schema.js';
+import { ConfigSchema } from '../load/config-schema.js';
 import { SloFileSchema } from '../load/slo-schema.js';
 
 /**
@@ -12,6 +13,7 @@ import { SloFileSchema } from '../load/slo-schema.js';
  */
 export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'slo.v1': SloFileSchema,
+  'config.v1': ConfigSchema,
   'alert-pack.v1': AlertPackSchema,
   'alert-params.v1': AlertParamsSchema,
   'external-metrics.v1': ExternalMetricsSchema,

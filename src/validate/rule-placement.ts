@@ -8,7 +8,7 @@ import type { RulePlacementModel } from '../routing/model.js';
 export function checkRulePlacement(model: ProjectModel, diags: Diagnostics): void {
   const placement = model.routing?.rulePlacement;
   if (!placement || diags.hasErrors) return;
-  checkPlacement(placement, Object.keys(model.routing.teams), [...prometheusRuleFiles(model)], diags);
+  checkPlacement(placement, Object.keys(model.routing.teams), [...prometheusRuleFiles(model)], diags, model.config.rules.namespace);
 }
 
 /**
@@ -22,6 +22,7 @@ export function checkPlacement(
   teams: readonly string[],
   files: readonly RuleFileToPlace[],
   diags: Diagnostics,
+  defaultNamespace?: string,
 ): PlacedRuleFile[] | undefined {
   const before = diags.errors.length;
   const spec = placement.spec;
@@ -44,7 +45,7 @@ export function checkPlacement(
         `rule files: ${names.join(', ')}`,
       );
   }
-  const placed = placeRuleFiles(placement, files);
+  const placed = placeRuleFiles(placement, files, defaultNamespace);
   for (const f of placed) {
     if (!f.conflicting) continue;
     diags.error(

@@ -52,6 +52,7 @@ describe('the examples in the docs', () => {
       'ModelServers',
       'RollbackPolicy',
       'ServiceLevelObjectives',
+      'VigilConfig',
     ]);
     expect(files.some(([p]) => p.startsWith('dashboards/') && p.endsWith('.ts'))).toBe(true);
   });

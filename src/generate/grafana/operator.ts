@@ -11,7 +11,7 @@ export function generateGrafanaDashboardResource(
   d: DashboardJson,
   json: string,
   specPath: string,
-  o: { readonly folder?: string; readonly namespace?: string } = {},
+  o: { readonly folder?: string; readonly namespace?: string; readonly instanceSelector?: Readonly<Record<string, string>> } = {},
 ): YamlDocument {
   const uid = d.uid ?? '';
   const doc = {
@@ -23,7 +23,7 @@ export function generateGrafanaDashboardResource(
       labels: { 'app.kubernetes.io/managed-by': 'vigil' },
     },
     spec: {
-      instanceSelector: { matchLabels: { dashboards: 'vigil' } },
+      instanceSelector: { matchLabels: o.instanceSelector ?? { dashboards: 'vigil' } },
       uid,
       folder: o.folder ?? 'vigil',
       resyncPeriod: '10m',

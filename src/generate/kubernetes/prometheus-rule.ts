@@ -13,7 +13,7 @@ export function generatePrometheusRule(
   fileName: string,
   specPath: string,
   groups: readonly RuleGroup[],
-  options: { namespace?: string } = {},
+  options: { namespace?: string; labels?: Readonly<Record<string, string>> } = {},
 ): RuleFileDocument {
   const resource = {
     apiVersion: 'monitoring.coreos.com/v1',
@@ -21,7 +21,8 @@ export function generatePrometheusRule(
     metadata: {
       name: prometheusRuleName(fileName),
       namespace: options.namespace ?? DEFAULT_RULE_NAMESPACE,
-      labels: { 'app.kubernetes.io/managed-by': 'vigil', 'app.kubernetes.io/part-of': 'vigil' },
+      // The configured labels (what the Prometheus ruleSelector matches) come first; vigil's own last.
+      labels: { ...options.labels, 'app.kubernetes.io/managed-by': 'vigil', 'app.kubernetes.io/part-of': 'vigil' },
       annotations: { 'vigil.dev/source': specPath },
     },
   };

@@ -26,12 +26,17 @@ export interface PlacedRuleFile extends RuleFileToPlace {
 
 /**
  * Places rule files (pure): `rulePlacement.files.<name>` wins, else the placement of the one team
- * the file's rules carry (`rulePlacement.teams`), else the default. Without a `rulePlacement:`
- * section everything goes to the default namespace and tenant.
+ * the file's rules carry (`rulePlacement.teams`), else the default (`rulePlacement.default`, else
+ * `defaultNamespace`: the configured one or `monitoring`). Without a `rulePlacement:` section
+ * everything goes to the default namespace and tenant.
  */
-export function placeRuleFiles(placement: RulePlacementModel | undefined, files: readonly RuleFileToPlace[]): PlacedRuleFile[] {
+export function placeRuleFiles(
+  placement: RulePlacementModel | undefined,
+  files: readonly RuleFileToPlace[],
+  defaultNamespace = DEFAULT_RULE_NAMESPACE,
+): PlacedRuleFile[] {
   const spec = placement?.spec;
-  const fallback: Placement = { namespace: spec?.default?.namespace ?? DEFAULT_RULE_NAMESPACE, tenant: spec?.default?.tenant ?? DEFAULT_RULE_TENANT };
+  const fallback: Placement = { namespace: spec?.default?.namespace ?? defaultNamespace, tenant: spec?.default?.tenant ?? DEFAULT_RULE_TENANT };
   if (!spec) return files.map((f) => ({ ...f, placement: fallback }));
   const merge = (over: Partial<Placement> | undefined): Placement => ({
     namespace: over?.namespace ?? fallback.namespace,

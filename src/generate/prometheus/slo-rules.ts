@@ -5,6 +5,7 @@ import {
   LABEL_SHORT_WINDOW,
   LABEL_SLO,
   sloDashboardUrl,
+  DEFAULT_SLO_RUNBOOK_FILE,
   sloRuleGroupName,
   sloSeries,
 } from '../../conventions.js';
@@ -17,7 +18,7 @@ import { formatSelector, type VectorSelector } from '../../query/promql.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../../model/rule-group.js';
 
 /** Default runbook when a spec names none: the generic burn-rate runbook of this repo. */
-export const DEFAULT_SLO_RUNBOOK = 'docs/runbooks/error-budget-burn.md';
+export const DEFAULT_SLO_RUNBOOK = `docs/runbooks/${DEFAULT_SLO_RUNBOOK_FILE}`;
 
 /**
  * The rule group of one SLO (pure). Cost design (DESIGN B3): only the base-window rules read raw
@@ -115,7 +116,7 @@ export function alertAnnotations(slo: SloModel, w: AlertWindow): Record<string, 
       `${slo.period} error budget is spent in ${w.long}.` +
       (slo.description ? ` SLO: ${slo.description}` : ''),
     runbook_url: slo.runbook ?? DEFAULT_SLO_RUNBOOK,
-    dashboard_url: sloDashboardUrl(slo.service, slo.id),
+    dashboard_url: slo.dashboardUrl ?? sloDashboardUrl(slo.service, slo.id),
   };
 }
 

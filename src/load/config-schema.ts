@@ -1,0 +1,85 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { KebabName } from './schema-primitives.js';
+
+const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_./-]*$' }), Type.String(), { description: 'label name → value' });
+const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', description });
+const Namespace = KebabName('a Kubernetes namespace: lower-case letters, digits and "-"');
+
+/**
+ * `vigil.config.yaml` (kind VigilConfig, optional): how this installation of vigil fits the
+ * team's platform. Every key has a default that matches kube-prometheus-stack and this repo.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    apiVersion: Type.Literal('vigil/v1'),
+    kind: Type.Literal('VigilConfig'),
+    grafana: Type.Optional(
+      Type.Object(
+        { url: Type.Optional(HttpUrl('Grafana base URL, e.g. https://grafana.example.internal: alerts then link their dashboards absolutely')) },
+        { additionalProperties: false },
+      ),
+    ),
+    runbooks: Type.Optional(
+      Type.Object(
+        {
+          baseUrl: Type.Optional(
+            HttpUrl(
+              'where runbooks live, e.g. https://git.example.internal/platform/runbooks/-/blob/main: SLO alerts without their own runbook link <baseUrl>/error-budget-burn.md',
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    environments: Type.Optional(
+      Type.Array(KebabName('an environment name, as given to --env'), { uniqueItems: true, description: 'the environments --env may name' }),
+    ),
+    kubernetes: Type.Optional(
+      Type.Object(
+        {
+          rules: Type.Optional(
+            Type.Object(
+              {
+                namespace: Type.Optional(Namespace),
+                labels: Type.Optional(Labels),
+              },
+              {
+                additionalProperties: false,
+                description:
+                  'PrometheusRule objects: default namespace, and the labels your Prometheus ruleSelector matches (kube-prometheus-stack: release: <its release name>)',
+              },
+            ),
+          ),
+          exporter: Type.Optional(
+            Type.Object(
+              {
+                namespace: Type.Optional(Namespace),
+                serviceMonitorLabels: Type.Optional(Labels),
+              },
+              { additionalProperties: false, description: "the GPU exporter's namespace, and the labels your Prometheus serviceMonitorSelector matches" },
+            ),
+          ),
+          dashboards: Type.Optional(
+            Type.Object(
+              {
+                namespace: Type.Optional(Namespace),
+                instanceSelector: Type.Optional(Labels),
+                folder: Type.Optional(Type.String({ minLength: 1 })),
+              },
+              {
+                additionalProperties: false,
+                description: 'GrafanaDashboard objects (grafana-operator): namespace, the labels of the Grafana instances that load them, the folder',
+              },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type ConfigSpec = Static<typeof ConfigSchema>;
+export const CONFIG_SCHEMA_CODES = { unknownKey: 'CFG003', missingKey: 'CFG004', wrongType: 'CFG005', badValue: 'CFG006' } as const;

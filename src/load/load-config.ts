@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { inputPaths } from '../conventions.js';
+import type { Diagnostics } from '../diagnostics.js';
+import { requireApiVersion } from './api-version.js';
+import { CONFIG_SCHEMA_CODES, ConfigSchema, type ConfigSpec } from './config-schema.js';
+import { readYamlFile } from './read-yaml.js';
+import { validateWithSchema } from './validate-schema.js';
+
+/** The project's configuration with every default applied (see ConfigSchema for each key). */
+export interface ProjectConfig {
+  /** The config file, when the project has one. */
+  readonly file: string | undefined;
+  /** Grafana base URL without a trailing slash; undefined: dashboard links stay Grafana-relative. */
+  readonly grafanaUrl: string | undefined;
+  /** Runbook base URL without a trailing slash; undefined: the default SLO runbook is a repo path. */
+  readonly runbookBaseUrl: string | undefined;
+  /** Environments --env may name (besides those alert packs and policies declare). */
+  readonly environments: readonly string[];
+  readonly rules: { readonly namespace: string | undefined; readonly labels: Readonly<Record<string, string>> };
+  readonly exporter: { readonly namespace: string | undefined; readonly serviceMonitorLabels: Readonly<Record<string, string>> | undefined };
+  readonly dashboards: {
+    readonly namespace: string | undefined;
+    readonly instanceSelector: Readonly<Record<string, string>> | undefined;
+    readonly folder: string | undefined;
+  };
+}
+
+/** The configuration of a project without `vigil.config.yaml`. */
+export const DEFAULT_CONFIG: ProjectConfig = {
+  file: undefined,
+  grafanaUrl: undefined,
+  runbookBaseUrl: undefined,
+  environments: [],
+  rules: { namespace: undefined, labels: {} },
+  exporter: { namespace: undefined, serviceMonitorLabels: undefined },
+  dashboards: { namespace: undefined, instanceSelector: undefined, folder: undefined },
+};
+
+/** Reads `vigil.config.yaml` at the root when present (codes CFG001, CFG003–CFG006); defaults otherwise. */
+export async function loadConfig(root: string, diags: Diagnostics): Promise<ProjectConfig> {
+  const file = path.join(root, inputPaths.config);
+  if (!fs.existsSync(file)) return DEFAULT_CONFIG;
+  const source = await readYamlFile(root, file, diags);
+  if (!source) return DEFAULT_CONFIG;
+  if (!requireApiVersion(source, diags, { code: 'CFG001', hint: 'start the file with apiVersion: vigil/v1 and kind: VigilConfig' })) return DEFAULT_CONFIG;
+  if (!validateWithSchema(ConfigSchema, source, diags, CONFIG_SCHEMA_CODES)) return DEFAULT_CONFIG;
+  const spec = source.value as ConfigSpec;
+  const k = spec.kubernetes ?? {};
+  return {
+    file: source.file,
+    grafanaUrl: spec.grafana?.url?.replace(/\/+$/, ''),
+    runbookBaseUrl: spec.runbooks?.baseUrl?.replace(/\/+$/, ''),
+    environments: spec.environments ?? [],
+    rules: { namespace: k.rules?.namespace, labels: k.rules?.labels ?? {} },
+    exporter: { namespace: k.exporter?.namespace, serviceMonitorLabels: k.exporter?.serviceMonitorLabels },
+    dashboards: { namespace: k.dashboards?.namespace, instanceSelector: k.dashboards?.instanceSelector, folder: k.dashboards?.folder },
+  };
+}
