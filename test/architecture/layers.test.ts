@@ -21,15 +21,17 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/build'], // the pipeline: load → validate → render
   ['src/apply'], // apply to Grafana and Prometheus
   ['src/cli'], // the commands
+  ['src/(entry)'], // src/index.ts: the package's public authoring API, re-exporting from below
 ];
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const rank = new Map(LAYERS.flatMap((folders, i) => folders.map((f) => [f, i] as const)));
 
-/** `src/x/...` → `src/x`; files directly in src/ → `src/(top)`; `exporters/gpu/...` → `exporters/gpu`. */
+/** `src/x/...` → `src/x`; files directly in src/ → `src/(top)` (but src/index.ts, the package entry); `exporters/gpu/...` → `exporters/gpu`. */
 function folderOf(file: string): string {
   const parts = path.relative(repo, file).split(path.sep);
   if (parts[0] === 'exporters') return `exporters/${parts[1]}`;
+  if (parts.join('/') === 'src/index.ts') return 'src/(entry)';
   return parts.length > 2 ? `src/${parts[1]}` : 'src/(top)';
 }
 
