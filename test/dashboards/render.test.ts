@@ -156,6 +156,19 @@ describe('dashboard modules that do not work', () => {
     expect(fixed.artifacts.map((a) => a.path)).toContain('grafana/dashboards/vigil-typed.json');
   });
 
+  it('keep quiet about metrics of a broken SLO: one root cause, one diagnostic (the SLO error)', async () => {
+    const module = `import { dashboard, prom, row, timeseries } from 'API';\nexport default dashboard({ title: 'Mine', description: 'x', rows: [row('r', [timeseries('Requests', { description: 'x', unit: 'reqps', queries: [prom('sum(rate(my_requests_total[$__rate_interval]))', 'all')] })])] });\n`;
+    const root = project({ 'mine.ts': module });
+    const slo = (objective: string) =>
+      `apiVersion: vigil/v1\nkind: ServiceLevelObjectives\nservice: mine\nslos:\n  - name: errors\n    objective: ${objective}\n    indicator: { ratio: { errors: 'my_requests_total{code=~"5.."}', total: my_requests_total } }\n`;
+    fs.mkdirSync(path.join(root, 'slos'));
+    fs.writeFileSync(path.join(root, 'slos/mine.yaml'), slo('995'));
+    const broken = await buildProject(root);
+    expect(broken.diagnostics.items.map((d) => `${d.file} ${d.code}`)).toEqual(['slos/mine.yaml SLO007']);
+    fs.writeFileSync(path.join(root, 'slos/mine.yaml'), slo('99.5'));
+    expect((await buildProject(root)).diagnostics.items).toEqual([]);
+  });
+
   it('report a uid used by two modules', async () => {
     const root = project({
       'one.ts': ok.replace("title: 'Fine'", "uid: 'same', title: 'One'"),
