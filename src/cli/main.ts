@@ -6,6 +6,7 @@ import { packageVersion } from './version.js';
 
 /** Commands load lazily so `vigil exporter` does not pay for the dashboard SDK. */
 const commands: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init/index.js')).initCommand,
   render: async () => (await import('./commands/render/index.js')).renderCommand,
   check: async () => (await import('./commands/check/index.js')).checkCommand,
   test: async () => (await import('./commands/test/index.js')).testCommand,

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const REPO = path.resolve(import.meta.dirname, '../..');
 const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
 let project: string;
+let tarballPath: string;
 
 function sh(cmd: string, args: string[], cwd: string): { code: number; out: string } {
   try {
@@ -32,6 +33,7 @@ beforeAll(() => {
   const packed = sh('npm', ['pack', '--pack-destination', tmp], REPO);
   expect(packed.code, packed.out).toBe(0);
   const tarball = fs.readdirSync(tmp).find((f) => f.endsWith('.tgz'))!;
+  tarballPath = path.join(tmp, tarball);
   project = path.join(tmp, 'team-repo');
   fs.mkdirSync(project);
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'team-repo', private: true, type: 'module' }));
@@ -106,5 +108,32 @@ describe('vigil-monitoring installed from its tarball into an empty project', ()
     const bad = sh(process.execPath, [TSC, '-p', 'tsconfig.json'], project);
     expect(bad.code).not.toBe(0);
     expect(bad.out).toMatch(/specs\.ts\(4,\d+\): error TS2322/);
+  });
+
+  it('sets up an empty repository with vigil init, after which check --strict, render and test pass with no edits', () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-init-'));
+    fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: '@acme/llm-gateway', private: true }));
+    const installed = sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', tarballPath], repo);
+    expect(installed.code, installed.out).toBe(0);
+    const bin = path.join(repo, 'node_modules/.bin/vigil');
+    const init = sh(bin, ['init', '--team', 'ml'], repo);
+    expect(init.code, init.out).toBe(0);
+    for (const f of [
+      'vigil.config.yaml',
+      'slos/llm-gateway.yaml',
+      'alerts/llm-gateway.yaml',
+      'alerts/routing.yaml',
+      'alerts/rollback-policy.yaml',
+      'dashboards/llm-gateway.ts',
+      '.gitlab-ci.yml',
+      '.github/workflows/vigil.yml',
+    ]) {
+      expect(fs.existsSync(path.join(repo, f)), f).toBe(true);
+    }
+    for (const args of [['check', '--strict'], ['render'], ['test']]) {
+      const r = sh(bin, args, repo);
+      expect(r.code, `vigil ${args.join(' ')}\n${r.out}`).toBe(0);
+    }
+    expect(fs.existsSync(path.join(repo, 'build/grafana/dashboards/vigil-llm-gateway.json'))).toBe(true);
   });
 });
