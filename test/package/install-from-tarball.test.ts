@@ -136,4 +136,18 @@ describe('vigil-monitoring installed from its tarball into an empty project', ()
     }
     expect(fs.existsSync(path.join(repo, 'build/grafana/dashboards/vigil-llm-gateway.json'))).toBe(true);
   });
+
+  it('runs the tutorial in docs/adopt.md verbatim (the install line takes the tarball)', () => {
+    const block = /^```sh tutorial\n([\s\S]*?)^```$/m.exec(fs.readFileSync(path.join(REPO, 'docs/adopt.md'), 'utf8'))?.[1];
+    expect(block).toBeDefined();
+    const lines = block!.trim().split('\n');
+    expect(lines).toContain('npm install --save-dev vigil-monitoring');
+    const script = lines
+      .map((l) => (l === 'npm install --save-dev vigil-monitoring' ? `npm install --no-audit --no-fund --prefer-offline --save-dev ${tarballPath}` : l))
+      .join(' && \\\n');
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-tutorial-'));
+    const r = sh('bash', ['-c', `set -e\nexec 2>&1\n${script}`], cwd);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/vigil test: \d+ passed, 0 failed/);
+  });
 });
