@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   'slo-rules': () => import('./slo-rules.js'),
   dashboards: () => import('./dashboards.js'),
   render: () => import('./render.js'),
+  adoption: () => import('./adoption.js'),
 };
 
 const wanted = process.argv.slice(2);
