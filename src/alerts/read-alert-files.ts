@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
-import { listYamlFiles, readYamlFile } from '../load/read-yaml.js';
+import { listSpecFiles, readSpecFiles } from '../load/read-spec-files.js';
 import type { YamlSource } from '../load/yaml-source.js';
 
 /** The kinds of file vigil reads from `alerts/`. */
@@ -15,8 +15,8 @@ export type AlertFiles = Record<AlertFileKind, YamlSource[]>;
  */
 export async function readAlertFiles(root: string, diags: Diagnostics): Promise<AlertFiles> {
   const out: AlertFiles = { AlertPack: [], AlertParams: [], ExternalMetrics: [], AlertRouting: [], RollbackPolicy: [] };
-  const files = await listYamlFiles(path.join(root, 'alerts'), (n) => n.endsWith('.bad.yaml'));
-  const sources = await Promise.all(files.map((file) => readYamlFile(root, file, diags)));
+  const files = await listSpecFiles(path.join(root, 'alerts'));
+  const sources = await readSpecFiles(root, files, diags, 'alerts');
   for (const source of sources) {
     if (!source) continue;
     const kind = typeof source.value === 'object' && source.value !== null ? (source.value as Record<string, unknown>).kind : undefined;

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { findSourceMap } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { dashboardUid } from '../conventions.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { DashboardExport, DashboardInput, DashboardJson, DashboardValue } from './types.js';
-import { typecheckModules } from './typecheck-modules.js';
+import { errorPosition, importTsModule } from '../load/import-module.js';
+import { typecheckModules } from '../load/typecheck-modules.js';
 
 /** One dashboard a module produced, before finalizing. */
 export interface LoadedDashboard {
@@ -48,28 +47,6 @@ function unwrapCommonJs(v: DashboardExport): DashboardExport {
   return v;
 }
 
-/** `file:line:col` of an error, from esbuild's transform message or the first stack frame in `file`. */
-export function errorPosition(err: unknown, absFile: string): { line: number; column: number; message: string } {
-  const message = err instanceof Error ? err.message : String(err);
-  const esbuild = /:(\d+):(\d+): ERROR: (.*)/.exec(message);
-  if (esbuild) return { line: Number(esbuild[1]), column: Number(esbuild[2]) + 1, message: esbuild[3]! };
-  const stack = err instanceof Error ? (err.stack ?? '') : '';
-  const firstLine = message.split('\n')[0] ?? message;
-  const escaped = absFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const frame = new RegExp(`((?:file://)?${escaped}(\\?[^:)\\s]*)?):(\\d+):(\\d+)`).exec(stack);
-  if (!frame) return { line: 0, column: 0, message: firstLine };
-  const line = Number(frame[3]);
-  const column = Number(frame[4]);
-  // A frame still carrying tsx's query string was not source-mapped (another tool, e.g. a test
-  // runner, owns Error.prepareStackTrace): map it through the module's inline source map.
-  if (frame[2]) {
-    const entry = findSourceMap(frame[1]!)?.findEntry(line - 1, column - 1);
-    if (entry && 'originalLine' in entry && typeof entry.originalLine === 'number')
-      return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1, message: firstLine };
-  }
-  return { line, column, message: firstLine };
-}
-
 /**
  * Imports every `dashboards/*.ts` through tsx (no build step) and evaluates its default export.
  * A module that fails to compile, throws, or exports something else is a diagnostic at the
@@ -84,10 +61,8 @@ export async function loadDashboards(root: string, input: DashboardInput, diags:
     root,
     files.map((f) => `${dirName}/${f}`),
     diags,
+    { code: 'DASH033', hint: "the module does not match the dashboard helpers' types; fix the call at this position", cache: 'dashboards-typecheck' },
   );
-  // Source maps make stack frames point at the .ts lines an author wrote.
-  process.setSourceMapsEnabled(true);
-  const { tsImport } = await import('tsx/esm/api');
   const out: LoadedDashboard[] = [];
   for (const f of files) {
     const abs = path.join(dir, f);
@@ -96,7 +71,7 @@ export async function loadDashboards(root: string, input: DashboardInput, diags:
     const base = f.replace(/\.ts$/, '');
     let exported: DashboardExport;
     try {
-      const mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as { default?: DashboardExport };
+      const mod = (await importTsModule(abs)) as { default?: DashboardExport };
       if (mod.default === undefined) {
         diags.error('DASH031', 'module has no default export; export default a dashboard, a list of dashboards, or a function returning them', { file: rel });
         continue;

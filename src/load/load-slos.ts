@@ -6,7 +6,7 @@ import { leSpellings } from '../model/le-values.js';
 import { alertWindowsFor } from '../model/slo-math.js';
 import type { Indicator, SloModel } from '../model/types.js';
 import { parsePromql, parseVectorSelector, type VectorSelector } from '../query/promql.js';
-import { listYamlFiles, readYamlFile } from './read-yaml.js';
+import { listSpecFiles, readSpecFiles } from './read-spec-files.js';
 import { SLO_API_VERSIONS, SloFileSchema, type AlertingSpec, type SloFileSpec, type SloSpec } from './slo-schema.js';
 import { requireApiVersion } from './api-version.js';
 import { validateWithSchema } from './validate-schema.js';
@@ -19,12 +19,12 @@ const MAX_PERIOD_MINUTES = 90 * 1440;
 
 /** Loads every `slos/*.yaml` under `root` into SLO models; problems go to `diags`. */
 export async function loadSlos(root: string, diags: Diagnostics): Promise<SloModel[]> {
-  const files = await listYamlFiles(path.join(root, 'slos'), (n) => n.endsWith('.bad.yaml'));
+  const files = await listSpecFiles(path.join(root, 'slos'));
   const models: SloModel[] = [];
   const byId = new Map<string, SloModel>();
   const byService = new Map<string, { file: string; line: number; column: number }>();
   // Read (and parse) every file concurrently so file I/O overlaps; results are used in file order.
-  const sources = await Promise.all(files.map((file) => readYamlFile(root, file, diags)));
+  const sources = await readSpecFiles(root, files, diags, 'slos');
   for (const source of sources) {
     if (!source) continue;
     const loaded = sloModelsFromSource(source, diags);
@@ -102,13 +102,14 @@ export function sloModelsFromSource(
   const brokenSlos = new Set(errorPaths.map((p) => Number(p.split('/')[2])));
   const spec = doc as SloFileSpec;
 
-  const base = path.basename(source.file).replace(/\.ya?ml$/, '');
+  const ext = /\.(ya?ml|ts)$/.exec(source.file)?.[0] ?? '.yaml';
+  const base = path.basename(source.file, ext);
   if (base !== spec.service)
     diags.warning(
       'SLO024',
       `file name ${path.basename(source.file)} does not match service ${JSON.stringify(spec.service)}`,
       at(['service']),
-      `name the file slos/${spec.service}.yaml (one file per service)`,
+      `name the file slos/${spec.service}${ext} (one file per service)`,
     );
 
   const periodMinutes = checkPeriod(spec, diags, at);

@@ -4,26 +4,30 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
 
+/** How one kind of input module reports its type errors, and where its compiler state is kept. */
+export interface TypecheckKind {
+  /** Diagnostic code (DASH033 for dashboards, SPEC033 for specs written in TypeScript). */
+  readonly code: string;
+  readonly hint: string;
+  /** Name of the cache files (one per kind, so the kinds' programs do not evict each other). */
+  readonly cache: string;
+}
+
 /**
- * Type-checks TypeScript input modules (dashboards) with the TypeScript compiler, the way an
- * editor would, and reports every error in the project's own files as DASH033 at its
- * `file:line:col` (tsx, which runs the modules, only strips types: a wrong argument would
- * otherwise reach the JSON). Returns the modules that have errors. Incremental: the compiler's
- * build info is kept in `node_modules/.cache/vigil/` under the root (or the temp dir), so a warm
- * check re-checks only what changed.
+ * Type-checks TypeScript input modules (dashboards, specs) with the TypeScript compiler, the way
+ * an editor would, and reports every error in the project's own files at its `file:line:col`
+ * (tsx, which runs the modules, only strips types: a wrong argument would otherwise reach the
+ * output). Returns the modules that have errors. Incremental: the compiler's build info and a
+ * manifest of the program's files are kept in `node_modules/.cache/vigil/` under the root (or the
+ * temp dir), so a warm check of unchanged files loads no compiler at all.
  */
-export async function typecheckModules(root: string, files: readonly string[], diags: Diagnostics): Promise<Set<string>> {
+export async function typecheckModules(root: string, files: readonly string[], diags: Diagnostics, kind: TypecheckKind): Promise<Set<string>> {
   const broken = new Set<string>();
   if (files.length === 0) return broken;
   const cacheDir = cacheFolder(root);
-  const found = reuse(cacheDir, root, files) ?? (await compile(cacheDir, root, files));
+  const found = reuse(cacheDir, kind.cache, root, files) ?? (await compile(cacheDir, kind.cache, root, files));
   for (const f of found) {
-    diags.error(
-      'DASH033',
-      f.message,
-      { file: f.file, line: f.line, column: f.column },
-      "the module does not match the dashboard helpers' types; fix the call at this position",
-    );
+    diags.error(kind.code, f.message, { file: f.file, line: f.line, column: f.column }, kind.hint);
     broken.add(f.file);
   }
   return broken;
@@ -44,12 +48,10 @@ interface Manifest {
   readonly errors: readonly TypeError_[];
 }
 
-const MANIFEST = 'dashboards-typecheck.json';
-
 /** The last check's errors when no file of its program changed since (a warm check loads no compiler). */
-function reuse(cacheDir: string, root: string, roots: readonly string[]): TypeError_[] | undefined {
+function reuse(cacheDir: string, cache: string, root: string, roots: readonly string[]): TypeError_[] | undefined {
   try {
-    const m = JSON.parse(fs.readFileSync(path.join(cacheDir, MANIFEST), 'utf8')) as Manifest;
+    const m = JSON.parse(fs.readFileSync(path.join(cacheDir, `${cache}.json`), 'utf8')) as Manifest;
     if (JSON.stringify(m.roots) !== JSON.stringify(roots)) return undefined;
     for (const [file, size, mtime] of m.files) {
       const st = fs.statSync(path.resolve(root, file));
@@ -62,7 +64,7 @@ function reuse(cacheDir: string, root: string, roots: readonly string[]): TypeEr
 }
 
 /** Runs the compiler (incrementally) and records what it saw for `reuse`. */
-async function compile(cacheDir: string, root: string, roots: readonly string[]): Promise<TypeError_[]> {
+async function compile(cacheDir: string, cache: string, root: string, roots: readonly string[]): Promise<TypeError_[]> {
   const { default: ts } = await import('typescript');
   const options: import('typescript').CompilerOptions = {
     module: ts.ModuleKind.ESNext,
@@ -73,7 +75,7 @@ async function compile(cacheDir: string, root: string, roots: readonly string[])
     noEmit: true,
     skipLibCheck: true,
     incremental: true,
-    tsBuildInfoFile: path.join(cacheDir, 'dashboards.tsbuildinfo'),
+    tsBuildInfoFile: path.join(cacheDir, `${cache}.tsbuildinfo`),
   };
   const host = ts.createIncrementalCompilerHost(options);
   const program = ts.createIncrementalProgram({ rootNames: roots.map((f) => path.join(root, f)), options, host });
@@ -105,7 +107,7 @@ async function compile(cacheDir: string, root: string, roots: readonly string[])
         return [path.relative(root, sf.fileName), st.size, st.mtimeMs] as const;
       });
     const manifest: Manifest = { roots, files, errors };
-    fs.writeFileSync(path.join(cacheDir, MANIFEST), JSON.stringify(manifest));
+    fs.writeFileSync(path.join(cacheDir, `${cache}.json`), JSON.stringify(manifest));
   } catch {
     // A read-only cache folder costs speed, not correctness.
   }
