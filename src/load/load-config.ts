@@ -5,6 +5,8 @@ import type { Diagnostics } from '../diagnostics.js';
 import { requireApiVersion } from './api-version.js';
 import { CONFIG_SCHEMA_CODES, ConfigSchema, type ConfigSpec } from './config-schema.js';
 import { readYamlFile } from './read-yaml.js';
+import { readTsSource } from './ts-source.js';
+import { typecheckModules } from './typecheck-modules.js';
 import { validateWithSchema } from './validate-schema.js';
 
 /** The project's configuration with every default applied (see ConfigSchema for each key). */
@@ -37,11 +39,27 @@ export const DEFAULT_CONFIG: ProjectConfig = {
   dashboards: { namespace: undefined, instanceSelector: undefined, folder: undefined },
 };
 
-/** Reads `vigil.config.yaml` at the root when present (codes CFG001, CFG003–CFG006); defaults otherwise. */
+/**
+ * Reads `vigil.config.yaml`, or `vigil.config.ts` (default-exporting `defineConfig({...})`), at the
+ * root when present (codes CFG001, CFG003–CFG006; SPEC033 for a type error); defaults otherwise.
+ */
 export async function loadConfig(root: string, diags: Diagnostics): Promise<ProjectConfig> {
-  const file = path.join(root, inputPaths.config);
-  if (!fs.existsSync(file)) return DEFAULT_CONFIG;
-  const source = await readYamlFile(root, file, diags);
+  const yaml = path.join(root, inputPaths.config);
+  const ts = path.join(root, inputPaths.config.replace(/\.yaml$/, '.ts'));
+  const file = fs.existsSync(yaml) ? yaml : fs.existsSync(ts) ? ts : undefined;
+  if (!file) return DEFAULT_CONFIG;
+  if (file === yaml && fs.existsSync(ts))
+    diags.warning('CFG002', `${path.basename(ts)} is ignored: ${path.basename(yaml)} is the configuration`, { file: path.basename(ts) }, 'keep one of the two');
+  const mistyped =
+    file === ts &&
+    (
+      await typecheckModules(root, [path.basename(ts)], diags, {
+        code: 'SPEC033',
+        hint: 'the configuration does not match defineConfig; fix it at this position',
+        cache: 'config-typecheck',
+      })
+    ).size > 0;
+  const source = mistyped ? undefined : file === ts ? await readTsSource(root, file, diags) : await readYamlFile(root, file, diags);
   if (!source) return DEFAULT_CONFIG;
   if (!requireApiVersion(source, diags, { code: 'CFG001', hint: 'start the file with apiVersion: vigil/v1 and kind: VigilConfig' })) return DEFAULT_CONFIG;
   if (!validateWithSchema(ConfigSchema, source, diags, CONFIG_SCHEMA_CODES)) return DEFAULT_CONFIG;

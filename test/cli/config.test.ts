@@ -45,4 +45,22 @@ describe('vigil.config.yaml', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('vigil.config.yaml:2:7: error CFG006: kind: must be one of "VigilConfig", got "VigilConf"');
   });
+
+  it('may be vigil.config.ts default-exporting defineConfig (type-checked, same checks)', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-config-ts-'));
+    fs.mkdirSync(path.join(root, 'slos'));
+    fs.writeFileSync(path.join(root, 'slos/api.yaml'), SLOS);
+    const api = path.join(import.meta.dirname, '../../src/index.js');
+    const config = (environments: string) =>
+      `import { defineConfig } from '${api}';\nexport default defineConfig({ apiVersion: 'vigil/v1', kind: 'VigilConfig', environments: ${environments} });\n`;
+    fs.writeFileSync(path.join(root, 'vigil.config.ts'), config("['prod']"));
+    const out = { stdout: { write: () => true }, stderr: { write: () => true } };
+    expect(await run(['check', '--root', root, '--env', 'prod'], { cwd: root, ...out })).toBe(0);
+    expect(await run(['check', '--root', root, '--env', 'dev'], { cwd: root, ...out })).toBe(2);
+    fs.writeFileSync(path.join(root, 'vigil.config.ts'), config("'prod'"));
+    let stderr = '';
+    const code = await run(['check', '--root', root], { cwd: root, stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) } });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^vigil\.config\.ts:2:\d+: error SPEC033: type error TS2322: /m);
+  });
 });
