@@ -18,18 +18,3 @@ export async function readYamlFile(root: string, absPath: string, diags: Diagnos
   }
   return parseYamlSource(rel, text, diags);
 }
-
-/** `*.yaml`/`*.yml` files directly in `dir` (sorted); empty when the folder does not exist. */
-export async function listYamlFiles(dir: string, exclude: (name: string) => boolean = () => false): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return names
-    .filter((n) => /\.ya?ml$/.test(n) && !exclude(n))
-    .sort()
-    .map((n) => path.join(dir, n));
-}
