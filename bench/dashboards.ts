@@ -9,7 +9,7 @@ import { finalizeDashboard } from '../src/dashboards/finalize-dashboard.js';
 import { loadDashboards } from '../src/dashboards/load-dashboards.js';
 import { DEFAULT_CONFIG } from '../src/load/load-config.js';
 import { generateDashboardJson } from '../src/generate/grafana/dashboard-json.js';
-import { sloDashboards } from '../src/generate/grafana/slo-dashboard.js';
+import { sloDashboards } from '../src/dashboards/slo-dashboard.js';
 import type { MetricCatalog } from '../src/model/metric-catalog.js';
 import type { SloModel } from '../src/model/types.js';
 import { loadProject } from '../src/project/load-project.js';

@@ -8,5 +8,6 @@ export { row, layoutRows, GRID_COLUMNS, type Row } from './layout.js';
 export { timeseries, stat, gauge, table, logs, thresholds, panelLinks, type PanelOptions, type TimeseriesOptions, type Step } from './panels.js';
 export { prom, promInstant, logql } from './queries.js';
 export { labelVariable, lokiLabelVariable, customVariable, textVariable, clusterVariable, type LabelVariableOptions } from './variables.js';
+export { sloDashboards } from './slo-dashboard.js';
 export type { DashboardExport, DashboardInput, DashboardJson, DashboardValue, PanelJson } from './types.js';
 export * as units from '@grafana/grafana-foundation-sdk/units';

@@ -135,6 +135,8 @@ describe('vigil-monitoring installed from its tarball into an empty project', ()
       expect(r.code, `vigil ${args.join(' ')}\n${r.out}`).toBe(0);
     }
     expect(fs.existsSync(path.join(repo, 'build/grafana/dashboards/vigil-llm-gateway.json'))).toBe(true);
+    // The SLO dashboard every SLO alert links to is there too (built-in, used by reference).
+    expect(fs.existsSync(path.join(repo, 'build/grafana/dashboards/vigil-slo-llm-gateway.json'))).toBe(true);
   });
 
   it('runs the tutorial in docs/adopt.md verbatim (the install line takes the tarball)', () => {

@@ -1,13 +1,13 @@
-import { sloDashboardUid, sloSeries } from '../../conventions.js';
-import { dashboard } from '../../dashboards/dashboard.js';
-import { row } from '../../dashboards/layout.js';
-import { stat, table, timeseries } from '../../dashboards/panels.js';
-import { prom, promInstant } from '../../dashboards/queries.js';
-import { customVariable, labelVariable } from '../../dashboards/variables.js';
-import type { DashboardJson } from '../../dashboards/types.js';
-import { formatMinutes } from '../../model/duration.js';
-import type { SloModel } from '../../model/types.js';
-import { recordedWindows } from '../../model/slo-math.js';
+import { sloDashboardUid, sloSeries } from '../conventions.js';
+import { dashboard } from './dashboard.js';
+import { row } from './layout.js';
+import { stat, table, timeseries } from './panels.js';
+import { prom, promInstant } from './queries.js';
+import { customVariable, labelVariable } from './variables.js';
+import type { DashboardJson } from './types.js';
+import { formatMinutes } from '../model/duration.js';
+import type { SloModel } from '../model/types.js';
+import { recordedWindows } from '../model/slo-math.js';
 
 /**
  * One SLO dashboard per service (pure), at the uid alerts link to (`sloDashboardUrl`). The `slo`
