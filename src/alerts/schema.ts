@@ -85,6 +85,46 @@ export const AlertPackSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const AlertName = Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$', maxLength: 60, description: 'CamelCase alert name' });
+
+/**
+ * A pack that uses a built-in pack (vigil-monitoring/packs/<uses>.yaml) by reference: its labels
+ * and params are merged over the built-in's, `overrides` change single alerts, `disable` drops
+ * alerts; the built-in's groups are not copied.
+ */
+export const AlertPackUseSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    apiVersion: Type.Literal('vigil/v1'),
+    kind: Type.Literal('AlertPack'),
+    name: KebabName,
+    uses: KebabName,
+    description: Type.Optional(Type.String()),
+    labels: Type.Optional(Labels),
+    params: Type.Optional(Params),
+    environments: Type.Optional(Type.Record(KebabName, Params, { description: 'environment name (--env) → parameter overrides' })),
+    overrides: Type.Optional(
+      Type.Record(
+        AlertName,
+        Type.Object(
+          {
+            for: Type.Optional(DurationOrParam),
+            severity: Type.Optional(Type.Union(SEVERITIES.map((s) => Type.Literal(s)))),
+            labels: Type.Optional(Labels),
+            summary: Type.Optional(Type.String({ minLength: 1 })),
+            description: Type.Optional(Type.String({ minLength: 1 })),
+            runbook_url: Type.Optional(Type.String({ minLength: 1 })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'alert name → the fields to change in it' },
+      ),
+    ),
+    disable: Type.Optional(Type.Array(AlertName, { uniqueItems: true, description: 'alerts of the built-in pack to leave out' })),
+  },
+  { additionalProperties: false },
+);
+
 /** Overrides a pack's parameters without copying it; applies to every env, or to `env` only. */
 export const AlertParamsSchema = Type.Object(
   {
@@ -119,6 +159,7 @@ export const ExternalMetricsSchema = Type.Object(
 );
 
 export type AlertPackSpec = Static<typeof AlertPackSchema>;
+export type AlertPackUseSpec = Static<typeof AlertPackUseSchema>;
 export type AlertGroupSpec = Static<typeof AlertGroupSchema>;
 export type AlertSpec = Static<typeof AlertSchema>;
 export type AlertTestSpec = Static<typeof AlertTestSchema>;

@@ -4,6 +4,7 @@ import { DEFAULT_SLO_RUNBOOK_FILE, inputPaths, sloDashboardUrl, sloSeries } from
 import { Diagnostics } from '../diagnostics.js';
 import { packModelFromSource, resolveParams, validateOverlay, validatePackSchema } from '../alerts/load-alert-packs.js';
 import type { AlertPackModel } from '../alerts/model.js';
+import { resolveBuiltinPack, usesBuiltin } from '../alerts/builtin-packs.js';
 import { readAlertFiles, type AlertFiles } from '../alerts/read-alert-files.js';
 import { registerExternalMetrics, registerStackMetrics } from '../alerts/register-metrics.js';
 import type { AlertPackSpec } from '../alerts/schema.js';
@@ -37,7 +38,10 @@ export interface LoadedProject {
 export async function loadProject(root: string, options: { env?: string | undefined } = {}): Promise<LoadedProject> {
   const diags = new Diagnostics();
   const env = options.env;
-  const [config, loaded, alertFiles] = await Promise.all([loadConfig(root, diags), loadSlos(root, diags), readAlertFiles(root, diags)]);
+  const [config, loaded, read] = await Promise.all([loadConfig(root, diags), loadSlos(root, diags), readAlertFiles(root, diags)]);
+  // Packs that use a built-in pack become complete packs here; everything after sees one kind.
+  const packs = await Promise.all(read.AlertPack.map((s) => (usesBuiltin(s) ? resolveBuiltinPack(s, config.runbookBaseUrl, diags) : Promise.resolve(s))));
+  const alertFiles: AlertFiles = { ...read, AlertPack: packs.filter((s): s is YamlSource => s !== undefined) };
   const slos = loaded.map((slo) => withLinks(slo, config));
   const exporter = await loadExporterModels(root, diags);
   const metrics = metricCatalog(slos, alertFiles, diags);

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
-import { AlertPackSchema, AlertParamsSchema, ExternalMetricsSchema } from '../alerts/schema.js';
+import { Type } from '@sinclair/typebox';
+import { AlertPackSchema, AlertPackUseSchema, AlertParamsSchema, ExternalMetricsSchema } from '../alerts/schema.js';
 import { RoutingSchema } from '../routing/schema.js';
 import { PolicySchema } from '../rollback/policy/schema.js';
 import { ModelsFileSchema } from '../../exporters/gpu/models/models-schema.js';
@@ -14,7 +15,8 @@ import { SloFileSchema } from '../load/slo-schema.js';
 export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'slo.v1': SloFileSchema,
   'config.v1': ConfigSchema,
-  'alert-pack.v1': AlertPackSchema,
+  // A pack of its own, or one that uses a built-in pack by reference.
+  'alert-pack.v1': Type.Union([AlertPackSchema, AlertPackUseSchema]),
   'alert-params.v1': AlertParamsSchema,
   'external-metrics.v1': ExternalMetricsSchema,
   'routing.v1': RoutingSchema,

@@ -122,6 +122,7 @@ describe('vigil-monitoring installed from its tarball into an empty project', ()
       'vigil.config.yaml',
       'slos/llm-gateway.yaml',
       'alerts/llm-gateway.yaml',
+      'alerts/gpu.yaml',
       'alerts/routing.yaml',
       'alerts/rollback-policy.yaml',
       'dashboards/llm-gateway.ts',

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { UserError } from '../../../diagnostics.js';
 import { parseFlags } from '../../args.js';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
-import { packageRoot, packageVersion } from '../../version.js';
+import { packageRoot } from '../../../runtime/package-root.js';
+import { packageVersion } from '../../version.js';
 
 const usage = 'vigil init [--root DIR] [--service NAME] [--team NAME] [--force] [--format text|json]';
 const KEBAB = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { vigil } from './helpers.js';
+
+/**
+ * Built-in packs used by reference: `uses: gpu` in a team's AlertPack takes vigil's GPU pack
+ * (packs/gpu.yaml in the package) with the team's labels, params, overrides and disabled alerts,
+ * without copying it. Rendered through the real CLI.
+ */
+const ROUTING = `apiVersion: vigil/v1
+kind: AlertRouting
+defaultReceiver: chat
+receivers: { pager: { webhook: { url: 'http://127.0.0.1:9/p' } }, chat: { webhook: { url: 'http://127.0.0.1:9/c' } } }
+escalation: { critical: { repeat: 1h }, warning: { repeat: 4h }, info: { repeat: 24h } }
+teams: { ml: { critical: [pager, chat], warning: [chat], info: [chat] } }
+`;
+
+const USE = `apiVersion: vigil/v1
+kind: AlertPack
+name: gpu
+uses: gpu
+labels: { team: ml }
+params: { fbUsedRatio: 0.9 }
+overrides:
+  GpuTemperatureHigh: { for: 5m, severity: critical, runbook_url: https://runbooks.example/hot-gpu }
+disable: [GpuAllocatedButIdle]
+`;
+
+function project(files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-builtin-'));
+  for (const [rel, text] of Object.entries({ 'alerts/routing.yaml': ROUTING, ...files })) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+type Rule = { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> };
+const rules = (root: string) =>
+  (parse(fs.readFileSync(path.join(root, 'build/prometheus/rules/gpu.alerts.rules.yaml'), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap(
+    (g) => g.rules,
+  );
+
+describe('built-in packs used by reference (uses:)', () => {
+  it("render the built-in's alerts with the team's labels, params, overrides and disabled alerts, and its tests pass", async () => {
+    const root = project({ 'alerts/gpu.yaml': USE });
+    const r = await vigil(['render', '--root', root, '--out', path.join(root, 'build')], root);
+    expect(r.code, r.stderr).toBe(0);
+    const all = rules(root);
+    expect(all.length).toBeGreaterThan(10);
+    expect(all.every((x) => x.labels.team === 'ml' && x.labels.component === 'gpu')).toBe(true);
+    expect(all.find((x) => x.alert === 'GpuFramebufferExhausted')!.expr).toMatch(/> 0\.9$/);
+    expect(all.find((x) => x.alert === 'GpuTemperatureHigh')).toMatchObject({
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: { runbook_url: 'https://runbooks.example/hot-gpu' },
+    });
+    expect(all.some((x) => x.alert === 'GpuAllocatedButIdle')).toBe(false);
+    const t = await vigil(['test', '--root', root], root);
+    expect(t.code, t.stdout + t.stderr).toBe(0);
+  });
+
+  it("link the built-in's runbooks under the configured runbook base URL", async () => {
+    const root = project({
+      'alerts/gpu.yaml': USE,
+      'vigil.config.yaml': 'apiVersion: vigil/v1\nkind: VigilConfig\nrunbooks: { baseUrl: https://wiki.example/runbooks }\n',
+    });
+    expect((await vigil(['render', '--root', root, '--out', path.join(root, 'build')], root)).code).toBe(0);
+    expect(rules(root).find((x) => x.alert === 'GpuLost')!.annotations.runbook_url).toBe('https://wiki.example/runbooks/gpu-lost.md');
+  });
+
+  const mistakes = [
+    {
+      name: 'a built-in that does not exist',
+      edit: ['uses: gpu', 'uses: gpuu'],
+      code: 'ALR081',
+      at: '4:7',
+      message: /no built-in pack "gpuu" \(did you mean gpu\?\)/,
+    },
+    {
+      name: 'an override of an alert the built-in lacks',
+      edit: ['GpuTemperatureHigh:', 'GpuTemperatureHi:'],
+      code: 'ALR082',
+      at: '8:3',
+      message: /has no alert GpuTemperatureHi \(did you mean GpuTemperatureHigh\?\)/,
+    },
+    {
+      name: 'a param the built-in does not declare',
+      edit: ['fbUsedRatio: 0.9', 'fbUsedRatoi: 0.9'],
+      code: 'ALR011',
+      at: '6:11',
+      message: /parameter "fbUsedRatoi" is not declared by built-in pack "gpu"/,
+    },
+    {
+      name: 'groups of its own beside uses',
+      edit: ['disable: [GpuAllocatedButIdle]', 'groups: []'],
+      code: 'ALR080',
+      at: '9:1',
+      message: /has no groups of its own/,
+    },
+  ] as const;
+  for (const m of mistakes) {
+    it(`report ${m.name}: one ${m.code} at ${m.at}, exit 1, nothing written`, async () => {
+      const root = project({ 'alerts/gpu.yaml': USE.replace(m.edit[0], m.edit[1]) });
+      const r = await vigil(['render', '--root', root, '--out', path.join(root, 'build')], root);
+      expect(r.code).toBe(1);
+      const errors = r.stderr.split('\n').filter((l) => / error [A-Z]+\d+:/.test(l));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain(`alerts/gpu.yaml:${m.at}: error ${m.code}:`);
+      expect(errors[0]).toMatch(m.message);
+      expect(fs.existsSync(path.join(root, 'build'))).toBe(false);
+    });
+  }
+});
