@@ -9,5 +9,9 @@ export { timeseries, stat, gauge, table, logs, thresholds, panelLinks, type Pane
 export { prom, promInstant, logql } from './queries.js';
 export { labelVariable, lokiLabelVariable, customVariable, textVariable, clusterVariable, type LabelVariableOptions } from './variables.js';
 export { sloDashboards } from './slo-dashboard.js';
+/** Built-in dashboards, used by reference: a module in dashboards/ default-exports one. */
+export { gpuFleetDashboard } from './builtin/gpu-fleet.js';
+export { clusterHealthDashboard } from './builtin/cluster-health.js';
+export { logsDashboard } from './builtin/logs.js';
 export type { DashboardExport, DashboardInput, DashboardJson, DashboardValue, PanelJson } from './types.js';
 export * as units from '@grafana/grafana-foundation-sdk/units';

@@ -138,6 +138,7 @@ describe('vigil-monitoring installed from its tarball into an empty project', ()
     expect(fs.existsSync(path.join(repo, 'build/grafana/dashboards/vigil-llm-gateway.json'))).toBe(true);
     // The SLO dashboard every SLO alert links to is there too (built-in, used by reference).
     expect(fs.existsSync(path.join(repo, 'build/grafana/dashboards/vigil-slo-llm-gateway.json'))).toBe(true);
+    expect(fs.existsSync(path.join(repo, 'build/grafana/dashboards/vigil-gpu-fleet.json'))).toBe(true);
   });
 
   it('runs the tutorial in docs/adopt.md verbatim (the install line takes the tarball)', () => {
