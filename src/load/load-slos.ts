@@ -15,6 +15,8 @@ import { formatPath, type YamlSource } from './yaml-source.js';
 type Path = (string | number)[];
 
 const MIN_PERIOD_MINUTES = 1440;
+/** A latency bound above an hour is a unit mistake (2000 meant as milliseconds in a seconds histogram). */
+const MAX_LATENCY_SECONDS = 3600;
 const MAX_PERIOD_MINUTES = 90 * 1440;
 
 /** Loads every `slos/*.yaml` under `root` into SLO models; problems go to `diags`. */
@@ -332,12 +334,21 @@ function toIndicator(slo: SloSpec, p: Path, source: YamlSource, diags: Diagnosti
       return undefined;
     }
     const metric = h.metric.replace(/_(bucket|count|sum)$/, '');
-    const seconds = parseDurationSeconds(ind.latency.threshold) ?? 0;
-    if (!(seconds > 0)) {
-      diags.error('SLO013', `threshold must be a positive duration, got ${JSON.stringify(ind.latency.threshold)}`, at([...lp, 'threshold']));
+    const inMillis = /_(milliseconds|ms)$/.test(metric);
+    // A duration in any unit (decimals too), or a plain number in the histogram's own unit.
+    const given = ind.latency.threshold;
+    const plain = typeof given === 'number' ? given : /^[0-9.]+$/.test(given) ? Number(given) : undefined;
+    const seconds =
+      plain !== undefined ? (inMillis ? plain / 1000 : plain) : typeof given === 'string' ? (parseDurationSeconds(given, { decimals: true }) ?? 0) : 0;
+    if (!(seconds > 0) || seconds > MAX_LATENCY_SECONDS) {
+      diags.error(
+        'SLO013',
+        `threshold must be above 0 and at most 1h, got ${JSON.stringify(given)}${plain !== undefined ? ` (${inMillis ? 'milliseconds' : 'seconds'}, the histogram's unit)` : ''}`,
+        at([...lp, 'threshold']),
+        'the time one request may take, e.g. 2s, 0.5s or 250ms',
+      );
       return undefined;
     }
-    const inMillis = /_(milliseconds|ms)$/.test(metric);
     const threshold = inMillis ? Math.round(seconds * 1e6) / 1e3 : seconds;
     return { kind: 'latency', histogram: { metric, matchers: h.matchers }, threshold, leValues: leSpellings(threshold) };
   }

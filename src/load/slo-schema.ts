@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { DECIMAL_DURATION_PATTERN } from '../runtime/duration.js';
 import { Duration as DurationSchema, KebabName as KebabNameSchema } from './schema-primitives.js';
 
 /** Kebab-case name: service names and SLO names. */
@@ -39,7 +40,9 @@ const RatioIndicator = Type.Object(
 const LatencyIndicator = Type.Object(
   {
     histogram: Type.String({ minLength: 1 }),
-    threshold: Duration,
+    threshold: Type.Union([Type.String({ pattern: `${DECIMAL_DURATION_PATTERN}|^[0-9]+(\\.[0-9]+)?$` }), Type.Number()], {
+      description: "the latency bound: a duration such as 2s, 0.5s or 250ms, or a plain number in the histogram's unit (0.25 for a _seconds histogram)",
+    }),
   },
   { additionalProperties: false },
 );

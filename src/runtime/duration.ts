@@ -19,6 +19,9 @@ export const DURATION_BODY = `(${WHOLE}${UNITS})+`;
 /** Anchored JSON-Schema pattern of a duration (whole numbers per unit, as Prometheus reads them). */
 export const DURATION_PATTERN = `^${DURATION_BODY}$`;
 
+/** Anchored pattern of a duration with decimal amounts (`0.5s`, `1.5s`, `250ms`), as `decimals` reads them. */
+export const DECIMAL_DURATION_PATTERN = `^(${DECIMAL}${UNITS})+$`;
+
 /** How a duration may be spelled beyond the Prometheus form. */
 export interface DurationOptions {
   /** Accept decimal amounts such as `1.5s` (CLI flags have always taken them). */
@@ -26,7 +29,7 @@ export interface DurationOptions {
 }
 
 const WHOLE_RE = new RegExp(DURATION_PATTERN);
-const DECIMAL_RE = new RegExp(`^(${DECIMAL}${UNITS})+$`);
+const DECIMAL_RE = new RegExp(DECIMAL_DURATION_PATTERN);
 const WHOLE_PART_RE = new RegExp(`(${WHOLE})${UNITS}`, 'g');
 const DECIMAL_PART_RE = new RegExp(`(${DECIMAL})${UNITS}`, 'g');
 

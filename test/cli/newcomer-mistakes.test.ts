@@ -41,13 +41,13 @@ const mistakes = [
     hint: /write 99.9 for 99.9%/,
   },
   {
-    name: 'a latency threshold without its unit',
+    name: 'a latency threshold in the wrong unit (milliseconds meant, the histogram is in seconds)',
     file: 'slos/api.yaml',
     from: 'threshold: 2s',
-    to: 'threshold: 2000',
+    to: 'threshold: 5000',
     at: '15:84',
-    code: 'SLO005',
-    hint: /a duration such as .* 2s or 250ms/,
+    code: 'SLO013',
+    hint: /the time one request may take, e.g. 2s, 0.5s or 250ms/,
   },
   {
     name: 'an unclosed brace in a selector',
