@@ -72,6 +72,14 @@ export function boundedUid(name: string): string {
   return `${name.slice(0, 31)}-${h.toString(16).padStart(8, '0')}`;
 }
 
+/**
+ * The Prometheus job of vigil's GPU exporter: the generated ServiceMonitor makes prometheus-operator
+ * name the job this (jobLabel), and the built-in packs select it (their `exporterJob` param).
+ */
+export const DEFAULT_EXPORTER_JOB = 'gpu-exporter';
+/** Label on the exporter's Service whose value prometheus-operator takes as the job name. */
+export const EXPORTER_JOB_LABEL = 'vigil.dev/job';
+
 /** The runbook SLO alerts link when their spec names none (under the configured runbook base URL, else in docs/runbooks/). */
 export const DEFAULT_SLO_RUNBOOK_FILE = 'error-budget-burn.md';
 

@@ -31,13 +31,18 @@ export function usesBuiltin(source: YamlSource): boolean {
 /**
  * A pack that `uses:` a built-in pack, resolved into a complete pack (the same shape as one
  * written out): the built-in's groups with `overrides` applied and `disable`d alerts left out,
- * labels and params merged over the built-in's (an unknown param is ALR011). A `runbookBase`
- * param the team does not set takes the configured runbook base URL. Positions: what the team's
+ * labels and params merged over the built-in's (an unknown param is ALR011). Params the team does
+ * not set but the configuration does (`runbookBase` from runbooks.baseUrl, `exporterJob` from
+ * jobs.exporter) take the configured value. Positions: what the team's
  * file sets points into it (an overridden field at its override); the built-in's own content
  * points at `uses:`. Codes: ALR080 (groups beside uses), ALR081 (no such built-in), ALR082
  * (overrides or disable naming an alert the built-in does not have).
  */
-export async function resolveBuiltinPack(source: YamlSource, runbookBaseUrl: string | undefined, diags: Diagnostics): Promise<YamlSource | undefined> {
+export async function resolveBuiltinPack(
+  source: YamlSource,
+  configured: Readonly<Record<string, string | undefined>>,
+  diags: Diagnostics,
+): Promise<YamlSource | undefined> {
   const at = (p: Path, key = false) => ({ file: source.file, ...(key ? source.keyPositionOf(p) : source.positionOf(p)), path: formatPath(p) });
   const raw = source.value as Record<string, unknown>;
   if ('groups' in raw) {
@@ -101,7 +106,9 @@ export async function resolveBuiltinPack(source: YamlSource, runbookBaseUrl: str
   if (diags.errors.length > before) return undefined;
 
   const params = { ...base.params, ...spec.params };
-  if (runbookBaseUrl && 'runbookBase' in params && !(spec.params && 'runbookBase' in spec.params)) params.runbookBase = runbookBaseUrl;
+  // Params the configuration sets for every built-in (runbookBase, exporterJob), unless the team's pack does.
+  for (const [name, value] of Object.entries(configured))
+    if (value !== undefined && name in params && !(spec.params && name in spec.params)) params[name] = value;
   const environments = { ...base.environments };
   for (const [env, values] of Object.entries(spec.environments ?? {})) environments[env] = { ...environments[env], ...values };
   // Where each alert of the resolved pack came from, to place diagnostics about overridden fields.

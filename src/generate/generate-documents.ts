@@ -37,6 +37,7 @@ export function* generateDocuments(model: ProjectModel, options: GenerateOptions
     ...(text ? { modelsText: text } : {}),
     ...(exporterNamespace ? { namespace: exporterNamespace } : {}),
     ...(serviceMonitorLabels ? { serviceMonitorLabels } : {}),
+    ...(model.config.exporterJob ? { job: model.config.exporterJob } : {}),
   });
   yield* grafanaDocuments(model);
 }

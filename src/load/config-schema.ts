@@ -32,6 +32,19 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    jobs: Type.Optional(
+      Type.Object(
+        {
+          exporter: Type.Optional(
+            Type.String({
+              pattern: '^[a-zA-Z0-9_.:-]+$',
+              description: "the Prometheus job of vigil's GPU exporter (default gpu-exporter): its ServiceMonitor sets it and the built-in packs select it",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     environments: Type.Optional(
       Type.Array(KebabName('an environment name, as given to --env'), { uniqueItems: true, description: 'the environments --env may name' }),
     ),

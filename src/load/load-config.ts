@@ -17,6 +17,8 @@ export interface ProjectConfig {
   readonly grafanaUrl: string | undefined;
   /** Runbook base URL without a trailing slash; undefined: the default SLO runbook is a repo path. */
   readonly runbookBaseUrl: string | undefined;
+  /** The GPU exporter's Prometheus job (undefined: gpu-exporter), for its ServiceMonitor and the built-in packs. */
+  readonly exporterJob: string | undefined;
   /** Environments --env may name (besides those alert packs and policies declare). */
   readonly environments: readonly string[];
   readonly rules: { readonly namespace: string | undefined; readonly labels: Readonly<Record<string, string>> };
@@ -33,6 +35,7 @@ export const DEFAULT_CONFIG: ProjectConfig = {
   file: undefined,
   grafanaUrl: undefined,
   runbookBaseUrl: undefined,
+  exporterJob: undefined,
   environments: [],
   rules: { namespace: undefined, labels: {} },
   exporter: { namespace: undefined, serviceMonitorLabels: undefined },
@@ -69,6 +72,7 @@ export async function loadConfig(root: string, diags: Diagnostics): Promise<Proj
     file: source.file,
     grafanaUrl: spec.grafana?.url?.replace(/\/+$/, ''),
     runbookBaseUrl: spec.runbooks?.baseUrl?.replace(/\/+$/, ''),
+    exporterJob: spec.jobs?.exporter,
     environments: spec.environments ?? [],
     rules: { namespace: k.rules?.namespace, labels: k.rules?.labels ?? {} },
     exporter: { namespace: k.exporter?.namespace, serviceMonitorLabels: k.exporter?.serviceMonitorLabels },

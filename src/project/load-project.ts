@@ -40,7 +40,11 @@ export async function loadProject(root: string, options: { env?: string | undefi
   const env = options.env;
   const [config, loaded, read] = await Promise.all([loadConfig(root, diags), loadSlos(root, diags), readAlertFiles(root, diags)]);
   // Packs that use a built-in pack become complete packs here; everything after sees one kind.
-  const packs = await Promise.all(read.AlertPack.map((s) => (usesBuiltin(s) ? resolveBuiltinPack(s, config.runbookBaseUrl, diags) : Promise.resolve(s))));
+  const packs = await Promise.all(
+    read.AlertPack.map((s) =>
+      usesBuiltin(s) ? resolveBuiltinPack(s, { runbookBase: config.runbookBaseUrl, exporterJob: config.exporterJob }, diags) : Promise.resolve(s),
+    ),
+  );
   const alertFiles: AlertFiles = { ...read, AlertPack: packs.filter((s): s is YamlSource => s !== undefined) };
   const slos = loaded.map((slo) => withLinks(slo, config));
   const exporter = await loadExporterModels(root, diags);

@@ -72,6 +72,20 @@ describe('built-in packs used by reference (uses:)', () => {
     expect(rules(root).find((x) => x.alert === 'GpuLost')!.annotations.runbook_url).toBe('https://wiki.example/runbooks/gpu-lost.md');
   });
 
+  it('agree with the exporter manifests on the job name: one setting (jobs.exporter) feeds the ServiceMonitor and the built-in alerts', async () => {
+    const root = project({ 'alerts/gpu.yaml': USE, 'vigil.config.yaml': 'apiVersion: vigil/v1\nkind: VigilConfig\njobs: { exporter: gpu-metrics }\n' });
+    expect((await vigil(['render', '--root', root, '--out', path.join(root, 'build')], root)).code).toBe(0);
+    const read = (f: string) =>
+      parse(fs.readFileSync(path.join(root, 'build/kubernetes/gpu-exporter', f), 'utf8')) as {
+        metadata: { labels: Record<string, string> };
+        spec: { jobLabel?: string };
+      };
+    const label = read('servicemonitor.yaml').spec.jobLabel!;
+    // prometheus-operator names the job after the Service's jobLabel label.
+    expect(read('service.yaml').metadata.labels[label]).toBe('gpu-metrics');
+    expect(rules(root).find((x) => x.alert === 'GpuExporterDown')!.expr).toContain('up{job="gpu-metrics"}');
+  });
+
   const mistakes = [
     {
       name: 'a built-in that does not exist',

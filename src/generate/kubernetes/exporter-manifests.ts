@@ -1,9 +1,11 @@
-import { inputPaths } from '../../conventions.js';
+import { DEFAULT_EXPORTER_JOB, EXPORTER_JOB_LABEL, inputPaths } from '../../conventions.js';
 import type { ModelsFile } from '../../../exporters/gpu/models/models-schema.js';
 import type { YamlDocument } from '../document.js';
 
 /** Deployment choices; every field has a default. */
 export interface ExporterManifestOptions {
+  /** The Prometheus job name the exporter's targets get (default `gpu-exporter`, what the built-in packs select). */
+  readonly job?: string;
   /** Spec path named in the generated header (default `exporters/gpu/models.yaml`). */
   readonly specPath?: string;
   /** The models file as its author wrote it, for the ConfigMap (default: the models as JSON, which YAML 1.2 reads too). */
@@ -138,7 +140,9 @@ export function generateExporterManifests(models: ModelsFile | undefined, option
     yamlFile(`${dir}/service.yaml`, spec, {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: NAME, namespace: ns, labels: LABELS },
+      // prometheus-operator names the job after this label (the ServiceMonitor's jobLabel), not the
+      // Service name, so the alerts' job="…" and the scraped targets agree by construction.
+      metadata: { name: NAME, namespace: ns, labels: { ...LABELS, [EXPORTER_JOB_LABEL]: options.job ?? DEFAULT_EXPORTER_JOB } },
       spec: { type: 'ClusterIP', clusterIP: 'None', selector: SELECTOR, ports: [{ name: 'metrics', port, targetPort: 'metrics', protocol: 'TCP' }] },
     }),
   );
@@ -148,6 +152,7 @@ export function generateExporterManifests(models: ModelsFile | undefined, option
       kind: 'ServiceMonitor',
       metadata: { name: NAME, namespace: ns, labels: { ...LABELS, ...(options.serviceMonitorLabels ?? { release: 'prometheus' }) } },
       spec: {
+        jobLabel: EXPORTER_JOB_LABEL,
         selector: { matchLabels: SELECTOR },
         namespaceSelector: { matchNames: [ns] },
         endpoints: [
