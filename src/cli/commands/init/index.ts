@@ -4,6 +4,7 @@ import { UserError } from '../../../diagnostics.js';
 import { parseFlags } from '../../args.js';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
 import { packageRoot } from '../../../runtime/package-root.js';
+import { kubeName } from '../../../generate/kubernetes/exporter-manifests.js';
 import { packageVersion } from '../../version.js';
 
 const usage = 'vigil init [--root DIR] [--service NAME] [--team NAME] [--force] [--format text|json]';
@@ -75,13 +76,9 @@ function packageName(root: string): string | undefined {
   }
 }
 
+/** A service or package name as a Kubernetes-style name (what slos/, alerts/ and series need). */
 function kebab(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'my-service'
-  );
+  return kubeName(name) || 'my-service';
 }
 
 /** Adds vigil-monitoring to devDependencies (creating package.json when there is none); true when changed. */
