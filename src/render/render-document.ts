@@ -1,7 +1,7 @@
 import { generatedHeader } from '../conventions.js';
 import type { Document } from '../generate/document.js';
 import type { Artifact } from './artifact.js';
-import { renderRuleFile, renderRuleGroups } from './rule-groups.js';
+import { renderRuleGroups } from './rule-groups.js';
 import { renderYaml } from './yaml.js';
 
 /** A document's bytes (as text). Deterministic: the same document always renders the same text. */
@@ -17,7 +17,7 @@ export function renderDocument(doc: Document): string {
       return `${header}${JSON.stringify(value, null, doc.indent || undefined)}\n`;
     }
     case 'rules': {
-      if (!doc.resource) return renderRuleFile(doc.source ?? '', doc.groups);
+      if (!doc.resource) return `${header}groups:\n${renderRuleGroups(doc.groups, '')}`;
       // A Kubernetes object around the groups: the object's fields by the generic emitter, the
       // groups by the rule-group emitter (same YAML, much faster on large projects).
       const groups = doc.groups.length > 0 ? `  groups:\n${renderRuleGroups(doc.groups, '  ')}` : '  groups: []\n';
