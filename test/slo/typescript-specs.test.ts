@@ -89,4 +89,18 @@ describe('specs written in TypeScript', () => {
     const r = await buildProject(project({ 'slos/api.ts': TS_SLOS.replace('objective: 99.9', "objective: '99.9'") }));
     expect(r.diagnostics.items).toEqual([expect.objectContaining({ severity: 'error', code: 'SPEC033', file: 'slos/api.ts', line: 11, column: 7 })]);
   });
+
+  it('report a module that throws (LOAD001 at the throwing line) or exports nothing (LOAD002), and render nothing', async () => {
+    // An ESM package, as this repository is: stack frames then map to the .ts lines (see LOAD001).
+    const root = project({
+      'package.json': '{ "type": "module" }\n',
+      'slos/api.ts': `const missing = (): never => {\n  throw new Error('no such service');\n};\nexport default missing();\n`,
+      'slos/web.ts': 'export const x = 1;\n',
+    });
+    const r = await buildProject(root);
+    expect(r.diagnostics.items).toEqual([
+      expect.objectContaining({ code: 'LOAD001', file: 'slos/api.ts', line: 2, message: expect.stringContaining('no such service') as unknown }),
+      expect.objectContaining({ code: 'LOAD002', file: 'slos/web.ts' }),
+    ]);
+  });
 });
