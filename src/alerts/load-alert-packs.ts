@@ -7,7 +7,7 @@ import { formatPath, type YamlSource } from '../load/yaml-source.js';
 import { metricNamesIn, parsePromql, parseVectorSelector } from '../query/promql.js';
 import { parseLogql } from '../loki/parse-logql.js';
 import type { AlertGroupModel, AlertModel, AlertPackModel, AlertTestCase } from './model.js';
-import { substituteParams, type ParamValues } from './params.js';
+import { paramsIn, substituteParams, type ParamValues } from './params.js';
 import {
   ALERT_SCHEMA_CODES,
   AlertPackSchema,
@@ -63,7 +63,36 @@ export function resolveParams(pack: YamlSource, overlays: readonly YamlSource[],
     const values = ov.packs[spec.name];
     if (values) apply(o, values, ['packs', spec.name], false);
   }
-  return params;
+  return expandParamReferences(pack, params, diags);
+}
+
+/**
+ * Params may be built from other params (`nodeSelector: job="${nodeJob}"`), so that one setting
+ * (a job name from vigil.config.yaml, an environment override) reaches every selector built from
+ * it. References are resolved after every override, in any order; an unknown name is ALR010 and a
+ * cycle ALR014, both at the param's value.
+ */
+function expandParamReferences(pack: YamlSource, params: Record<string, string | number>, diags: Diagnostics): ParamValues {
+  const out = { ...params };
+  const at = (name: string) => ({ file: pack.file, ...pack.positionOf(['params', name]), path: `params.${name}` });
+  const resolving = new Set<string>();
+  const resolve = (name: string): string | number => {
+    const value = out[name]!;
+    if (typeof value !== 'string' || !value.includes('${')) return value;
+    if (resolving.has(name)) {
+      diags.error('ALR014', `parameter ${name} refers to itself through ${[...resolving].join(' → ')}`, at(name), 'a parameter may use others, but not in a cycle');
+      return value;
+    }
+    resolving.add(name);
+    const s = substituteParams(value, Object.fromEntries(paramsIn(value).filter((n) => n in out).map((n) => [n, resolve(n)])));
+    resolving.delete(name);
+    for (const u of s.unknown)
+      diags.error('ALR010', `unknown parameter \${${u.name}} in the value of ${name}`, at(name), `declared parameters: ${Object.keys(out).join(', ')}`);
+    out[name] = s.text;
+    return s.text;
+  };
+  for (const name of Object.keys(out)) resolve(name);
+  return out;
 }
 
 /**
@@ -319,7 +348,7 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
       interval: duration(t.interval ?? '1m', [...p, 'interval']) ?? '1m',
       series,
       at: duration(t.at, [...p, 'at']) ?? t.at,
-      fires: t.fires.map((f) => ({ labels: mapValues(f.labels ?? {}, (v) => v), ...(f.value !== undefined ? { value: f.value } : {}) })),
+      fires: t.fires.map((f, fi) => ({ labels: mapValues(f.labels ?? {}, (v, k) => sub(v, [...p, 'fires', fi, 'labels', k]).text), ...(f.value !== undefined ? { value: f.value } : {}) })),
       source: { file: source.file, ...source.positionOf(p) },
     };
   }

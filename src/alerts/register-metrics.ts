@@ -7,11 +7,12 @@ import { ALERT_SCHEMA_CODES, ExternalMetricsSchema, type ExternalMetricsSpec } f
 
 /**
  * Declares what the monitoring stack itself produces, so alert expressions can be checked
- * against it: node_exporter (`node_*`), `up` and the other scrape series, `ALERTS`, and the
+ * against it: node_exporter (`node_*`), kube-state-metrics (`kube_*`), `up` and the other scrape series, `ALERTS`, and the
  * self-metrics of Prometheus and Alertmanager.
  */
 export function registerStackMetrics(metrics: MetricCatalog): void {
   metrics.addPrefix('node_', 'node-exporter');
+  metrics.addPrefix('kube_', 'kube-state-metrics');
   metrics.addPrefix('prometheus_', 'prometheus');
   metrics.addPrefix('alertmanager_', 'prometheus');
   for (const name of [

@@ -3,6 +3,7 @@ import { KebabName } from './schema-primitives.js';
 
 const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_./-]*$' }), Type.String(), { description: 'label name → value' });
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', description });
+const JobName = (description: string) => Type.String({ pattern: '^[a-zA-Z0-9_.:/-]+$', description });
 const Namespace = KebabName('a Kubernetes namespace: lower-case letters, digits and "-"');
 
 /**
@@ -36,11 +37,12 @@ export const ConfigSchema = Type.Object(
       Type.Object(
         {
           exporter: Type.Optional(
-            Type.String({
-              pattern: '^[a-zA-Z0-9_.:-]+$',
-              description: "the Prometheus job of vigil's GPU exporter (default gpu-exporter): its ServiceMonitor sets it and the built-in packs select it",
-            }),
+            JobName("the Prometheus job of vigil's GPU exporter (default gpu-exporter): its ServiceMonitor sets it and the built-in packs select it"),
           ),
+          nodeExporter: Type.Optional(
+            JobName('the Prometheus job of node_exporter (default node-exporter, as kube-prometheus-stack names it; a hand-written scrape config often says node)'),
+          ),
+          kubeStateMetrics: Type.Optional(JobName('the Prometheus job of kube-state-metrics (default kube-state-metrics, as kube-prometheus-stack names it)')),
         },
         { additionalProperties: false },
       ),

@@ -10,6 +10,14 @@ import { typecheckModules } from './typecheck-modules.js';
 import { validateWithSchema } from './validate-schema.js';
 
 /** The project's configuration with every default applied (see ConfigSchema for each key). */
+/**
+ * Labels PrometheusRule and ServiceMonitor objects carry when the configuration names none: what
+ * kube-prometheus-stack's default ruleSelector/serviceMonitorSelector match for a Helm release
+ * named `prometheus` (`release: <release name>`). Another release name: set
+ * kubernetes.rules.labels and kubernetes.exporter.serviceMonitorLabels.
+ */
+export const PROMETHEUS_SELECTOR_LABELS: Readonly<Record<string, string>> = { release: 'prometheus' };
+
 export interface ProjectConfig {
   /** The config file, when the project has one. */
   readonly file: string | undefined;
@@ -19,10 +27,14 @@ export interface ProjectConfig {
   readonly runbookBaseUrl: string | undefined;
   /** The GPU exporter's Prometheus job (undefined: gpu-exporter), for its ServiceMonitor and the built-in packs. */
   readonly exporterJob: string | undefined;
+  /** jobs.nodeExporter: the built-in packs' `nodeJob`. */
+  readonly nodeExporterJob: string | undefined;
+  /** jobs.kubeStateMetrics: the built-in packs' `kubeStateMetricsJob`. */
+  readonly kubeStateMetricsJob: string | undefined;
   /** Environments --env may name (besides those alert packs and policies declare). */
   readonly environments: readonly string[];
   readonly rules: { readonly namespace: string | undefined; readonly labels: Readonly<Record<string, string>> };
-  readonly exporter: { readonly namespace: string | undefined; readonly serviceMonitorLabels: Readonly<Record<string, string>> | undefined };
+  readonly exporter: { readonly namespace: string | undefined; readonly serviceMonitorLabels: Readonly<Record<string, string>> };
   readonly dashboards: {
     readonly namespace: string | undefined;
     readonly instanceSelector: Readonly<Record<string, string>> | undefined;
@@ -36,9 +48,11 @@ export const DEFAULT_CONFIG: ProjectConfig = {
   grafanaUrl: undefined,
   runbookBaseUrl: undefined,
   exporterJob: undefined,
+  nodeExporterJob: undefined,
+  kubeStateMetricsJob: undefined,
   environments: [],
-  rules: { namespace: undefined, labels: {} },
-  exporter: { namespace: undefined, serviceMonitorLabels: undefined },
+  rules: { namespace: undefined, labels: PROMETHEUS_SELECTOR_LABELS },
+  exporter: { namespace: undefined, serviceMonitorLabels: PROMETHEUS_SELECTOR_LABELS },
   dashboards: { namespace: undefined, instanceSelector: undefined, folder: undefined },
 };
 
@@ -73,9 +87,11 @@ export async function loadConfig(root: string, diags: Diagnostics): Promise<Proj
     grafanaUrl: spec.grafana?.url?.replace(/\/+$/, ''),
     runbookBaseUrl: spec.runbooks?.baseUrl?.replace(/\/+$/, ''),
     exporterJob: spec.jobs?.exporter,
+    nodeExporterJob: spec.jobs?.nodeExporter,
+    kubeStateMetricsJob: spec.jobs?.kubeStateMetrics,
     environments: spec.environments ?? [],
-    rules: { namespace: k.rules?.namespace, labels: k.rules?.labels ?? {} },
-    exporter: { namespace: k.exporter?.namespace, serviceMonitorLabels: k.exporter?.serviceMonitorLabels },
+    rules: { namespace: k.rules?.namespace, labels: k.rules?.labels ?? PROMETHEUS_SELECTOR_LABELS },
+    exporter: { namespace: k.exporter?.namespace, serviceMonitorLabels: k.exporter?.serviceMonitorLabels ?? PROMETHEUS_SELECTOR_LABELS },
     dashboards: { namespace: k.dashboards?.namespace, instanceSelector: k.dashboards?.instanceSelector, folder: k.dashboards?.folder },
   };
 }

@@ -35,6 +35,16 @@ export interface LoadedProject {
  * Loads everything under `root` once: every file is read and parsed once, validated by its own
  * kind's rules, and turned into the model. All problems of the run are collected.
  */
+/** Built-in pack params that vigil.config.yaml sets for every built-in pack declaring them. */
+function configuredPackParams(config: ProjectConfig): Record<string, string | undefined> {
+  return {
+    runbookBase: config.runbookBaseUrl,
+    exporterJob: config.exporterJob,
+    nodeJob: config.nodeExporterJob,
+    kubeStateMetricsJob: config.kubeStateMetricsJob,
+  };
+}
+
 export async function loadProject(root: string, options: { env?: string | undefined } = {}): Promise<LoadedProject> {
   const diags = new Diagnostics();
   const env = options.env;
@@ -42,7 +52,7 @@ export async function loadProject(root: string, options: { env?: string | undefi
   // Packs that use a built-in pack become complete packs here; everything after sees one kind.
   const packs = await Promise.all(
     read.AlertPack.map((s) =>
-      usesBuiltin(s) ? resolveBuiltinPack(s, { runbookBase: config.runbookBaseUrl, exporterJob: config.exporterJob }, diags) : Promise.resolve(s),
+      usesBuiltin(s) ? resolveBuiltinPack(s, configuredPackParams(config), diags) : Promise.resolve(s),
     ),
   );
   const alertFiles: AlertFiles = { ...read, AlertPack: packs.filter((s): s is YamlSource => s !== undefined) };

@@ -83,7 +83,53 @@ describe('built-in packs used by reference (uses:)', () => {
     const label = read('servicemonitor.yaml').spec.jobLabel!;
     // prometheus-operator names the job after the Service's jobLabel label.
     expect(read('service.yaml').metadata.labels[label]).toBe('gpu-metrics');
-    expect(rules(root).find((x) => x.alert === 'GpuExporterDown')!.expr).toContain('up{job="gpu-metrics"}');
+    expect(rules(root).find((x) => x.alert === 'GpuExporterDown')!.expr).toContain('up{job="gpu-metrics", node!=""}');
+  });
+
+  it('take every job name from vigil.config.yaml (jobs.*) in every built-in pack, and their own tests follow the names', async () => {
+    const uses = (name: string, extra = '') => `apiVersion: vigil/v1\nkind: AlertPack\nname: ${name}\nuses: ${name}\nlabels: { team: ml }\n${extra}`;
+    const root = project({
+      'alerts/gpu.yaml': uses('gpu'),
+      'alerts/hosts.yaml': uses('hosts'),
+      'alerts/monitoring.yaml': uses('monitoring'),
+      'alerts/model-serving.yaml': uses('model-serving', 'disable: [ModelLatencyAboveSla]\n'),
+      'vigil.config.yaml': 'apiVersion: vigil/v1\nkind: VigilConfig\njobs: { exporter: dcgm, nodeExporter: node, kubeStateMetrics: ksm }\n',
+    });
+    expect((await vigil(['render', '--root', root, '--out', path.join(root, 'build')], root)).code).toBe(0);
+    const exprs = fs
+      .readdirSync(path.join(root, 'build/prometheus/rules'))
+      .flatMap((f) => (parse(fs.readFileSync(path.join(root, 'build/prometheus/rules', f), 'utf8')) as { groups: { rules: Rule[] }[] }).groups)
+      .flatMap((g) => g.rules)
+      .map((r) => r.expr);
+    const jobs = new Set(exprs.flatMap((e) => [...e.matchAll(/job(?:=|!~)"([^"]+)"/g)].map((m) => m[1])));
+    // Every job an alert selects is a configured one; the kube-prometheus-stack defaults are gone.
+    expect([...jobs].sort()).toEqual(['dcgm', 'ksm', 'node', 'node|dcgm']);
+    expect(exprs.join('\n')).not.toMatch(/node-exporter|kube-state-metrics|gpu-exporter/);
+    // The packs' own promtool cases are written with the same params, so they pass under any names.
+    const t = await vigil(['test', '--root', root], root);
+    expect(t.code, t.stdout + t.stderr).toBe(0);
+  });
+
+  it('resolve params built from other params, and report an unknown or circular reference at the param', async () => {
+    const pack = (params: string) =>
+      `apiVersion: vigil/v1\nkind: AlertPack\nname: own\nlabels: { team: ml }\nparams:\n${params}\ngroups:\n  - name: own\n    alerts:\n      - alert: OwnDown\n        expr: up{\${sel}} == 0\n        for: 5m\n        severity: warning\n        summary: s\n        description: d\n        tests:\n          - { name: f, series: { 'up{job="\${job}", env="prod"}': 0+0x10 }, at: 8m, fires: [{ labels: { job: "\${job}", env: prod } }] }\n          - { name: q, series: { 'up{job="\${job}", env="prod"}': 1+0x10 }, at: 8m, fires: [] }\n`;
+    const ok = project({ 'alerts/own.yaml': pack('  sel: job="${job}", env="prod"\n  job: api') });
+    expect((await vigil(['render', '--root', ok, '--out', path.join(ok, 'build')], ok)).code).toBe(0);
+    const own = parse(fs.readFileSync(path.join(ok, 'build/prometheus/rules/own.alerts.rules.yaml'), 'utf8')) as { groups: { rules: Rule[] }[] };
+    expect(own.groups[0]!.rules[0]!.expr).toBe('up{job="api", env="prod"} == 0');
+    expect((await vigil(['test', '--root', ok], ok)).code).toBe(0);
+
+    for (const [params, code, message] of [
+      ['  sel: job="${jbo}"\n  job: api', 'ALR010', /unknown parameter \$\{jbo\} in the value of sel/],
+      ['  sel: job="${job}"\n  job: ${sel}', 'ALR014', /refers to itself/],
+    ] as const) {
+      const root = project({ 'alerts/own.yaml': pack(params) });
+      const r = await vigil(['render', '--root', root, '--out', path.join(root, 'build')], root);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`alerts/own\\.yaml:6:8: error ${code}:`));
+      expect(r.stderr).toMatch(message);
+      expect(fs.existsSync(path.join(root, 'build'))).toBe(false);
+    }
   });
 
   const mistakes = [
