@@ -80,11 +80,23 @@ function expandParamReferences(pack: YamlSource, params: Record<string, string |
     const value = out[name]!;
     if (typeof value !== 'string' || !value.includes('${')) return value;
     if (resolving.has(name)) {
-      diags.error('ALR014', `parameter ${name} refers to itself through ${[...resolving].join(' → ')}`, at(name), 'a parameter may use others, but not in a cycle');
+      diags.error(
+        'ALR014',
+        `parameter ${name} refers to itself through ${[...resolving].join(' → ')}`,
+        at(name),
+        'a parameter may use others, but not in a cycle',
+      );
       return value;
     }
     resolving.add(name);
-    const s = substituteParams(value, Object.fromEntries(paramsIn(value).filter((n) => n in out).map((n) => [n, resolve(n)])));
+    const s = substituteParams(
+      value,
+      Object.fromEntries(
+        paramsIn(value)
+          .filter((n) => n in out)
+          .map((n) => [n, resolve(n)]),
+      ),
+    );
     resolving.delete(name);
     for (const u of s.unknown)
       diags.error('ALR010', `unknown parameter \${${u.name}} in the value of ${name}`, at(name), `declared parameters: ${Object.keys(out).join(', ')}`);
@@ -348,7 +360,10 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
       interval: duration(t.interval ?? '1m', [...p, 'interval']) ?? '1m',
       series,
       at: duration(t.at, [...p, 'at']) ?? t.at,
-      fires: t.fires.map((f, fi) => ({ labels: mapValues(f.labels ?? {}, (v, k) => sub(v, [...p, 'fires', fi, 'labels', k]).text), ...(f.value !== undefined ? { value: f.value } : {}) })),
+      fires: t.fires.map((f, fi) => ({
+        labels: mapValues(f.labels ?? {}, (v, k) => sub(v, [...p, 'fires', fi, 'labels', k]).text),
+        ...(f.value !== undefined ? { value: f.value } : {}),
+      })),
       source: { file: source.file, ...source.positionOf(p) },
     };
   }

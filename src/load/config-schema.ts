@@ -40,7 +40,9 @@ export const ConfigSchema = Type.Object(
             JobName("the Prometheus job of vigil's GPU exporter (default gpu-exporter): its ServiceMonitor sets it and the built-in packs select it"),
           ),
           nodeExporter: Type.Optional(
-            JobName('the Prometheus job of node_exporter (default node-exporter, as kube-prometheus-stack names it; a hand-written scrape config often says node)'),
+            JobName(
+              'the Prometheus job of node_exporter (default node-exporter, as kube-prometheus-stack names it; a hand-written scrape config often says node)',
+            ),
           ),
           kubeStateMetrics: Type.Optional(JobName('the Prometheus job of kube-state-metrics (default kube-state-metrics, as kube-prometheus-stack names it)')),
         },

@@ -51,9 +51,7 @@ export async function loadProject(root: string, options: { env?: string | undefi
   const [config, loaded, read] = await Promise.all([loadConfig(root, diags), loadSlos(root, diags), readAlertFiles(root, diags)]);
   // Packs that use a built-in pack become complete packs here; everything after sees one kind.
   const packs = await Promise.all(
-    read.AlertPack.map((s) =>
-      usesBuiltin(s) ? resolveBuiltinPack(s, configuredPackParams(config), diags) : Promise.resolve(s),
-    ),
+    read.AlertPack.map((s) => (usesBuiltin(s) ? resolveBuiltinPack(s, configuredPackParams(config), diags) : Promise.resolve(s))),
   );
   const alertFiles: AlertFiles = { ...read, AlertPack: packs.filter((s): s is YamlSource => s !== undefined) };
   const slos = loaded.map((slo) => withLinks(slo, config));

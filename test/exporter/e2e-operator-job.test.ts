@@ -67,7 +67,8 @@ describe('the exporter job as prometheus-operator names it, in a real Prometheus
     if (body.status !== 'success') throw new Error(JSON.stringify(body));
     return body.data;
   };
-  const query = async (q: string) => (await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent(q)}`)).result;
+  const query = async (q: string) =>
+    (await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent(q)}`)).result;
   const active = async () => (await api<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts.filter((a) => /Exporter|ScrapeTarget/.test(a.labels.alertname!));
   const lastEvaluations = async () => (await api<{ groups: { lastEvaluation: string }[] }>('/api/v1/rules')).groups.map((g) => Date.parse(g.lastEvaluation));
   /** Waits until every rule group has been evaluated after now, twice over. */
@@ -126,7 +127,12 @@ describe('the exporter job as prometheus-operator names it, in a real Prometheus
     children.push(
       spawn(
         PROMETHEUS,
-        [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
+        [
+          `--config.file=${path.join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${path.join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+          '--log.level=warn',
+        ],
         { stdio: ['ignore', 'ignore', 'inherit'] },
       ),
     );

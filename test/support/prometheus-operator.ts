@@ -47,7 +47,12 @@ export function operatorScrapeConfig(
   for (const [k, v] of Object.entries(service.metadata.labels ?? {})) meta[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
   const relabel: Record<string, unknown>[] = [{ source_labels: ['__meta_kubernetes_service_name'], target_label: 'job', replacement: '${1}' }];
   if (monitor.spec.jobLabel)
-    relabel.push({ source_labels: [`__meta_kubernetes_service_label_${sanitize(monitor.spec.jobLabel)}`], target_label: 'job', regex: '(.+)', replacement: '${1}' });
+    relabel.push({
+      source_labels: [`__meta_kubernetes_service_label_${sanitize(monitor.spec.jobLabel)}`],
+      target_label: 'job',
+      regex: '(.+)',
+      replacement: '${1}',
+    });
   for (const r of ep.relabelings ?? [])
     relabel.push({
       ...(r.sourceLabels ? { source_labels: r.sourceLabels } : {}),
