@@ -15,7 +15,20 @@ export interface ActionContext {
   readonly correlationId: string;
   /** A one-line reason, e.g. `ErrorBudgetBurn slo=doc-api-availability 1h/5m`. */
   readonly reason: string;
+  /** What the decision is about, for actions that tell another system (the webhook body). */
+  readonly subject?: ActionSubject;
   readonly signal?: AbortSignal;
+}
+
+/** The release a decision rolls back, as far as the alert and the policy name it. */
+export interface ActionSubject {
+  readonly service?: string;
+  readonly slo?: string;
+  readonly environment?: string;
+  /** The policy target's name, e.g. `doc-api-canary`. */
+  readonly target?: string;
+  readonly rule?: string;
+  readonly alert: { readonly fingerprint: string; readonly startsAt: string; readonly labels: Readonly<Record<string, string>> };
 }
 
 /** RollbackAction knows how to undo one release; it must be safe to call twice. */

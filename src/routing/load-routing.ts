@@ -3,6 +3,7 @@ import { requireApiVersion } from '../load/api-version.js';
 import { validateWithSchema } from '../load/validate-schema.js';
 import { formatPath, type YamlSource } from '../load/yaml-source.js';
 import type { LabelMatcher } from '../query/promql.js';
+import { secretsInUrl } from '../runtime/url-secrets.js';
 import { parseMatcher } from './matchers.js';
 import type { EscalationModel, RouteModel, RoutingModel, RoutingPosition, RulePlacementModel, Severity } from './model.js';
 import { ROUTING_SCHEMA_CODES, RoutingSchema, SEVERITY_KEYS, type RoutingSpec, type RulePlacementSpec } from './schema.js';
@@ -21,7 +22,7 @@ const INLINE_SECRETS: Readonly<Record<string, string>> = {
 /**
  * Validates the routing policy and builds its model. Every problem is reported with its
  * position: unknown receivers (RTE010), routes to teams that do not exist (RTE011), unknown time
- * intervals (RTE012), inline secrets (RTE030), malformed matchers (RTE007). Undefined on errors.
+ * intervals (RTE012), inline secrets (RTE030), secrets inside webhook URLs (RTE031), malformed matchers (RTE007). Undefined on errors.
  */
 export function routingModelFromSource(source: YamlSource, diags: Diagnostics): RoutingModel | undefined {
   const raw = source.value as Record<string, unknown>;
@@ -31,6 +32,17 @@ export function routingModelFromSource(source: YamlSource, diags: Diagnostics): 
   reportInlineSecrets(source, diags);
   if (!validateWithSchema(RoutingSchema, source, diags, ROUTING_SCHEMA_CODES)) return undefined;
   const spec = raw as unknown as RoutingSpec;
+  for (const [name, r] of Object.entries(spec.receivers))
+    if (r.webhook)
+      for (const s of secretsInUrl(r.webhook.url)) {
+        const p = ['receivers', name, 'webhook', 'url'];
+        diags.error(
+          'RTE031',
+          `secret in a webhook URL: ${s.what} would be written into alertmanager.yml`,
+          { file: source.file, ...source.offsetPositionOf(p, s.offset), path: formatPath(p) },
+          'send it as a header instead: credentials_file: /etc/alertmanager/secrets/... (Authorization: Bearer <file content>)',
+        );
+      }
 
   const receiver = (name: string, p: Path) => {
     if (!(name in spec.receivers))

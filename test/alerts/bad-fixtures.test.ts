@@ -34,6 +34,14 @@ const cases: { fixture: string; file?: string; code: string; line: number; colum
     message: /route to team "gpu-infra", which is not declared/,
   },
   { fixture: 'inline-secret', file: 'alerts/routing.yaml', code: 'RTE030', line: 8, column: 18, message: /inline secret routing_key/ },
+  {
+    fixture: 'secret-in-webhook-url',
+    file: 'alerts/routing.yaml',
+    code: 'RTE031',
+    line: 9,
+    column: 61,
+    message: /secret in a webhook URL: the query parameter "token" would be written into alertmanager.yml/,
+  },
   { fixture: 'bad-matcher', file: 'alerts/routing.yaml', code: 'RTE007', line: 14, column: 14, message: /is not a matcher/ },
   {
     fixture: 'placement-for-unknown-team',

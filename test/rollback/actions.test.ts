@@ -229,6 +229,18 @@ describe('generic webhook action', () => {
       expect(seen[0]!.ts).toBe('1700000000');
       expect(seen[0]!.sig).toBe(signWebhook('s3cret', '1700000000', seen[0]!.body));
       expect(JSON.parse(seen[0]!.body)).toEqual({ decisionId: 'd-1', correlationId: 'cid-1', reason: ctx.reason });
+      // With a subject (as executeRollback always passes), the receiver learns what to roll back.
+      const subject = {
+        service: 'doc-api',
+        slo: 'doc-api-availability',
+        environment: 'prod',
+        target: 'doc-api-canary',
+        rule: 'burn',
+        alert: { fingerprint: 'f1', startsAt: '2026-12-06T00:00:00Z', labels: { service: 'doc-api' } },
+      };
+      await a.execute({ ...ctx, subject });
+      expect(JSON.parse(seen[1]!.body)).toEqual({ decisionId: 'd-1', correlationId: 'cid-1', reason: ctx.reason, ...subject });
+      expect(seen[1]!.sig).toBe(signWebhook('s3cret', '1700000000', seen[1]!.body));
       answer = 208;
       expect(await a.execute(ctx)).toMatchObject({ status: 'already-done' });
       answer = 400;

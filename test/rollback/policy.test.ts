@@ -48,6 +48,11 @@ const BAD: [name: string, yaml: string, expected: string][] = [
     `${HEAD}targets:\n  t:\n    mlflowAlias: { model: m, alias: champion }\nrules: []\n`,
     'policy.yaml:5:18: error POL102: targets.t.mlflowAlias',
   ],
+  [
+    'secret-in-webhook-url',
+    `${HEAD}webhook: { secretFile: /run/s }\ntargets:\n  t:\n    webhook: { url: "https://deploy:hunter2@ci.example/rollback" }\nrules: []\n`,
+    'policy.yaml:6:30: error POL109: targets.t.webhook.url: secret in the webhook URL of target t: a user and password in the URL',
+  ],
   ['empty-match', `${HEAD}${TARGET}rules:\n  - name: r\n    match: {}\n    target: t\n`, 'policy.yaml:8:12: error POL004: rules[0].match'],
   ['yaml-syntax', `${HEAD}targets: [\n`, 'policy.yaml:4:1: error YAML001'],
 ];

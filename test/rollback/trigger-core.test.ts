@@ -7,7 +7,7 @@ import { decideRollback } from '../../src/rollback/app/decide-rollback.js';
 import { DecisionState } from '../../src/rollback/app/decision-state.js';
 import { BurnRatePoller, burnRateQuery } from '../../src/rollback/app/poll-burn-rates.js';
 import { RollbackTrigger } from '../../src/rollback/app/rollback-trigger.js';
-import type { ActionOutcome, AlertView, DecisionEvent, DecisionLog, ResolvedActionSpec } from '../../src/rollback/ports.js';
+import type { ActionContext, ActionOutcome, AlertView, DecisionEvent, DecisionLog, ResolvedActionSpec } from '../../src/rollback/ports.js';
 import { noopMetrics } from '../../src/rollback/ports.js';
 import { listen, policyFrom, tempDir } from './helpers.js';
 
@@ -96,6 +96,7 @@ describe('executeRollback retries', () => {
     const policy = policyFrom(POLICY.replace('environmentLabel: env', `environmentLabel: env\n${retry}`));
     const sleeps: number[] = [];
     const calls: ResolvedActionSpec[] = [];
+    const contexts: ActionContext[] = [];
     const log = new MemoryLog();
     let clock = T0;
     const t = new RollbackTrigger({
@@ -111,14 +112,15 @@ describe('executeRollback retries', () => {
         create: (spec) => ({
           kind: 'fake',
           target: 'fake',
-          execute: () => {
+          execute: (ctx) => {
             calls.push(spec);
+            contexts.push(ctx);
             return Promise.resolve(outcomes.shift() ?? { status: 'success', detail: 'ok' });
           },
         }),
       },
     });
-    return { t, sleeps, calls, log };
+    return { t, sleeps, calls, log, contexts };
   }
   const fire = (t: RollbackTrigger) => t.handleAlert(a({ service: 'document-processing', severity: 'critical', env: 'staging' }), 'cid');
 
@@ -134,6 +136,28 @@ describe('executeRollback retries', () => {
     await t.idle();
     expect(sleeps).toEqual([100, 150]);
     expect(log.events.filter((e) => e.type === 'outcome')).toEqual([expect.objectContaining({ status: 'success', attempts: 3 })]);
+  });
+
+  it("tells the action what it rolls back: service, SLO, environment, policy target and rule, and the alert's labels", async () => {
+    const { t, contexts, log } = trigger([]);
+    await t.handleAlert(a({ service: 'document-processing', slo: 'doc-availability', severity: 'critical', env: 'staging' }), 'cid');
+    await t.idle();
+    const decision = log.events.find((e) => e.type === 'decision')!;
+    expect(decision.type === 'decision' && decision.verdict).toBe('act');
+    expect(contexts).toHaveLength(1);
+    expect(contexts[0]!.subject).toEqual({
+      service: 'document-processing',
+      slo: 'doc-availability',
+      environment: 'staging',
+      target: decision.type === 'decision' ? decision.targetName : undefined,
+      rule: decision.type === 'decision' ? decision.rule : undefined,
+      alert: {
+        fingerprint: expect.any(String) as unknown,
+        startsAt: expect.any(String) as unknown,
+        labels: { service: 'document-processing', slo: 'doc-availability', severity: 'critical', env: 'staging' },
+      },
+    });
+    expect(contexts[0]!.subject!.target).toEqual(expect.any(String));
   });
 
   it('stops at a permanent failure, and at the attempt budget', async () => {

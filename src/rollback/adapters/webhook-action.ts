@@ -15,7 +15,8 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 }
 
 /**
- * Generic rollback webhook: POSTs `{decisionId, reason, ...}` as JSON, HMAC-signed. 2xx is
+ * Generic rollback webhook: POSTs `{decisionId, correlationId, reason, service, slo, environment,
+ * target, rule, alert: {fingerprint, startsAt, labels}}` as JSON (what is known), HMAC-signed. 2xx is
  * success; 208 Already Reported or 409 with `{"alreadyDone": true}` means already done; the
  * decision id doubles as an idempotency key (`Idempotency-Key` header) for the receiver.
  */
@@ -33,7 +34,7 @@ export class WebhookAction implements RollbackAction {
   }
 
   async execute(ctx: ActionContext): Promise<ActionOutcome> {
-    const body = JSON.stringify({ decisionId: ctx.decisionId, correlationId: ctx.correlationId, reason: ctx.reason });
+    const body = JSON.stringify({ decisionId: ctx.decisionId, correlationId: ctx.correlationId, reason: ctx.reason, ...ctx.subject });
     const ts = String(Math.floor(this.now() / 1000));
     const res = await this.http.request({
       url: this.url,

@@ -1,5 +1,5 @@
 import { withRetry } from '../../runtime/retry.js';
-import type { ActionFactory, ActionOutcome, Clock, DecisionLog, Logger, TriggerMetrics } from '../ports.js';
+import type { ActionFactory, ActionOutcome, ActionSubject, Clock, DecisionLog, DecisionRecord, Logger, TriggerMetrics } from '../ports.js';
 import type { Policy } from '../policy/load-policy.js';
 import type { DecisionState, DecisionView } from './decision-state.js';
 
@@ -52,6 +52,7 @@ export async function executeRollback(view: DecisionView, deps: ExecuteDeps): Pr
           decisionId: decision.id,
           correlationId: decision.correlationId,
           reason: decision.reason,
+          subject: subjectOf(decision),
           ...(deps.signal ? { signal: deps.signal } : {}),
         });
       } catch (err) {
@@ -95,4 +96,17 @@ export async function executeRollback(view: DecisionView, deps: ExecuteDeps): Pr
     'rollback action finished',
   );
   return outcome;
+}
+
+/** The decision's service, SLO, environment and target, from the alert's labels and the policy. */
+function subjectOf(decision: DecisionRecord): ActionSubject {
+  const { labels, fingerprint, startsAt } = decision.alert;
+  return {
+    ...(labels.service !== undefined ? { service: labels.service } : {}),
+    ...(labels.slo !== undefined ? { slo: labels.slo } : {}),
+    ...(decision.environment !== undefined ? { environment: decision.environment } : {}),
+    ...(decision.targetName !== undefined ? { target: decision.targetName } : {}),
+    ...(decision.rule !== undefined ? { rule: decision.rule } : {}),
+    alert: { fingerprint, startsAt, labels },
+  };
 }

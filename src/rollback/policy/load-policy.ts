@@ -4,6 +4,7 @@ import { Diagnostics } from '../../diagnostics.js';
 import { readYamlFile } from '../../load/read-yaml.js';
 import { validateWithSchema } from '../../load/validate-schema.js';
 import type { YamlSource } from '../../load/yaml-source.js';
+import { secretsInUrl } from '../../runtime/url-secrets.js';
 import { parseDurationMs } from '../../runtime/duration.js';
 import { PolicySchema, type EnvironmentName, type PolicyDocument, type SettingsDocument, type TargetDocument } from './schema.js';
 import type { SloModel } from '../../model/types.js';
@@ -94,6 +95,13 @@ export function compilePolicy(source: YamlSource, diags: Diagnostics, slos: read
         'POL103',
         `webhook url must start with http:// or https://, got ${JSON.stringify(target.webhook.url)}`,
         at(['targets', name, 'webhook', 'url']),
+      );
+    for (const secret of target.webhook ? secretsInUrl(target.webhook.url) : [])
+      diags.error(
+        'POL109',
+        `secret in the webhook URL of target ${name}: ${secret.what} would be logged and kept in the audit trail`,
+        { ...at(['targets', name, 'webhook', 'url']), ...source.offsetPositionOf(['targets', name, 'webhook', 'url'], secret.offset) },
+        'the webhook is signed with webhook.secretFile (HMAC); put any further credential on the receiving side, not in the URL',
       );
     if (target.webhook && !doc.webhook)
       diags.error(
