@@ -94,7 +94,7 @@ describe('render under SIGKILL', () => {
     const random = seeded(13);
     const outcomes = { killedBeforeSwap: 0, killedAfterSwap: 0, finished: 0, tempTreesLeft: 0 };
     for (let i = 0; i < KILLS; i++) {
-      const next = current === 'a' ? 'b' : 'a';
+      const next: 'a' | 'b' = current === 'a' ? 'b' : 'a';
       // Spread over the whole run, weighted to its second half, where the tree is written and swapped.
       const at = Math.round(full * (0.3 + 0.9 * random()));
       const r = await render(roots[next], out, at);
@@ -113,7 +113,7 @@ describe('render under SIGKILL', () => {
     }
     // Some kills must have hit a render mid-write (or the test proves nothing about temp trees).
     expect(outcomes.tempTreesLeft, JSON.stringify(outcomes)).toBeGreaterThan(0);
-    const last = current === 'a' ? 'b' : 'a';
+    const last: 'a' | 'b' = current === 'a' ? 'b' : 'a';
     expect((await render(roots[last], out)).code).toBe(0);
     expect(same(treeDigest(out), digests[last])).toBe(true);
     expect(leftovers(out)).toEqual([]);
