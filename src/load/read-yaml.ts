@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostics } from '../diagnostics.js';
-import { parseYamlSource, type YamlSource } from './yaml-source.js';
+import { parseYamlSource, reportTooLarge, YAML_LIMITS, type YamlSource } from './yaml-source.js';
 
 /**
  * Reads and parses one YAML file. `file` in diagnostics is the path relative to `root`.
@@ -11,6 +11,12 @@ export async function readYamlFile(root: string, absPath: string, diags: Diagnos
   const rel = path.relative(root, absPath) || absPath;
   let text: string;
   try {
+    // Refuse before reading: a huge file would cost its size in memory several times over.
+    const { size } = await fs.stat(absPath);
+    if (size > YAML_LIMITS.fileChars) {
+      reportTooLarge(rel, size, diags);
+      return undefined;
+    }
     text = await fs.readFile(absPath, 'utf8');
   } catch (err) {
     diags.error('IO001', `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: rel });

@@ -13,6 +13,7 @@ import { BurnRatePoller } from './app/poll-burn-rates.js';
 import { RollbackTrigger } from './app/rollback-trigger.js';
 import { createRollbackServer } from './http/server.js';
 import type { Policy } from './policy/load-policy.js';
+import { UserError } from '../diagnostics.js';
 import { parseDurationMs } from '../runtime/duration.js';
 import { noopLogger, type ActionFactory, type Logger } from './ports.js';
 
@@ -49,12 +50,12 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
   const registry = opts.registry ?? new Registry();
   const metrics = createPromMetrics(registry);
   const doc = opts.policy.document;
-  const log = await FileDecisionLog.open(opts.stateDir, { logger, ...(opts.fsync === false ? { fsync: false } : {}) });
+  // Every file the trigger needs is checked before the decision log is opened or a port taken.
+  const mlflowToken = doc.mlflow?.tokenFile ? await readSecret(doc.mlflow.tokenFile, 'mlflow.tokenFile', opts.policy.file) : undefined;
+  const webhookSecret = doc.webhook ? await readSecret(doc.webhook.secretFile, 'webhook.secretFile', opts.policy.file) : undefined;
+  const log = await openStateDir(opts.stateDir, () => FileDecisionLog.open(opts.stateDir, { logger, ...(opts.fsync === false ? { fsync: false } : {}) }));
   const history = ChampionHistory.inStateDir(opts.stateDir);
-  const mlflow = doc.mlflow
-    ? new MlflowClient(doc.mlflow.url, doc.mlflow.tokenFile ? (await fs.readFile(doc.mlflow.tokenFile, 'utf8')).trim() : undefined)
-    : undefined;
-  const webhookSecret = doc.webhook ? (await fs.readFile(doc.webhook.secretFile, 'utf8')).trim() : undefined;
+  const mlflow = doc.mlflow ? new MlflowClient(doc.mlflow.url, mlflowToken) : undefined;
   let kube: KubeClient | undefined;
   const actions =
     opts.actions ??
@@ -120,7 +121,10 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      void log.close();
+      reject(new UserError(`cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`));
+    });
     server.listen(opts.port, opts.host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
@@ -143,4 +147,27 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
       await log.close();
     },
   };
+}
+
+/** A secret file the policy names; unreadable or empty is a start-up error naming the key. */
+async function readSecret(file: string, key: string, policyFile: string): Promise<string> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read ${key} ${file} (named in ${policyFile}): ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  if (text.trim() === '') throw new UserError(`${key} ${file} (named in ${policyFile}) is empty`);
+  return text.trim();
+}
+
+/** Opens the decision log; a state dir that cannot be created or written is a start-up error. */
+async function openStateDir<T>(dir: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    throw new UserError(`--state-dir ${dir} is not usable (${code}): the trigger must create and append to its decision log there`);
+  }
 }
