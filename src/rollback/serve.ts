@@ -12,6 +12,7 @@ import { createPromMetrics } from './adapters/prom-metrics.js';
 import { BurnRatePoller } from './app/poll-burn-rates.js';
 import { RollbackTrigger } from './app/rollback-trigger.js';
 import { createRollbackServer } from './http/server.js';
+import type { ConnectionLimits } from './http/connection-limits.js';
 import type { Policy } from './policy/load-policy.js';
 import { UserError } from '../diagnostics.js';
 import { parseDurationMs } from '../runtime/duration.js';
@@ -33,6 +34,8 @@ export interface ServeOptions {
   readonly poll?: boolean;
   readonly maxBodyBytes?: number;
   readonly fsync?: boolean;
+  /** Connection count and idle limits of the HTTP API (defaults: 1024 connections, 15 s idle). */
+  readonly connections?: ConnectionLimits;
 }
 
 /** A running trigger service. */
@@ -119,13 +122,15 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     logger,
     metrics,
     ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+    ...(opts.connections ? { connections: opts.connections } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       void log.close();
       reject(new UserError(`cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`));
     });
-    server.listen(opts.port, opts.host, () => resolve());
+    // A deep accept queue: a burst of hostile connects must not leave real clients waiting in it.
+    server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => resolve());
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

@@ -6,6 +6,7 @@ import { StorageError, type RollbackTrigger } from '../app/rollback-trigger.js';
 import { noopLogger, noopMetrics, type Logger, type TriggerMetrics } from '../ports.js';
 import { parseWebhookPayload } from './alertmanager-payload.js';
 import { bearerTokenMatches } from './bearer-auth.js';
+import { limitConnections, type ConnectionLimits } from './connection-limits.js';
 
 /** Options of the trigger's HTTP API. */
 export interface RollbackServerOptions {
@@ -17,6 +18,8 @@ export interface RollbackServerOptions {
   readonly metrics?: TriggerMetrics;
   /** Largest accepted request body in bytes (default 1 MiB); larger → 413. */
   readonly maxBodyBytes?: number;
+  /** Connection count and idle limits (defaults: 1024 connections, 15 s idle). */
+  readonly connections?: ConnectionLimits;
 }
 
 class HttpError extends Error {
@@ -52,9 +55,13 @@ export function createRollbackServer(opts: RollbackServerOptions): http.Server {
       if (req.url === '/v1/alertmanager') metrics.webhookRequest(status);
     });
   });
+  // Slow senders: headers within 10 s, the whole request within 30 s. Silent or idle
+  // connections, and how many there may be, are limitConnections' (keep-alive idles as long as
+  // any connection without a request in flight).
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = opts.connections?.idleTimeoutMs ?? 15_000;
+  limitConnections(server, opts.connections);
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse, correlationId: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');

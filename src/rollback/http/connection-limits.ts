@@ -1,0 +1,96 @@
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+
+/** Limits on the trigger's connections (issue: idle sockets must not crowd out deliveries). */
+export interface ConnectionLimits {
+  /** Most open connections; at the limit a new one evicts the longest-idle one (default 1024). */
+  readonly maxConnections?: number;
+  /** A connection with no request in flight is closed after this long without traffic (default 15 s). */
+  readonly idleTimeoutMs?: number;
+}
+
+/** What the limiter did, for tests and metrics. */
+export interface ConnectionStats {
+  open(): number;
+  readonly evicted: { idle: number; refused: number; timedOut: number };
+}
+
+interface Tracked {
+  /** Requests in flight on this connection (pipelining can make it > 1). */
+  busy: number;
+  /** Last time a request ended, or the connection opened. */
+  idleSince: number;
+}
+
+/**
+ * Bounds the server's connections. A connection that has no request in flight (a client that
+ * connected and sent nothing, or an idle keep-alive) is closed after `idleTimeoutMs` without
+ * traffic; at `maxConnections` the longest-idle connection is closed to make room for the new one,
+ * and only when every connection is busy is the new one refused. So Alertmanager's deliveries and
+ * `/healthz` get through whatever number of idle sockets someone holds open.
+ */
+export function limitConnections(server: http.Server, limits: ConnectionLimits = {}, now: () => number = Date.now): ConnectionStats {
+  const max = limits.maxConnections ?? 1024;
+  const idleMs = limits.idleTimeoutMs ?? 15_000;
+  // Insertion order = idle order: a connection is moved to the end when it becomes idle.
+  const idle = new Map<Socket, Tracked>();
+  const all = new Map<Socket, Tracked>();
+  const evicted = { idle: 0, refused: 0, timedOut: 0 };
+
+  const becomeIdle = (socket: Socket, t: Tracked) => {
+    t.idleSince = now();
+    idle.delete(socket);
+    idle.set(socket, t);
+  };
+
+  server.on('connection', (socket: Socket) => {
+    if (all.size >= max) {
+      const oldest = idle.keys().next();
+      if (oldest.done) {
+        evicted.refused++;
+        socket.destroy();
+        return;
+      }
+      evicted.idle++;
+      oldest.value.destroy();
+      idle.delete(oldest.value);
+      all.delete(oldest.value);
+    }
+    const t: Tracked = { busy: 0, idleSince: now() };
+    all.set(socket, t);
+    idle.set(socket, t);
+    // Node resets the timer on every read and write; it fires only after idleMs of silence.
+    socket.setTimeout(idleMs, () => {
+      if (t.busy > 0) return;
+      evicted.timedOut++;
+      socket.destroy();
+    });
+    socket.once('close', () => {
+      all.delete(socket);
+      idle.delete(socket);
+    });
+  });
+
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    const t = all.get(socket);
+    if (!t) return;
+    t.busy++;
+    idle.delete(socket);
+    res.once('close', () => {
+      t.busy = Math.max(0, t.busy - 1);
+      if (t.busy === 0 && all.has(socket)) becomeIdle(socket, t);
+    });
+  });
+
+  const stats = { open: () => all.size, evicted };
+  byServer.set(server, stats);
+  return stats;
+}
+
+const byServer = new WeakMap<http.Server, ConnectionStats>();
+
+/** The limiter's figures for a server `limitConnections` was applied to. */
+export function connectionStats(server: http.Server): ConnectionStats | undefined {
+  return byServer.get(server);
+}
