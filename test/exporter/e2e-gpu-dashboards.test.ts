@@ -4,7 +4,15 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gpuFleetDashboard, nvidiaDashboard, startGpuStack, withData, type DashboardQueries, type GpuStack } from '../support/gpu-dashboards.js';
+import {
+  SIMULATED_FLEET,
+  gpuFleetDashboard,
+  nvidiaDashboard,
+  startGpuStack,
+  withData,
+  type DashboardQueries,
+  type GpuStack,
+} from '../support/gpu-dashboards.js';
 
 /**
  * Panels of NVIDIA's dcgm-exporter dashboard (current version, see the fixture) that must show
@@ -24,7 +32,7 @@ export const EXPECTED_NVIDIA_PANELS_WITH_DATA = [
 const LEGACY_ONLY_PANELS_WITH_DATA = ['GPU Utilization'];
 
 /**
- * Panels of this repo's GPU fleet dashboard with no data on the simulated fleet below. "MIG
+ * Panels of this repo's GPU fleet dashboard with no data on SIMULATED_FLEET. "MIG
  * instance utilization" needs per-instance activity (issue 12, item 3); the merge empties this list.
  */
 export const EXPECTED_FLEET_PANELS_WITHOUT_DATA = ['MIG instance utilization'];
@@ -34,11 +42,8 @@ export const EXPECTED_FLEET_PANELS_WITHOUT_DATA = ['MIG instance utilization'];
  */
 export const EXPECTED_FLEET_GPU_VARIABLE_VALUES = ['2', '3', '4', '5', '6', '7'];
 
-const HOST = 'gpu-node-e2e';
-const GPUS = 8;
-const MIG_GPUS = 2;
-/** A fleet with some trouble, so the error panels have something to show. */
-const FAULTS = 'xidStorm:\n  - { gpu: 5, xid: 31, perCycle: 1 }\necc:\n  - { gpu: 4, corrected: 2 }\n';
+const HOST = SIMULATED_FLEET.hostname;
+const GPUS = SIMULATED_FLEET.simGpus;
 const TRITON_FIXTURE = fs.readFileSync(path.join(import.meta.dirname, 'fixtures/model-servers/triton-trtllm.prom'), 'utf8');
 
 describe("NVIDIA's dcgm-exporter dashboard and this repo's GPU fleet dashboard on a real Prometheus scraping the simulated exporter", () => {
@@ -68,7 +73,7 @@ describe("NVIDIA's dcgm-exporter dashboard and this repo's GPU fleet dashboard o
         '',
       ].join('\n'),
     );
-    stack = await startGpuStack({ simGpus: GPUS, simMigGpus: MIG_GPUS, hostname: HOST, faults: FAULTS, modelsFile: models });
+    stack = await startGpuStack({ ...SIMULATED_FLEET, modelsFile: models });
   });
 
   afterAll(async () => {

@@ -136,6 +136,18 @@ export interface GpuStackOptions {
   readonly minScrapes?: number;
 }
 
+/**
+ * The simulated fleet the dashboard checks run on (test and bench alike): 8 GPUs on one node, the
+ * first 2 in MIG mode, an XID storm on GPU 5 and corrected ECC errors on GPU 4, so the error panels
+ * have something to show.
+ */
+export const SIMULATED_FLEET = {
+  simGpus: 8,
+  simMigGpus: 2,
+  hostname: 'gpu-node-e2e',
+  faults: 'xidStorm:\n  - { gpu: 5, xid: 31, perCycle: 1 }\necc:\n  - { gpu: 4, corrected: 2 }\n',
+} as const satisfies GpuStackOptions;
+
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
