@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   rollback: () => import('./rollback.js'),
   'slo-rules': () => import('./slo-rules.js'),
   dashboards: () => import('./dashboards.js'),
+  'gpu-dashboards': () => import('./gpu-dashboards.js'),
   render: () => import('./render.js'),
   adoption: () => import('./adoption.js'),
 };

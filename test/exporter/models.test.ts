@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,6 +74,52 @@ describe('model metric normalization', () => {
       parsePrometheusText('tgi_queue_size 6\ntgi_batch_current_size 2\n').samples,
     );
     expect(tgi).toEqual([{ server: 'tgi', model: 'mistral', up: true, queueDepth: 6, running: 2 }]);
+  });
+});
+
+describe('model metric normalization on constructed expositions of TensorRT-LLM and data-parallel vLLM', () => {
+  // Both fixtures are written from the servers' documented metric names, not captured from a server.
+  const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures/model-servers', name), 'utf8');
+  const triton = { name: 'triton', type: 'triton' as const, url: 'http://x' };
+
+  it("takes a TensorRT-LLM model's queue from its batcher's waiting requests, not Triton's pending count, and running from scheduled", () => {
+    const out = normalizeModelMetrics(triton, parsePrometheusText(fixture('triton-trtllm.prom')).samples);
+    expect(out).toEqual([
+      { server: 'triton', model: 'ensemble', up: true, queueDepth: 0 },
+      { server: 'triton', model: 'postprocessing', up: true, queueDepth: 0 },
+      { server: 'triton', model: 'preprocessing', up: true, queueDepth: 0 },
+      { server: 'triton', model: 'resnet50', up: true, queueDepth: 3 },
+      { server: 'triton', model: 'tensorrt_llm', up: true, queueDepth: 6, running: 8 },
+    ]);
+  });
+
+  it("falls back to Triton's pending count for the same model when the TensorRT-LLM request family is absent", () => {
+    const text = fixture('triton-trtllm.prom')
+      .split('\n')
+      .filter((l) => !l.includes('nv_trt_llm_request_metrics'))
+      .join('\n');
+    const out = normalizeModelMetrics({ ...triton, models: [{ name: 'tensorrt_llm' }] }, parsePrometheusText(text).samples);
+    expect(out).toEqual([{ server: 'triton', model: 'tensorrt_llm', up: true, queueDepth: 0 }]);
+  });
+
+  it('sums waiting and scheduled over model versions and ignores pending for a model that has them', () => {
+    const text = [
+      'nv_inference_pending_request_count{model="tensorrt_llm",version="1"} 4',
+      'nv_inference_pending_request_count{model="tensorrt_llm",version="2"} 9',
+      'nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="waiting",version="1"} 6',
+      'nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="waiting",version="2"} 1',
+      'nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="scheduled",version="1"} 8',
+      'nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="scheduled",version="2"} 2',
+      'nv_trt_llm_request_metrics{model="tensorrt_llm",request_type="active",version="1"} 14',
+    ].join('\n');
+    expect(normalizeModelMetrics(triton, parsePrometheusText(text).samples)).toEqual([
+      { server: 'triton', model: 'tensorrt_llm', up: true, queueDepth: 7, running: 10 },
+    ]);
+  });
+
+  it("sums vLLM V1's waiting and running over data-parallel engines", () => {
+    const out = normalizeModelMetrics({ name: 'gw', type: 'vllm', url: 'http://x' }, parsePrometheusText(fixture('vllm-data-parallel.prom')).samples);
+    expect(out).toEqual([{ server: 'gw', model: 'llama-3.1-8b-instruct', up: true, queueDepth: 8, running: 22 }]);
   });
 });
 
