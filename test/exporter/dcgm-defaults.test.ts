@@ -4,74 +4,13 @@
  * `label`-type field on every GPU series. The simulated source covers all 26 (vGPU licence on a
  * simulated vGPU guest); the nvidia-smi source cannot give the ones listed in NVIDIA_SMI_CANNOT.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SimulatedSource } from '../../exporters/gpu/sources/simulated/simulated-source.js';
-import { NvidiaSmiSource, type Runner } from '../../exporters/gpu/sources/nvidia-smi/nvidia-smi-source.js';
+import { NvidiaSmiSource } from '../../exporters/gpu/sources/nvidia-smi/nvidia-smi-source.js';
+import { DEFAULT_COUNTERS as DEFAULTS, H100_LOAD_CAPTURE, dcgmCoverage as coverage, replayQueryGpu as replay } from '../support/dcgm-coverage.js';
 import { makeExporter, seriesValue } from './helpers.js';
 
-const FIXTURES = path.join(import.meta.dirname, 'fixtures');
-const H100_LOAD = 'nvidia-smi/nvidia-smi_query-gpu__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load.csv';
-
-interface Counter {
-  readonly name: string;
-  readonly type: string;
-  readonly help: string;
-}
-
-/** The enabled lines of a dcgm-exporter counters CSV: `FIELD, type, help`; `#` starts a comment. */
-function readCounters(file: string): Counter[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const [name, type, ...help] = l.split(',').map((p) => p.trim());
-      return { name: name!, type: type!, help: help.join(',').trim() };
-    });
-}
-
-const DEFAULTS = readCounters(path.join(FIXTURES, 'dcgm-exporter/default-counters.csv'));
-
-/** The default counters an exposition covers for GPU 0, and why each other one is not covered. */
-function coverage(text: string): { covered: string[]; missing: Record<string, string> } {
-  const covered: string[] = [];
-  const missing: Record<string, string> = {};
-  const gpuLines = text.split('\n').filter((l) => /^[A-Za-z_:][\w:]*\{gpu="/.test(l));
-  for (const c of DEFAULTS) {
-    if (c.type === 'label') {
-      const without = gpuLines.filter((l) => !l.includes(`,${c.name}="`));
-      if (gpuLines.length > 0 && without.length === 0) covered.push(c.name);
-      else missing[c.name] = `label missing on ${without.length} of ${gpuLines.length} GPU series`;
-      continue;
-    }
-    if (seriesValue(text, c.name, { gpu: '0' }) === undefined) {
-      missing[c.name] = 'no series';
-      continue;
-    }
-    if (!text.includes(`# TYPE ${c.name} ${c.type}\n`)) missing[c.name] = `TYPE is not ${c.type}`;
-    else if (!text.includes(`# HELP ${c.name} ${c.help}\n`)) missing[c.name] = `HELP is not "${c.help}"`;
-    else covered.push(c.name);
-  }
-  return { covered, missing };
-}
-
-/** A runner that answers the nvidia-smi source's query from a real `--query-gpu --format=csv` capture. */
-function replay(file: string): Runner {
-  const [header, row] = fs.readFileSync(path.join(FIXTURES, file), 'utf8').trim().split('\n');
-  const names = header!.split(', ').map((h) => h.replace(/ \[.*\]$/, ''));
-  const cells = row!.split(', ');
-  expect(cells).toHaveLength(names.length);
-  const byName = new Map(names.map((n, i) => [n, cells[i]!.replace(/^(-?[\d.]+) (%|MiB|W|C|MHz|J)$/, '$1')]));
-  return (_bin, args) => {
-    const fields = args[0]!.slice('--query-gpu='.length).split(',');
-    const unknown = fields.find((f) => !byName.has(f));
-    if (unknown) return Promise.resolve({ code: 2, stdout: `Field "${unknown}" is not a valid field to query.\n`, stderr: '' });
-    return Promise.resolve({ code: 0, stdout: `${fields.map((f) => byName.get(f)).join(', ')}\n`, stderr: '' });
-  };
-}
+const H100_LOAD = H100_LOAD_CAPTURE;
 
 /** What the nvidia-smi source cannot give, and why (documented in README.md). */
 const NVIDIA_SMI_CANNOT = [

@@ -22,8 +22,7 @@ export const collectXid: Collector = (input) => {
       labels: [...labels, ['err_code', String(xid)], ['err_msg', xidMessage(xid)]],
       value: xid,
     });
-  if (input.watchesXid)
-    for (const d of input.snapshot?.devices ?? []) if (!seen.has(d.index)) lastXid(gpuLabels(d, input.hostname), 0);
+  if (input.watchesXid) for (const d of input.snapshot?.devices ?? []) if (!seen.has(d.index)) lastXid(gpuLabels(d, input.hostname), 0);
   for (const g of tracked) {
     const labels = gpuLabels(g.identity, input.hostname);
     lastXid(labels, g.lastXid);
