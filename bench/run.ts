@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   'gpu-dashboards': () => import('./gpu-dashboards.js'),
   render: () => import('./render.js'),
   adoption: () => import('./adoption.js'),
+  'dcgm-coverage': () => import('./dcgm-coverage.js'),
 };
 
 const wanted = process.argv.slice(2);

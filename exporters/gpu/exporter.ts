@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { GPU_COLLECTORS } from './collectors/index.js';
 import { collectModels, type ModelStatus } from './collectors/models.js';
 import { renderFamilies, type MetricFamily } from './exposition.js';
+import { DRIVER_VERSION_LABEL } from './metric-catalog.js';
 import { DEFAULT_LIMITS, sanitizeSnapshot, type SeriesLimits } from './sanitize-snapshot.js';
 import { SelfHealth } from './self-health.js';
 import { SourceError, type FailureReason, type GpuSnapshot, type GpuSource } from './types.js';
@@ -45,6 +46,8 @@ export interface ExporterOptions {
   readonly limits?: SeriesLimits;
   /** Total series cap across the exposition (default 20000). */
   readonly maxSeries?: number;
+  /** dcgm-exporter's DCGM_FI_DRIVER_VERSION label on every GPU series (default true). */
+  readonly driverVersionLabel?: boolean;
   readonly now?: () => number;
 }
 
@@ -68,6 +71,8 @@ export class GpuExporter {
   private renderQueued: Promise<void> | undefined;
   private models: ModelStatusSource | undefined;
   private cycles = 0;
+  /** Last driver version read; kept while collections fail so XID series keep their labels. */
+  private driverVersion: string | undefined;
 
   constructor(private readonly options: ExporterOptions) {
     this.intervalMs = options.intervalMs ?? 5000;
@@ -139,6 +144,7 @@ export class GpuExporter {
           });
         this.xid.record(snapshot.xidEvents, this.identities);
         this.snapshot = snapshot;
+        this.driverVersion = snapshot.driverVersion ?? this.driverVersion;
         this.health.collected(seconds(), this.now());
         result = { collected: true };
       } catch (err) {
@@ -193,12 +199,20 @@ export class GpuExporter {
   }
 
   private async render(): Promise<Exposition> {
-    const input = { snapshot: this.snapshot, hostname: this.options.hostname, xid: this.xid, now: this.now() };
+    const input = {
+      snapshot: this.snapshot,
+      hostname: this.options.hostname,
+      xid: this.xid,
+      now: this.now(),
+      watchesXid: this.options.source.watchesXid === true,
+    };
     const families: MetricFamily[] = GPU_COLLECTORS.flatMap((c) => c(input));
     if (this.models) families.push(...collectModels(this.models.statuses()));
     const capped = capSeries(families, this.options.maxSeries ?? 20_000);
     if (capped.dropped > 0) this.health.droppedSeries(capped.dropped);
-    const text = renderFamilies(capped.families) + (await this.options.registry.metrics());
+    const driver = this.options.driverVersionLabel !== false ? this.driverVersion : undefined;
+    const gpuLabels = driver !== undefined ? ([[DRIVER_VERSION_LABEL, driver]] as const) : [];
+    const text = renderFamilies(capped.families, { gpuLabels }) + (await this.options.registry.metrics());
     const body = Buffer.from(text, 'utf8');
     return { body, gzip: gzipSync(body, { level: 6 }), series: capped.series };
   }

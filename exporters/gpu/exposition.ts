@@ -32,11 +32,22 @@ export function formatValue(v: number): string {
   return String(v);
 }
 
+/** Options of renderFamilies. */
+export interface RenderOptions {
+  /**
+   * Label pairs added to every GPU series (those whose first label is `gpu`), like dcgm-exporter's
+   * `label`-type fields (DCGM_FI_DRIVER_VERSION). Escaped once per render, appended as text: no
+   * per-series allocation beyond the line itself.
+   */
+  readonly gpuLabels?: Labels;
+}
+
 /**
  * Renders families in the Prometheus text format (0.0.4). Families without samples are left out;
  * families sharing a name (GPU and MIG rows of one metric) are merged under one HELP/TYPE.
  */
-export function renderFamilies(families: readonly MetricFamily[]): string {
+export function renderFamilies(families: readonly MetricFamily[], options: RenderOptions = {}): string {
+  const gpuSuffix = (options.gpuLabels ?? []).map(([k, v]) => `,${k}="${escapeLabelValue(v)}"`).join('');
   const merged = new Map<string, { metric: ExporterMetric; samples: Sample[] }>();
   for (const f of families) {
     if (f.samples.length === 0) continue;
@@ -48,7 +59,8 @@ export function renderFamilies(families: readonly MetricFamily[]): string {
   for (const { metric, samples } of merged.values()) {
     out.push(`# HELP ${metric.name} ${escapeHelp(metric.help)}\n# TYPE ${metric.name} ${metric.type}\n`);
     for (const s of samples) {
-      const labels = s.labels.length === 0 ? '' : `{${s.labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
+      const extra = gpuSuffix !== '' && s.labels[0]?.[0] === 'gpu' ? gpuSuffix : '';
+      const labels = s.labels.length === 0 ? '' : `{${s.labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}${extra}}`;
       out.push(`${metric.name}${labels} ${formatValue(s.value)}\n`);
     }
   }

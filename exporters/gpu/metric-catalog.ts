@@ -16,6 +16,8 @@ export interface ExporterMetric {
 export const GPU_LABELS = ['gpu', 'UUID', 'pci_bus_id', 'device', 'modelName', 'Hostname'] as const;
 /** Extra labels on series of a MIG GPU instance. */
 export const MIG_LABELS = ['GPU_I_PROFILE', 'GPU_I_ID'] as const;
+/** dcgm-exporter's `label`-type field: the driver version as a label on every GPU series (on by default). */
+export const DRIVER_VERSION_LABEL = 'DCGM_FI_DRIVER_VERSION';
 /** Labels of the model-queue series. */
 export const MODEL_LABELS = ['model', 'server'] as const;
 
@@ -56,6 +58,23 @@ export const DCGM_METRICS = {
   thermalViolation: m('DCGM_FI_DEV_THERMAL_VIOLATION', 'counter', 'Throttling duration due to thermal constraints (in ns).'),
   xidLast: m('DCGM_FI_DEV_XID_ERRORS', 'gauge', 'Value of the last XID error encountered.'),
   xidWindowCount: m('DCGM_EXP_XID_ERRORS_COUNT', 'counter', 'reported XIDs during last window'),
+  // dcgm-exporter declares NVLINK_BANDWIDTH_TOTAL a counter although DCGM computes a throughput.
+  nvlinkBandwidthTotal: m('DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL', 'counter', 'Total number of NVLink bandwidth counters for all lanes.'),
+  vgpuLicenseStatus: m('DCGM_FI_DEV_VGPU_LICENSE_STATUS', 'gauge', 'vGPU License status'),
+  profGrEngineActive: m('DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'gauge', 'Ratio of time the graphics engine is active.'),
+  profSmActive: m('DCGM_FI_PROF_SM_ACTIVE', 'gauge', 'The ratio of cycles an SM has at least 1 warp assigned.'),
+  profPipeTensorActive: m('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', 'gauge', 'Ratio of cycles the tensor (HMMA) pipe is active.'),
+  profDramActive: m('DCGM_FI_PROF_DRAM_ACTIVE', 'gauge', 'Ratio of cycles the device memory interface is active sending or receiving data.'),
+  profPcieTxBytes: m(
+    'DCGM_FI_PROF_PCIE_TX_BYTES',
+    'gauge',
+    'The rate of data transmitted over the PCIe bus - including both protocol headers and data payloads - in bytes per second.',
+  ),
+  profPcieRxBytes: m(
+    'DCGM_FI_PROF_PCIE_RX_BYTES',
+    'gauge',
+    'The rate of data received over the PCIe bus - including both protocol headers and data payloads - in bytes per second.',
+  ),
 } as const satisfies Record<string, ExporterMetric>;
 
 /** This exporter's own GPU, model-queue and self-health metrics. */

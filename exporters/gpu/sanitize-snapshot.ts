@@ -28,6 +28,11 @@ const MAX_VALUE: Partial<Record<keyof GpuFields, number>> = {
   pstate: 15,
   rowRemapFailure: 1,
   rowRemapPending: 1,
+  profGrEngineActive: 1,
+  profSmActive: 1,
+  profPipeTensorActive: 1,
+  profDramActive: 1,
+  vgpuLicenseStatus: 1,
 };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -195,4 +200,12 @@ const FIELD_KEYS: ReadonlySet<keyof GpuFields> = new Set<keyof GpuFields>([
   'clocksEventReasons',
   'powerViolation',
   'thermalViolation',
+  'profGrEngineActive',
+  'profSmActive',
+  'profPipeTensorActive',
+  'profDramActive',
+  'profPcieTxBytes',
+  'profPcieRxBytes',
+  'nvlinkBandwidthTotal',
+  'vgpuLicenseStatus',
 ]);

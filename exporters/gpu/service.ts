@@ -21,6 +21,8 @@ export interface ServiceOptions {
   readonly models?: ModelsConfig;
   readonly logger: Logger;
   readonly maxSeries?: number;
+  /** DCGM_FI_DRIVER_VERSION label on every GPU series (default true; `--no-driver-version-label`). */
+  readonly driverVersionLabel?: boolean;
 }
 
 /** A running exporter: sampler, model scraper and HTTP server. */
@@ -86,6 +88,8 @@ export interface SourceSettings {
   readonly simGpus?: number;
   readonly simMig?: number;
   readonly simModel?: string;
+  /** Simulate vGPU guests (DCGM_FI_DEV_VGPU_LICENSE_STATUS). */
+  readonly simVgpu?: boolean;
   readonly faults?: string;
   readonly cwd?: string;
 }
@@ -107,6 +111,7 @@ export async function createSource(kind: 'nvml' | 'nvidia-smi' | 'simulated', f:
         ...(f.simGpus !== undefined ? { gpus: f.simGpus } : {}),
         ...(f.simMig !== undefined ? { migGpus: f.simMig } : {}),
         ...(f.simModel !== undefined ? { model: f.simModel } : {}),
+        ...(f.simVgpu ? { vgpu: true } : {}),
         ...(faults ? { faults } : {}),
       });
     }
@@ -133,6 +138,7 @@ export function createExporter(options: Omit<ServiceOptions, 'host' | 'port'>): 
     registry,
     version: EXPORTER_VERSION,
     ...(options.maxSeries !== undefined ? { maxSeries: options.maxSeries } : {}),
+    ...(options.driverVersionLabel !== undefined ? { driverVersionLabel: options.driverVersionLabel } : {}),
   });
   let scraper: ModelScraper | undefined;
   if (options.models) {

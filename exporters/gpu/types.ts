@@ -52,6 +52,18 @@ export interface GpuFields {
   /** Cumulative throttle durations, ns (counters). */
   powerViolation?: number;
   thermalViolation?: number;
+  /** Profiling (DCGM_FI_PROF_*) from NVML GPM over the last sample interval: ratios 0-1. */
+  profGrEngineActive?: number;
+  profSmActive?: number;
+  profPipeTensorActive?: number;
+  profDramActive?: number;
+  /** PCIe traffic over the last sample interval, bytes/s (TX = device to host). */
+  profPcieTxBytes?: number;
+  profPcieRxBytes?: number;
+  /** NVLink data throughput, all links, TX + RX, KiB/s over the last sample interval. */
+  nvlinkBandwidthTotal?: number;
+  /** vGPU guest licence: 1 licensed, 0 not (absent on bare metal and passthrough). */
+  vgpuLicenseStatus?: number;
 }
 
 /** One MIG device (GPU instance) of a MIG-enabled GPU. */
@@ -141,6 +153,8 @@ export interface GpuSource {
   readonly name: string;
   /** Reads one snapshot. May throw (a SourceError carries the failure reason) or never settle. */
   collect(signal: AbortSignal): Promise<GpuSnapshot>;
+  /** The source sees XID events (DCGM_FI_DEV_XID_ERRORS reads 0 before the first one); false or absent: unknown, not exported. */
+  readonly watchesXid?: boolean;
   /** XID events that arrived outside a collection (NVML event set); drained once per cycle. */
   drainXidEvents?(): XidEvent[];
   /** Releases threads, handles, children. */

@@ -6,12 +6,12 @@ import { collectModels } from '../../exporters/gpu/collectors/models.js';
 import { makeExporter, seriesValue } from './helpers.js';
 
 describe('GPU collectors', () => {
-  it('label every GPU series with the dcgm-exporter label set', async () => {
+  it('label every GPU series with the dcgm-exporter label set, driver version included', async () => {
     const exporter = makeExporter(new SimulatedSource({ gpus: 2, now: () => 1_700_000_000_000 }));
     await exporter.sampleOnce();
     const text = exporter.exposition.body.toString();
     expect(text).toContain(
-      'DCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-5a1e0000-0000-4000-8000-000000000000",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="node-a"}',
+      'DCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-5a1e0000-0000-4000-8000-000000000000",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="node-a",DCGM_FI_DRIVER_VERSION="590.48.01"}',
     );
     expect(text).toContain('# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter');
     expect(text).toContain('# HELP DCGM_FI_DEV_POWER_USAGE Power draw (in W).');

@@ -161,6 +161,10 @@ describe("the exporter scraped by a real Prometheus running this repo's GPU aler
     });
     expect((await query('up{job="gpu-exporter"}'))[0]?.value[1]).toBe('1');
     expect((await query('vigil_exporter_collect_success'))[0]?.value[1]).toBe('1');
+    // dcgm-exporter's defaults as Prometheus stores them: XID 0 with err_msg, GPM ratios, the driver label.
+    expect((await query('DCGM_FI_DEV_XID_ERRORS{err_code="0",err_msg="No Error"} == 0')).length).toBe(4);
+    expect((await query('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE >= 0 <= 1')).length).toBe(4);
+    expect((await query('count(DCGM_FI_DEV_GPU_TEMP{DCGM_FI_DRIVER_VERSION="590.48.01"})'))[0]?.value[1]).toBe('4');
     // Two evaluations after the GPU series arrived, so every rule has seen healthy data.
     await evaluatedAfter(temp[0]!.value[0] * 1000);
     const groups = await evaluatedAfter(Date.now());

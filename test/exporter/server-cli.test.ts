@@ -58,6 +58,7 @@ describe('vigil exporter', () => {
     [['exporter', '--source', 'simulated', '--interval', 'fast'], /--interval must be a duration/],
     [['exporter', '--source', 'nvml', '--faults', 'f.yaml'], /--faults only applies to --source simulated/],
     [['exporter', '--source', 'simulated', '--bogus'], /Unknown option '--bogus'/],
+    [['exporter', '--source', 'nvidia-smi', '--sim-vgpu'], /--sim-vgpu only applies to --source simulated/],
   ])('exits 2 with usage for %j', async (argv, message) => {
     const { out, io: cliIo } = io();
     expect(await run(argv, cliIo)).toBe(2);
@@ -83,6 +84,18 @@ describe('vigil exporter', () => {
     expect(await run(['exporter', '--source', 'simulated', '--sim-gpus', '8', '--sim-mig-gpus', '2', '--once', '--log-level', 'silent'], cliIo)).toBe(0);
     expect(out.stdout).toMatch(/^vigil_exporter_collect_success 1$/m);
     expect(out.stdout.match(/^vigil_gpu_mig_info\{/gm)).toHaveLength(14);
+  });
+
+  it('puts DCGM_FI_DRIVER_VERSION on GPU series unless --no-driver-version-label; --sim-vgpu adds the licence', async () => {
+    const a = io();
+    expect(await run(['exporter', '--source', 'simulated', '--sim-gpus', '1', '--sim-vgpu', '--once', '--log-level', 'silent'], a.io)).toBe(0);
+    expect(a.out.stdout).toMatch(/^DCGM_FI_DEV_GPU_TEMP\{gpu="0",[^}]*,DCGM_FI_DRIVER_VERSION="590\.48\.01"\} \d+$/m);
+    expect(a.out.stdout).toMatch(/^DCGM_FI_DEV_VGPU_LICENSE_STATUS\{gpu="0",[^}]*\} 1$/m);
+    const b = io();
+    expect(await run(['exporter', '--source', 'simulated', '--sim-gpus', '1', '--no-driver-version-label', '--once', '--log-level', 'silent'], b.io)).toBe(0);
+    expect(b.out.stdout).toMatch(/^DCGM_FI_DEV_GPU_TEMP\{gpu="0",[^}]*\} \d+$/m);
+    expect(b.out.stdout).not.toContain('DCGM_FI_DRIVER_VERSION');
+    expect(b.out.stdout).not.toContain('DCGM_FI_DEV_VGPU_LICENSE_STATUS');
   });
 
   it('serves until io.signal aborts, then shuts down', async () => {

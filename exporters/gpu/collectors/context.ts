@@ -12,6 +12,8 @@ export interface CollectInput {
   readonly xid: XidTracker;
   /** Wall-clock now, ms; the XID window is relative to it. */
   readonly now: number;
+  /** The source watches XIDs: every GPU gets DCGM_FI_DEV_XID_ERRORS, 0 until its first XID. */
+  readonly watchesXid?: boolean;
 }
 
 /** A collector turns the current state into metric families; pure, no I/O. */

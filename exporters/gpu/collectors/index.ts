@@ -9,6 +9,7 @@ import { collectReliability } from './reliability.js';
 import { collectPcie } from './pcie.js';
 import { collectXid } from './xid.js';
 import { collectProcesses } from './processes.js';
+import { collectProfiling } from './profiling.js';
 
 /** Every GPU collector, in exposition order. */
 export const GPU_COLLECTORS: readonly Collector[] = [
@@ -22,4 +23,5 @@ export const GPU_COLLECTORS: readonly Collector[] = [
   collectPcie,
   collectXid,
   collectProcesses,
+  collectProfiling,
 ];

@@ -53,6 +53,14 @@ export interface NvmlApi {
   nvmlDeviceRegisterEvents(device: Handle, types: bigint, set: Handle): number;
   nvmlEventSetWait_v2(set: Handle, data: Buffer, timeoutMs: number): number;
   nvmlEventSetFree(set: Handle): number;
+  // GPM (Hopper and newer): DCGM_FI_PROF_* without a DCGM host engine. Samples are opaque handles.
+  nvmlGpmQueryDeviceSupport(device: Handle, out: Buffer): number;
+  nvmlGpmSampleAlloc(out: Buffer): number;
+  nvmlGpmSampleFree(sample: Handle): number;
+  nvmlGpmSampleGet(device: Handle, sample: Handle): number;
+  nvmlGpmMetricsGet(metricsGet: Buffer): number;
+  nvmlDeviceGetVirtualizationMode(device: Handle, out: Buffer): number;
+  nvmlDeviceGetGridLicensableFeatures_v4(device: Handle, out: Buffer): number;
 }
 
 export type NvmlSymbol = keyof NvmlApi;
@@ -106,6 +114,13 @@ export const NVML_PROTOTYPES: Readonly<Record<NvmlSymbol, string>> = {
   nvmlDeviceRegisterEvents: 'int nvmlDeviceRegisterEvents(uint64 dev, uint64 types, uint64 set)',
   nvmlEventSetWait_v2: 'int nvmlEventSetWait_v2(uint64 set, void *data, uint32 timeoutMs)',
   nvmlEventSetFree: 'int nvmlEventSetFree(uint64 set)',
+  nvmlGpmQueryDeviceSupport: 'int nvmlGpmQueryDeviceSupport(uint64 dev, void *out)',
+  nvmlGpmSampleAlloc: 'int nvmlGpmSampleAlloc(void *out)',
+  nvmlGpmSampleFree: 'int nvmlGpmSampleFree(uint64 sample)',
+  nvmlGpmSampleGet: 'int nvmlGpmSampleGet(uint64 dev, uint64 sample)',
+  nvmlGpmMetricsGet: 'int nvmlGpmMetricsGet(void *metricsGet)',
+  nvmlDeviceGetVirtualizationMode: 'int nvmlDeviceGetVirtualizationMode(uint64 dev, void *out)',
+  nvmlDeviceGetGridLicensableFeatures_v4: 'int nvmlDeviceGetGridLicensableFeatures_v4(uint64 dev, void *out)',
 };
 
 /** Symbols without which nothing works; the rest are optional and resolved one by one. */

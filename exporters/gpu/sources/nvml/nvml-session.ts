@@ -2,6 +2,7 @@ import type { GpuDeviceSample, GpuFields, GpuSnapshot, LostGpu, MigSample, Proce
 import { SourceError } from '../../types.js';
 import { DEVICE_LOST, NVML, RETURN_NAMES, SESSION_LIFECYCLE, type Handle, type NvmlApi, type NvmlSymbol } from './nvml-api.js';
 import * as S from './nvml-structs.js';
+import { GpmSampler, type NvmlCall } from './nvml-gpm.js';
 
 /** A lost device inside one collection; caught per device. */
 class DeviceLost extends Error {
@@ -23,6 +24,10 @@ export interface SessionOptions {
   /** Called before every NVML call (the worker's watchdog counts them). */
   readonly onCall?: (symbol: NvmlSymbol) => void;
   readonly now?: () => number;
+  /** Read DCGM_FI_PROF_* through GPM where the GPU supports it (default true). */
+  readonly gpm?: boolean;
+  /** A GPM or NVLink baseline older than this is not used: seed again (default 10 min). */
+  readonly reseedAfterMs?: number;
 }
 
 /**
@@ -37,11 +42,20 @@ export class NvmlSession {
   private readonly lostReason = new Map<number, string>();
   /** Times the session was (re)initialised; tests and logs read it. */
   inits = 0;
+  /** GPM sample handles per GPU, alive across collections, freed before nvmlShutdown. */
+  readonly gpm: GpmSampler;
+  /** Previous cumulative NVLink data counter (KiB) per GPU, for the throughput dcgm reports. */
+  private readonly nvlinkPrev = new Map<string, { kib: number; at: number }>();
+  /** Time of the current collection, ms. */
+  private cycleAt = 0;
+  private readonly caller: NvmlCall = (name, invoke) => this.call(name, invoke);
 
   constructor(
     private readonly api: Partial<NvmlApi>,
     private readonly options: SessionOptions = {},
-  ) {}
+  ) {
+    this.gpm = new GpmSampler({ reseedAfterMs: options.reseedAfterMs ?? 600_000 });
+  }
 
   /** Reads one snapshot; throws SourceError('driver') when the driver is unusable. */
   collect(): GpuSnapshot {
@@ -61,6 +75,8 @@ export class NvmlSession {
   shutdown(): void {
     if (!this.initialised) return;
     this.initialised = false;
+    this.gpm.freeAll(this.caller);
+    this.nvlinkPrev.clear();
     this.call('nvmlShutdown', (f) => f());
   }
 
@@ -101,6 +117,7 @@ export class NvmlSession {
     const rc = this.call('nvmlDeviceGetCount_v2', (f) => f(countBuf));
     if (rc !== NVML.SUCCESS) throw new SourceError(`nvmlDeviceGetCount_v2: ${RETURN_NAMES[rc ?? 13] ?? rc}`, 'driver');
     const count = countBuf.readUInt32LE(0);
+    this.cycleAt = (this.options.now ?? Date.now)();
     const driverVersion = this.str('nvmlSystemGetDriverVersion', (f, b) => f(b, 80), 80);
     const cudaBuf = Buffer.alloc(4);
     const cudaRc = this.call('nvmlSystemGetCudaDriverVersion_v2', (f) => f(cudaBuf));
@@ -335,6 +352,8 @@ export class NvmlSession {
       u32('nvmlDeviceGetCurrPcieLinkWidth', (f, b) => f(h, b)),
     );
 
+    this.readDcgmExtras(h, uuid, set);
+
     const migCur = b4();
     const migPend = b4();
     const migEnabled = this.get(
@@ -358,6 +377,63 @@ export class NvmlSession {
       ...(mig.length > 0 ? { mig } : {}),
       ...(processes ? { processes } : {}),
     };
+  }
+
+  /** GPM profiling fields, NVLink throughput and the vGPU licence: each absent where unsupported. */
+  private readDcgmExtras(h: Handle, uuid: string, set: (k: keyof GpuFields, v: number | undefined) => void): void {
+    if (this.options.gpm !== false) {
+      let prof: Partial<GpuFields> = {};
+      try {
+        prof = this.gpm.read(this.caller, h, uuid, this.cycleAt);
+      } catch (err) {
+        // A dead session or a lost GPU is handled as everywhere else; any other failure costs only GPM.
+        if (err instanceof SessionLost || err instanceof DeviceLost) throw err;
+        this.gpm.forget(this.caller, uuid);
+      }
+      for (const [k, v] of Object.entries(prof) as [keyof GpuFields, number][]) set(k, v);
+    }
+    // NVLink: cumulative data KiB over all links (TX + RX); dcgm reports the rate between readings.
+    const nv = S.fieldValuesBuffer([S.FI_DEV_NVLINK_LINK_COUNT, S.FI_DEV_NVLINK_THROUGHPUT_DATA_TX, S.FI_DEV_NVLINK_THROUGHPUT_DATA_RX]);
+    nv.writeUInt32LE(S.SCOPE_ALL_LINKS, S.FIELD_VALUE_SIZE + 4);
+    nv.writeUInt32LE(S.SCOPE_ALL_LINKS, 2 * S.FIELD_VALUE_SIZE + 4);
+    if (
+      this.get(
+        'nvmlDeviceGetFieldValues',
+        (f) => f(h, 3, nv),
+        () => 1,
+      )
+    ) {
+      const links = S.decodeFieldValue(nv, 0);
+      const tx = S.decodeFieldValue(nv, 1);
+      const rx = S.decodeFieldValue(nv, 2);
+      if (links !== undefined && links > 0 && tx !== undefined && rx !== undefined) set('nvlinkBandwidthTotal', this.nvlinkRate(uuid, tx + rx));
+    }
+    const mode = Buffer.alloc(4);
+    const vgpu = this.get(
+      'nvmlDeviceGetVirtualizationMode',
+      (f) => f(h, mode),
+      () => mode.readUInt32LE(0),
+    );
+    if (vgpu === S.VIRTUALIZATION_MODE_VGPU) {
+      const lic = Buffer.alloc(S.GRID_LICENSABLE_FEATURES_SIZE);
+      if (
+        this.get(
+          'nvmlDeviceGetGridLicensableFeatures_v4',
+          (f) => f(h, lic),
+          () => 1,
+        )
+      )
+        set('vgpuLicenseStatus', S.decodeGridLicense(lic));
+    }
+  }
+
+  /** KiB/s since the previous reading of this GPU; undefined on the first one, after a reset or a long gap. */
+  private nvlinkRate(uuid: string, kib: number): number | undefined {
+    const prev = this.nvlinkPrev.get(uuid);
+    const at = this.cycleAt;
+    this.nvlinkPrev.set(uuid, { kib, at });
+    if (!prev || kib < prev.kib || at <= prev.at || at - prev.at > (this.options.reseedAfterMs ?? 600_000)) return undefined;
+    return (kib - prev.kib) / ((at - prev.at) / 1000);
   }
 
   private readMig(h: Handle): MigSample[] {

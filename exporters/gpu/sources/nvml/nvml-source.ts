@@ -59,6 +59,11 @@ export class NvmlSource implements GpuSource {
 
   constructor(private readonly options: NvmlSourceOptions = {}) {}
 
+  /** XIDs come from the event worker unless it is turned off. */
+  get watchesXid(): boolean {
+    return this.options.xidEvents !== false;
+  }
+
   async collect(signal: AbortSignal): Promise<GpuSnapshot> {
     if (this.options.xidEvents !== false && !this.events) this.startEvents();
     const worker = this.worker ?? this.startWorker();

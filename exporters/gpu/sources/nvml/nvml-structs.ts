@@ -112,3 +112,28 @@ export function decodeFieldValue(buf: Buffer, i: number): number | undefined {
 
 /** NVML_FI_DEV_MEMORY_TEMP */
 export const FI_DEV_MEMORY_TEMP = 82;
+
+/** NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX / _RX: cumulative KiB, scope = link or UINT_MAX for all links. */
+export const FI_DEV_NVLINK_THROUGHPUT_DATA_TX = 138;
+/** NVML_FI_DEV_NVLINK_LINK_COUNT: 0 (or not supported) on boards without NVLink. */
+export const FI_DEV_NVLINK_LINK_COUNT = 91;
+export const FI_DEV_NVLINK_THROUGHPUT_DATA_RX = 139;
+export const SCOPE_ALL_LINKS = 0xffffffff;
+
+/** nvmlGpuVirtualizationMode_t: a vGPU guest. */
+export const VIRTUALIZATION_MODE_VGPU = 2;
+
+/**
+ * nvmlGridLicensableFeatures_t (the _v4 call): isGridLicenseSupported @0, licensableFeaturesCount @4,
+ * then 3 features of 284 bytes (featureCode @0, featureState @4, licenseInfo[128], productName[128],
+ * featureEnabled, licenseExpiry of 16 bytes).
+ */
+export const GRID_LICENSABLE_FEATURES_SIZE = 8 + 3 * 284;
+
+/** 1 when any licensable feature is licensed (featureState non-zero), 0 when none is, undefined when licensing is unsupported. */
+export function decodeGridLicense(buf: Buffer): number | undefined {
+  if (buf.readInt32LE(0) === 0) return undefined;
+  const count = Math.min(buf.readUInt32LE(4), 3);
+  for (let i = 0; i < count; i++) if (buf.readUInt32LE(8 + i * 284 + 4) !== 0) return 1;
+  return 0;
+}

@@ -17,6 +17,12 @@ export const SimFaultsSchema = Type.Object(
         ),
       ),
     ),
+    /** GPU indexes whose GPM (DCGM_FI_PROF_*) is not supported: those series are absent. */
+    gpmUnsupported: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
+    /** GPU indexes whose NVLink throughput cannot be read: DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL is absent. */
+    nvlinkDown: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
+    /** GPU indexes of a `--sim-vgpu` node whose vGPU licence is not held: DCGM_FI_DEV_VGPU_LICENSE_STATUS reads 0. */
+    vgpuUnlicensed: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
     /** A driver call that hangs: collect() does not return until the fault is cleared. */
     hang: Type.Optional(Type.Boolean()),
     /** collect() throws. */

@@ -14,6 +14,8 @@ export interface SimulatedOptions {
   readonly intervalMs?: number;
   /** Report per-process memory (default false). */
   readonly processes?: boolean;
+  /** The GPUs are vGPU guests: DCGM_FI_DEV_VGPU_LICENSE_STATUS is reported (default false). */
+  readonly vgpu?: boolean;
   /** Current faults (default none). */
   readonly faults?: FaultsProvider;
   /** Wall clock for XID timestamps (default Date.now). */
@@ -40,6 +42,19 @@ export function loadAt(index: number, tick: number): number {
 }
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+const ratio = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * 1000) / 1000;
+
+/** Plausible GPM readings of a GPU that is busy `load` of the time (a bf16 training/inference mix). */
+function profiling(load: number) {
+  return {
+    profGrEngineActive: ratio(load * 0.98),
+    profSmActive: ratio(load * 0.9),
+    profPipeTensorActive: ratio(load * 0.55),
+    profDramActive: ratio(load * 0.45),
+    profPcieTxBytes: Math.round(50_000_000 + load * 500_000_000),
+    profPcieRxBytes: Math.round(80_000_000 + load * 2_000_000_000),
+  };
+}
 
 /**
  * SimulatedSource is a deterministic node of GPUs: the same options and number of collect() calls
@@ -48,6 +63,7 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
  */
 export class SimulatedSource implements GpuSource {
   readonly name = 'simulated';
+  readonly watchesXid = true;
   private tick = 0;
   private readonly energy: number[];
   private readonly ecc: { sbe: number; dbe: number }[];
@@ -75,6 +91,11 @@ export class SimulatedSource implements GpuSource {
     const n = this.options.gpus ?? 4;
     const migGpus = this.options.migGpus ?? 0;
     const lostSet = new Set(faults.lostGpus ?? []);
+    const noGpm = new Set(faults.gpmUnsupported ?? []);
+    const noNvlink = new Set(faults.nvlinkDown ?? []);
+    const unlicensed = new Set(faults.vgpuUnlicensed ?? []);
+    // PCIe-only boards have no NVLink; the default H100 80GB HBM3 is an SXM board with NVLink.
+    const nvlinkBoard = !/PCIe|L40|L4\b|RTX|A10\b/i.test(this.options.model ?? '');
     const devices: GpuDeviceSample[] = [];
     const lost: LostGpu[] = [];
     const xidEvents: XidEvent[] = [];
@@ -151,6 +172,9 @@ export class SimulatedSource implements GpuSource {
           clocksEventReasons: throttling,
           powerViolation: 0,
           thermalViolation: 0,
+          ...(noGpm.has(i) ? {} : profiling(load)),
+          ...(nvlinkBoard && !noNvlink.has(i) ? { nvlinkBandwidthTotal: Math.round(load * 300_000_000) } : {}),
+          ...(this.options.vgpu ? { vgpuLicenseStatus: unlicensed.has(i) ? 0 : 1 } : {}),
         },
         ...(migs.length > 0 ? { mig: migs } : {}),
         ...(this.options.processes ? { processes: load > 0.05 ? [{ pid: 10_000 + i, name: 'python3', usedMemory: used - 500 }] : [] } : {}),

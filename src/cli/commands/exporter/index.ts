@@ -7,7 +7,7 @@ import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../
 const usage =
   'vigil exporter --source nvml|nvidia-smi|simulated [--listen 0.0.0.0:9400] [--interval 5s] [--collect-timeout 5s] [--models FILE] [--once] ' +
   '[--hostname NAME] [--processes] [--max-series N] [--log-level info] [--nvidia-smi PATH] [--nvml-lib PATH] ' +
-  '[--sim-gpus 4] [--sim-mig-gpus 0] [--sim-model NAME] [--faults FILE]';
+  '[--no-driver-version-label] [--sim-gpus 4] [--sim-mig-gpus 0] [--sim-model NAME] [--sim-vgpu] [--faults FILE]';
 
 const options = {
   source: { type: 'string' },
@@ -25,6 +25,8 @@ const options = {
   'sim-gpus': { type: 'string' },
   'sim-mig-gpus': { type: 'string' },
   'sim-model': { type: 'string' },
+  'sim-vgpu': { type: 'boolean', default: false },
+  'no-driver-version-label': { type: 'boolean', default: false },
   faults: { type: 'string' },
 } as const;
 
@@ -71,6 +73,7 @@ export const exporterCommand: Command = {
     for (const flag of ['sim-gpus', 'sim-mig-gpus', 'sim-model', 'faults'] as const) {
       if (values[flag] !== undefined && source !== 'simulated') throw usageError(`--${flag} only applies to --source simulated`);
     }
+    if (values['sim-vgpu'] && source !== 'simulated') throw usageError('--sim-vgpu only applies to --source simulated');
 
     const { createLogger } = await import('../../../runtime/logger.js');
     const logger = createLogger({ component: 'vigil-exporter', level, isoTime: true, destination: { write: (s: string) => void io.stderr.write(s) } });
@@ -93,6 +96,7 @@ export const exporterCommand: Command = {
       ...(simGpus !== undefined ? { simGpus } : {}),
       ...(simMig !== undefined ? { simMig } : {}),
       ...(values['sim-model'] !== undefined ? { simModel: values['sim-model'] } : {}),
+      ...(values['sim-vgpu'] ? { simVgpu: true } : {}),
       ...(values.faults !== undefined ? { faults: values.faults, cwd: io.cwd } : {}),
     });
     const hostname = values.hostname ?? process.env.NODE_NAME ?? os.hostname();
@@ -104,6 +108,7 @@ export const exporterCommand: Command = {
       ...(models ? { models } : {}),
       ...(collectTimeoutMs !== undefined ? { collectTimeoutMs } : {}),
       ...(maxSeries !== undefined ? { maxSeries } : {}),
+      ...(values['no-driver-version-label'] ? { driverVersionLabel: false } : {}),
     };
 
     if (values.once) {
