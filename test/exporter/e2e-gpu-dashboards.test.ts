@@ -27,9 +27,12 @@ export const EXPECTED_NVIDIA_PANELS_WITH_DATA = [
   'GPU Power Total',
   'GPU SM Clocks',
   'GPU Framebuffer Mem Used',
+  // DCGM_FI_PROF_GR_ENGINE_ACTIVE and DCGM_FI_PROF_PIPE_TENSOR_ACTIVE, from NVML GPM (issue 12, item 2).
+  'GPU Utilization',
+  'Tensor Core Utilization',
 ];
-/** The legacy version's GPU Utilization reads DCGM_FI_DEV_GPU_UTIL, exported today. */
-const LEGACY_ONLY_PANELS_WITH_DATA = ['GPU Utilization'];
+/** Every panel of the legacy version has data too (its GPU Utilization reads DCGM_FI_DEV_GPU_UTIL). */
+const LEGACY_ONLY_PANELS_WITH_DATA: string[] = [];
 
 /**
  * Panels of this repo's GPU fleet dashboard with no data on SIMULATED_FLEET. "MIG
@@ -95,7 +98,7 @@ describe("NVIDIA's dcgm-exporter dashboard and this repo's GPU fleet dashboard o
     });
   });
 
-  it('NVIDIA dashboard (legacy): the same panels plus GPU Utilization from DCGM_FI_DEV_GPU_UTIL', async () => {
+  it('NVIDIA dashboard (legacy): every panel has data, GPU Utilization from DCGM_FI_DEV_GPU_UTIL', async () => {
     const d = nvidiaDashboard('legacy');
     expect(d.panels).toHaveLength(8);
     const expected = new Set([...EXPECTED_NVIDIA_PANELS_WITH_DATA, ...LEGACY_ONLY_PANELS_WITH_DATA]);
