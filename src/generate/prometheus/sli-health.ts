@@ -50,6 +50,7 @@ export interface SliHealthPlan {
  * - ratio with `good:`: `all_bad`, per group. With `errors:` (or a boolGauge) a ratio of exactly 1
  *   is an outage the burn-rate alerts page on, indistinguishable from a broken selector.
  * - raw: nothing; vigil cannot tell what an arbitrary expression reads.
+ * Undefined when the SLO gets none of them.
  */
 export function sliHealthPlan(slo: SloModel): SliHealthPlan | undefined {
   const ind = slo.indicator;
@@ -57,15 +58,21 @@ export function sliHealthPlan(slo: SloModel): SliHealthPlan | undefined {
     case 'raw':
       return undefined;
     case 'ratio':
-      return { total: ind.total, ...scrapedBy(ind.total), ...(ind.good ? { good: ind.good } : {}) };
+      return withChecks({ total: ind.total, ...scrapedBy(ind.total), ...(ind.good ? { good: ind.good } : {}) });
     case 'latency': {
       const total = { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers };
       const le: LabelMatcher = { name: 'le', op: '=~', value: leRegex(ind.leValues) };
       return { total, ...scrapedBy(ind.histogram), thresholdBucket: { metric: `${ind.histogram.metric}_bucket`, matchers: [...ind.histogram.matchers, le] } };
     }
     case 'boolGauge':
-      return { total: ind.gauge, ...(ind.gauge.metric === 'up' ? {} : scrapedBy(ind.gauge)) };
+      // A gauge on `up` is its own scrape health: nothing to check.
+      return ind.gauge.metric === 'up' ? undefined : withChecks({ total: ind.gauge, ...scrapedBy(ind.gauge) });
   }
+}
+
+/** The plan when it checks anything, else undefined (an SLO with no SLOIndicatorBroken rule). */
+function withChecks(plan: SliHealthPlan): SliHealthPlan | undefined {
+  return plan.scraped || plan.thresholdBucket || plan.good ? plan : undefined;
 }
 
 function scrapedBy(s: VectorSelector): { scraped?: readonly LabelMatcher[] } {
