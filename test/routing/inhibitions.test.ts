@@ -54,7 +54,9 @@ beforeAll(async () => {
   sliHealthAlert = (id, reason, series) => {
     const slo = build.model.slos.find((s) => s.id === id);
     if (!slo) throw new Error(`no SLO ${id}`);
-    const rule = generateSloRuleGroup(slo).rules.find((r): r is AlertingRule => 'alert' in r && r.alert === 'SLOIndicatorBroken' && r.labels?.reason === reason)!;
+    const rule = generateSloRuleGroup(slo).rules.find(
+      (r): r is AlertingRule => 'alert' in r && r.alert === 'SLOIndicatorBroken' && r.labels?.reason === reason,
+    )!;
     return { ...seriesLabels(slo), ...series, ...rule.labels, alertname: rule.alert };
   };
   sloAlert = (id, severity, series) => {
@@ -195,7 +197,10 @@ describe('inhibitions in the real Alertmanager', () => {
       },
       { name: '"GPU metrics absent" of a node whose exporter is up', labels: labelsOf('GpuMetricsAbsent', nodeSeries('gpu-node-2', 'node', 9100)) },
       // Warning like a ticket, but it explains the page (a broken SLI pages on healthy traffic): never muted by it.
-      { name: 'SLOIndicatorBroken of the paging SLO (same model)', labels: sliHealthAlert('gpu-inference-availability', 'no_total_series', { model: 'llama-70b' }) },
+      {
+        name: 'SLOIndicatorBroken of the paging SLO (same model)',
+        labels: sliHealthAlert('gpu-inference-availability', 'no_total_series', { model: 'llama-70b' }),
+      },
     ];
     expect(targets[0]!.labels).toMatchObject({ node: 'gpu-node-1', component: 'gpu' });
     expect(targets[5]!.labels).toMatchObject({ alertname: 'GpuMetricsAbsent', node: 'gpu-node-3' });

@@ -78,7 +78,11 @@ describe("this repo's routing policy", () => {
     const cfg = parse(fs.readFileSync(am, 'utf8')) as { inhibit_rules: unknown[] };
     expect(cfg.inhibit_rules).toEqual([
       { source_matchers: ['alertname="NodeDown"'], target_matchers: ['component="gpu"'], equal: ['node'] },
-      { source_matchers: ['slo=~".+"', 'severity="critical"'], target_matchers: ['slo=~".+"', 'severity="warning"', 'alertname!="SLOIndicatorBroken"'], equal: ['slo', 'model', 'model_name'] },
+      {
+        source_matchers: ['slo=~".+"', 'severity="critical"'],
+        target_matchers: ['slo=~".+"', 'severity="warning"', 'alertname!="SLOIndicatorBroken"'],
+        equal: ['slo', 'model', 'model_name'],
+      },
       { source_matchers: ['alertname="GpuExporterDown"'], target_matchers: ['alertname=~"GpuMetricsAbsent|GpuMigInstanceMissing"'], equal: ['node'] },
     ]);
   });

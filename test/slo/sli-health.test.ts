@@ -21,14 +21,21 @@ let counter = 0;
 function project(service: string, sloText: string): string {
   const root = path.join(tmpRoot, `p${counter++}`);
   fs.mkdirSync(path.join(root, 'slos'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'slos', `${service}.yaml`), `apiVersion: vigil/v1\nkind: ServiceLevelObjectives\nservice: ${service}\nlabels: { team: web }\n${sloText}`);
+  fs.writeFileSync(
+    path.join(root, 'slos', `${service}.yaml`),
+    `apiVersion: vigil/v1\nkind: ServiceLevelObjectives\nservice: ${service}\nlabels: { team: web }\n${sloText}`,
+  );
   return root;
 }
 
 function silentIo(cwd: string) {
   let err = '';
   let out = '';
-  return { io: { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) }, cwd }, err: () => err, out: () => out };
+  return {
+    io: { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) }, cwd },
+    err: () => err,
+    out: () => out,
+  };
 }
 
 async function render(root: string): Promise<string> {
@@ -103,6 +110,33 @@ describe('SLOIndicatorBroken', () => {
     ]);
   }, 60_000);
 
+  it('needs a warning route in the SLO team (RTE022), where the SLO has SLOIndicatorBroken rules', async () => {
+    const routing = `apiVersion: vigil/v1
+kind: AlertRouting
+defaultReceiver: pager
+escalation:
+  critical: { repeat: 1h }
+receivers:
+  pager:
+    pagerduty: { routing_key_file: /etc/am/pd }
+teams:
+  web:
+    critical: [pager]
+`;
+    const codes = async (indicator: string) => {
+      const root = project('api', `slos:\n  - name: errors\n    objective: 99.9\n    alerting: { ticket: false }\n    indicator:\n${indicator}`);
+      fs.mkdirSync(path.join(root, 'alerts'));
+      fs.writeFileSync(path.join(root, 'alerts/routing.yaml'), routing);
+      const { diagnostics } = await buildProject(root);
+      return diagnostics.items.filter((d) => d.code.startsWith('RTE')).map((d) => `${d.code} ${d.file}:${d.line}:${d.column} ${d.message}`);
+    };
+    expect(await codes('      ratio: { errors: \'x_total{job="api", code="500"}\', total: \'x_total{job="api"}\' }\n')).toEqual([
+      'RTE022 slos/api.yaml:6:11 SLO api-errors (ErrorBudgetBurn, SLOIndicatorBroken) has severity warning, but team web has no route for warning',
+    ]);
+    // No job matcher: no SLOIndicatorBroken rule, pages only, nothing to route at warning.
+    expect(await codes('      ratio: { errors: \'x_total{code="500"}\', total: x_total }\n')).toEqual([]);
+  });
+
   // 7d keeps the generated burn-rate scenarios short (vigil test runs them all).
   const mixed = `period: 7d
 slos:
@@ -162,9 +196,16 @@ slos:
   it('has generated promtool tests that fire every reason and stay quiet on the healthy shape, which promtool passes, and fails without the rules', async () => {
     const out = await render(project('shop', mixed));
     const testsDir = path.join(out, 'prometheus/tests');
-    const doc = parse(fs.readFileSync(path.join(out, outputPaths.sloTests('shop')), 'utf8')) as { tests: { name: string; alert_rule_test: { eval_time: string; alertname: string; exp_alerts: { exp_labels: Record<string, string> }[] }[] }[] };
+    const doc = parse(fs.readFileSync(path.join(out, outputPaths.sloTests('shop')), 'utf8')) as {
+      tests: { name: string; alert_rule_test: { eval_time: string; alertname: string; exp_alerts: { exp_labels: Record<string, string> }[] }[] }[];
+    };
     const checks = doc.tests.flatMap((g) => g.alert_rule_test.filter((c) => c.alertname === 'SLOIndicatorBroken').map((c) => ({ group: g.name, ...c })));
-    const fired = (reason: string) => checks.flatMap((c) => c.exp_alerts.filter((a) => a.exp_labels.reason === reason).map((a) => `${a.exp_labels.slo}${a.exp_labels.region ? `/${a.exp_labels.region}` : ''}@${c.eval_time}`));
+    const fired = (reason: string) =>
+      checks.flatMap((c) =>
+        c.exp_alerts
+          .filter((a) => a.exp_labels.reason === reason)
+          .map((a) => `${a.exp_labels.slo}${a.exp_labels.region ? `/${a.exp_labels.region}` : ''}@${c.eval_time}`),
+      );
     expect(fired('no_total_series')).toEqual(expect.arrayContaining(['shop-checkout@17m', 'shop-latency@17m', 'shop-probe@17m']));
     // The broken first group only (region a); all_bad only once its 30 minutes have passed.
     expect(fired('no_threshold_bucket')).toEqual(['shop-latency/a@17m', 'shop-latency/a@37m']);

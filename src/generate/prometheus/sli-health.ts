@@ -94,10 +94,17 @@ export function generateSliHealthRules(slo: SloModel): AlertingRule[] {
   const sel = (name: string) => `${name}{${LABEL_SLO}=${JSON.stringify(slo.id)}}`;
   const total = sel(sloSeries.total(base));
   const on = `on(${slo.groupBy.join(', ')})`;
-  const present = (s: VectorSelector) => (slo.groupBy.length > 0 ? `count by (${slo.groupBy.join(', ')}) (${formatSelector(s)})` : `count(${formatSelector(s)})`);
+  const present = (s: VectorSelector) =>
+    slo.groupBy.length > 0 ? `count by (${slo.groupBy.join(', ')}) (${formatSelector(s)})` : `count(${formatSelector(s)})`;
   const rules: AlertingRule[] = [];
   const rule = (reason: SliHealthReason, expr: string, forDuration: string) =>
-    rules.push({ alert: SLI_HEALTH_ALERT_NAME, expr, for: forDuration, labels: sliHealthRuleLabels(slo, reason), annotations: sliHealthAnnotations(slo, reason) });
+    rules.push({
+      alert: SLI_HEALTH_ALERT_NAME,
+      expr,
+      for: forDuration,
+      labels: sliHealthRuleLabels(slo, reason),
+      annotations: sliHealthAnnotations(slo, reason),
+    });
   // absent() of the recorded total is one series lookup; it carries the slo label (its only equality matcher).
   if (plan.scraped) rule(sliHealthReasons.noTotalSeries, `absent(${total}) and on() (${formatSelector({ metric: 'up', matchers: plan.scraped })} == 1)`, '10m');
   if (plan.thresholdBucket) rule(sliHealthReasons.noThresholdBucket, `${total} unless ${on} ${present(plan.thresholdBucket)}`, '10m');

@@ -64,7 +64,7 @@ export function generateSliHealthTests(slos: readonly SloModel[]): unknown[] {
   const ups = (value: number) => subjects.flatMap((s) => (s.up ? [{ ...s.up, step: value }] : []));
   const broken = (s: Subject) =>
     s.inputs
-      .filter(({ input, group }) => group !== 0 || !([s.plan.thresholdBucket, s.plan.good].some((sel) => sel && matches(sel, input))))
+      .filter(({ input, group }) => group !== 0 || ![s.plan.thresholdBucket, s.plan.good].some((sel) => sel && matches(sel, input)))
       .map(({ input }) => input);
   const healthy = (s: Subject) => s.inputs.map(({ input }) => input);
 
