@@ -80,6 +80,25 @@ export const DEFAULT_EXPORTER_JOB = 'gpu-exporter';
 /** Label on the exporter's Service whose value prometheus-operator takes as the job name. */
 export const EXPORTER_JOB_LABEL = 'vigil.dev/job';
 
+/**
+ * The SLI-health alert of every SLO: the indicator measures nothing real (its series are absent,
+ * the threshold matches no bucket, ...). One name for all SLOs; the `slo` and `reason` labels tell them apart.
+ */
+export const SLI_HEALTH_ALERT_NAME = 'SLOIndicatorBroken';
+/** Label of SLOIndicatorBroken saying what is wrong with the indicator (values: `sliHealthReasons`). */
+export const LABEL_REASON = 'reason';
+/** Values of the `reason` label of SLOIndicatorBroken. */
+export const sliHealthReasons = {
+  /** The indicator's total series are absent while the service's targets are scraped. */
+  noTotalSeries: 'no_total_series',
+  /** A latency SLO's histogram exists but has no bucket at the threshold (every request counts as slow). */
+  noThresholdBucket: 'no_threshold_bucket',
+  /** The error ratio is exactly 1 for 30 minutes with traffic, and the good series are absent. */
+  allBad: 'all_bad',
+} as const;
+/** Runbook of SLOIndicatorBroken (under the configured runbook base URL, else in docs/runbooks/). */
+export const SLI_HEALTH_RUNBOOK_FILE = 'slo-indicator-broken.md';
+
 /** The runbook SLO alerts link when their spec names none (under the configured runbook base URL, else in docs/runbooks/). */
 export const DEFAULT_SLO_RUNBOOK_FILE = 'error-budget-burn.md';
 

@@ -66,6 +66,8 @@ export interface SloModel {
   readonly indicator: Indicator;
   readonly alertName: string;
   readonly runbook: string | undefined;
+  /** Runbook of the SLO's SLOIndicatorBroken alert when a runbook base URL is configured (else the repo-relative default). */
+  readonly sliHealthRunbook?: string;
   /** Absolute URL of the SLO's dashboard when a Grafana URL is configured (else alerts link it Grafana-relative). */
   readonly dashboardUrl?: string;
   /** Extra alert labels from `alerting.labels`. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_SLO_RUNBOOK_FILE, inputPaths, sloDashboardUrl, sloSeries } from '../conventions.js';
+import { DEFAULT_SLO_RUNBOOK_FILE, SLI_HEALTH_RUNBOOK_FILE, inputPaths, sloDashboardUrl, sloSeries } from '../conventions.js';
 import { Diagnostics } from '../diagnostics.js';
 import { packModelFromSource, resolveParams, validateOverlay, validatePackSchema } from '../alerts/load-alert-packs.js';
 import type { AlertPackModel } from '../alerts/model.js';
@@ -76,6 +76,7 @@ function withLinks(slo: SloModel, config: ProjectConfig): SloModel {
     ...slo,
     ...(config.grafanaUrl ? { dashboardUrl: `${config.grafanaUrl}${sloDashboardUrl(slo.service, slo.id)}` } : {}),
     ...(config.runbookBaseUrl && slo.runbook === undefined ? { runbook: `${config.runbookBaseUrl}/${DEFAULT_SLO_RUNBOOK_FILE}` } : {}),
+    ...(config.runbookBaseUrl ? { sliHealthRunbook: `${config.runbookBaseUrl}/${SLI_HEALTH_RUNBOOK_FILE}` } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
-import { LABEL_TEAM } from '../conventions.js';
+import { LABEL_TEAM, SLI_HEALTH_ALERT_NAME } from '../conventions.js';
 import type { Diagnostics } from '../diagnostics.js';
+import { SLI_HEALTH_SEVERITY, sliHealthPlan } from '../generate/prometheus/sli-health.js';
 import type { ProjectModel } from '../project/project-model.js';
 import type { Severity } from '../routing/model.js';
 
@@ -45,6 +46,9 @@ export function checkAlertsRouted(model: ProjectModel, diags: Diagnostics): void
   }
   for (const slo of model.slos) {
     const team = slo.alertLabels[LABEL_TEAM] ?? slo.labels[LABEL_TEAM];
-    check(team, [...new Set(slo.windows.map((w) => w.severity))], `SLO ${slo.id} (${slo.alertName})`, slo.source);
+    // Its SLOIndicatorBroken alerts (severity warning) need a route as much as its burn-rate alerts.
+    const sliHealth = sliHealthPlan(slo) !== undefined;
+    const severities = [...slo.windows.map((w) => w.severity), ...(sliHealth ? [SLI_HEALTH_SEVERITY] : [])];
+    check(team, [...new Set(severities)], `SLO ${slo.id} (${slo.alertName}${sliHealth ? `, ${SLI_HEALTH_ALERT_NAME}` : ''})`, slo.source);
   }
 }

@@ -31,7 +31,7 @@ describe("this repo's routing policy", () => {
 
   it('routes every declared case to exactly its receivers (amtool config routes test)', () => {
     const checks = toolChecksFor(out).filter((c) => c.describe.startsWith('amtool route test'));
-    expect(checks.length).toBe(8);
+    expect(checks.length).toBe(9);
     for (const c of checks) {
       const r = spawnSync(c.tool, [...c.args], { encoding: 'utf8' });
       expect(r.status, `${c.describe}\n${r.stdout}${r.stderr}`).toBe(0);
@@ -78,7 +78,11 @@ describe("this repo's routing policy", () => {
     const cfg = parse(fs.readFileSync(am, 'utf8')) as { inhibit_rules: unknown[] };
     expect(cfg.inhibit_rules).toEqual([
       { source_matchers: ['alertname="NodeDown"'], target_matchers: ['component="gpu"'], equal: ['node'] },
-      { source_matchers: ['slo=~".+"', 'severity="critical"'], target_matchers: ['slo=~".+"', 'severity="warning"'], equal: ['slo', 'model', 'model_name'] },
+      {
+        source_matchers: ['slo=~".+"', 'severity="critical"'],
+        target_matchers: ['slo=~".+"', 'severity="warning"', 'alertname!="SLOIndicatorBroken"'],
+        equal: ['slo', 'model', 'model_name'],
+      },
       { source_matchers: ['alertname="GpuExporterDown"'], target_matchers: ['alertname=~"GpuMetricsAbsent|GpuMigInstanceMissing"'], equal: ['node'] },
     ]);
   });

@@ -16,6 +16,7 @@ import { recordedWindows, tileWindow } from '../../model/slo-math.js';
 import type { AlertWindow, SloModel } from '../../model/types.js';
 import { formatSelector, type VectorSelector } from '../../query/promql.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../../model/rule-group.js';
+import { generateSliHealthRules } from './sli-health.js';
 
 /** Default runbook when a spec names none: the generic burn-rate runbook of this repo. */
 export const DEFAULT_SLO_RUNBOOK = `docs/runbooks/${DEFAULT_SLO_RUNBOOK_FILE}`;
@@ -74,6 +75,7 @@ export function generateSloRuleGroup(slo: SloModel): RuleGroup {
     labels: idLabel,
   });
   for (const w of slo.windows) rules.push(burnRateAlert(slo, w, sel));
+  rules.push(...generateSliHealthRules(slo));
   return { name: sloRuleGroupName(slo.id), rules };
 }
 

@@ -6,6 +6,7 @@ import { alertAnnotations, num, seriesLabels } from '../prometheus/slo-rules.js'
 import { alertLabelsFor, predictAlerts, type PredictedAlert } from './predict-alerts.js';
 import { groupLabelSets, planSeries, selectorsOf, type Profile, type SeriesSpec, type SynthSeries } from './synthetic-series.js';
 import { matcherMatches, metricNamesIn } from '../../query/promql.js';
+import { generateSliHealthTests } from './sli-health-tests.js';
 
 /** Evaluation and input-sample interval of generated tests, in minutes. */
 export const TEST_INTERVAL_MINUTES = 1;
@@ -140,7 +141,7 @@ export function generateSloTests(
       });
       if (!cached && scenarios.length === shapeScenarios && templates.length === scenarios.length && templates.every(Boolean)) cache.set(key, templates);
     }
-    return { rule_files: [options.ruleFile], evaluation_interval: `${TEST_INTERVAL_MINUTES}m`, tests: groups };
+    return { rule_files: [options.ruleFile], evaluation_interval: `${TEST_INTERVAL_MINUTES}m`, tests: [...groups, ...generateSliHealthTests(slos)] };
   };
   return { warnings, build };
 }
