@@ -101,6 +101,7 @@ export async function checkLive(model: ProjectModel, options: LiveCheckOptions):
 
   const lookback = lookbackMs % 60_000 === 0 ? formatMinutes(lookbackMs / 60_000) : `${lookbackMs / 1000}s`;
   const out = new Findings(options.severity ?? 'warning');
+  const nearest = new Map<string, string | undefined>();
   for (const p of probes) {
     const series = bySelector.get(p.text)!;
     if (series instanceof PrometheusQueryError) {
@@ -114,7 +115,7 @@ export async function checkLive(model: ProjectModel, options: LiveCheckOptions):
     ) {
       const why = nameSet.has(p.selector.metric)
         ? whyEmpty(p.selector, (label) => labelValues.get(valuesKey(label, p.selector.metric)) ?? [])
-        : noMetric(p.selector.metric, names);
+        : noMetric(p.selector.metric, names, nearest);
       out.add(
         LIVE_CODES.noSeries,
         p.at,
@@ -151,8 +152,9 @@ class Findings {
   }
 }
 
-function noMetric(metric: string, names: readonly string[]): string {
-  const near = nearestName(metric, names);
+function noMetric(metric: string, names: readonly string[], nearest: Map<string, string | undefined>): string {
+  if (!nearest.has(metric)) nearest.set(metric, nearestName(metric, names));
+  const near = nearest.get(metric);
   return `Prometheus has no metric ${metric}${near ? ` (nearest existing metric: ${near})` : ''}`;
 }
 

@@ -5,8 +5,11 @@
 export function nearestName(name: string, candidates: readonly string[]): string | undefined {
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
+    const limit = Math.min(2, Math.max(1, Math.floor(candidate.length / 3)));
+    // The distance is at least the difference in length: most candidates need no matrix.
+    if (Math.abs(candidate.length - name.length) > limit) continue;
     const distance = candidate.toLowerCase() === name.toLowerCase() ? 0 : editDistance(name, candidate);
-    if (distance <= Math.min(2, Math.max(1, Math.floor(candidate.length / 3))) && (!best || distance < best.distance)) best = { candidate, distance };
+    if (distance <= limit && (!best || distance < best.distance)) best = { candidate, distance };
   }
   return best?.candidate;
 }

@@ -86,6 +86,9 @@ describe('vigil check --prometheus-url against a real Prometheus scraping fixtur
     const code = await run(['check', '--root', PROJECT, ...flags], c.io);
     return { code, out: c.out(), err: c.err() };
   };
+  let warnings: ReturnType<typeof live> | undefined;
+  /** The default run (warnings), shared by the tests that only read its diagnostics. */
+  const liveOnce = () => (warnings ??= live());
   const live = async (...flags: string[]) => {
     const r = await check('--prometheus-url', prom, '--format', 'json', ...flags);
     const body = JSON.parse(r.out) as { diagnostics: Diagnostic[] };
@@ -133,7 +136,7 @@ describe('vigil check --prometheus-url against a real Prometheus scraping fixtur
   });
 
   it('reports each defect once, at its file:line:col, as a warning, and exits 0', async () => {
-    const r = await live();
+    const r = await liveOnce();
     expect(r.live.map(where)).toEqual([
       'alerts/fixture.yaml:54:15 warning LIVE001',
       'alerts/fixture.yaml:69:15 warning LIVE004',
@@ -150,7 +153,7 @@ describe('vigil check --prometheus-url against a real Prometheus scraping fixtur
   });
 
   it('names the selector and the nearest metric, the buckets that exist, the labels there are', async () => {
-    const byPlace = new Map((await live()).live.map((d) => [`${d.file}:${d.line}`, d.message]));
+    const byPlace = new Map((await liveOnce()).live.map((d) => [`${d.file}:${d.line}`, d.message]));
     expect(byPlace.get('slos/broken.yaml:10')).toBe(
       'SLO broken-metric-name-typo (errors): http_request_total{job="fixture", code=~"5.."} matches no series in the last 1h: Prometheus has no metric http_request_total (nearest existing metric: http_requests_total)',
     );
@@ -179,7 +182,7 @@ describe('vigil check --prometheus-url against a real Prometheus scraping fixtur
   });
 
   it('finds nothing in the healthy specs: ratio with groupBy, latency on a bucket bound, bool gauge, raw, absent(), a template variable', async () => {
-    const r = await live();
+    const r = await liveOnce();
     const healthyAlertLines = new Set([9, 24, 39]);
     expect(r.live.filter((d) => d.file === 'slos/healthy.yaml' || d.file === 'slos/custom.yaml').map(where)).toEqual([]);
     expect(r.live.filter((d) => d.file === 'alerts/fixture.yaml' && [...healthyAlertLines].some((l) => d.line >= l && d.line < l + 15)).map(where)).toEqual([]);

@@ -1,0 +1,146 @@
+/**
+ * `vigil check --prometheus-url` on this repo's specs against a loopback Prometheus (issue 11,
+ * item 3). Prometheus 2.42 scrapes itself and the simulated GPU exporter (4 GPUs), so some of the
+ * repo's selectors match series and most SLO selectors do not (nothing serves the document API).
+ * Measured: the whole command as a process (`node --import tsx scripts/run-cli.ts check`, with and
+ * without the flag, runs alternated), and the live stage alone in-process on a loaded model at
+ * concurrency 8 (the default) and 1. Run with `npm run bench live-check`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkLive } from '../src/live/check-live.js';
+import { loadProject } from '../src/project/load-project.js';
+import { freePort } from '../test/support/free-port.js';
+import { median, writeSection } from './lib/report.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const PROCESS_RUNS = 5;
+const STAGE_RUNS = 9;
+
+async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Wall time of one `vigil check` process, and its exit code. */
+function checkProcess(args: readonly string[]): { ms: number; code: number | null; stderr: string } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/run-cli.ts', 'check', '--root', ROOT, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { ms: performance.now() - t0, code: r.status, stderr: r.stderr };
+}
+
+export async function run(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-live-'));
+  const children: ChildProcess[] = [];
+  try {
+    const exporterPort = await freePort();
+    const promPort = await freePort();
+    children.push(
+      spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'scripts/run-cli.ts',
+          'exporter',
+          '--source',
+          'simulated',
+          '--sim-gpus',
+          '4',
+          '--listen',
+          `127.0.0.1:${exporterPort}`,
+          '--log-level',
+          'error',
+        ],
+        { cwd: ROOT, stdio: 'ignore' },
+      ),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'prometheus.yml'),
+      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: gpu-exporter\n    static_configs:\n      - targets: ['127.0.0.1:${exporterPort}']\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:${promPort}']\n`,
+    );
+    children.push(
+      spawn(
+        '/usr/bin/prometheus',
+        [
+          `--config.file=${path.join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${path.join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+          '--log.level=warn',
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
+    const url = `http://127.0.0.1:${promPort}`;
+    await waitFor('the first scrape of the exporter', async () => {
+      const body = (await (await fetch(`${url}/api/v1/series?match[]=DCGM_FI_DEV_GPU_TEMP`)).json()) as { data: unknown[] };
+      return body.data.length === 4;
+    });
+
+    const plain: number[] = [];
+    const withLive: number[] = [];
+    let summary = '';
+    for (let i = 0; i < PROCESS_RUNS; i++) {
+      const a = checkProcess([]);
+      if (a.code !== 0) throw new Error(`vigil check exited ${a.code}: ${a.stderr}`);
+      plain.push(a.ms);
+      const b = checkProcess(['--prometheus-url', url]);
+      if (b.code !== 0) throw new Error(`vigil check --prometheus-url exited ${b.code}: ${b.stderr}`);
+      withLive.push(b.ms);
+      summary = b.stderr.trim().split('\n').at(-1) ?? '';
+    }
+
+    const { model } = await loadProject(ROOT);
+    const stage = async (concurrency: number) => {
+      const times: number[] = [];
+      let last: Awaited<ReturnType<typeof checkLive>> | undefined;
+      for (let i = 0; i < STAGE_RUNS; i++) {
+        const t0 = performance.now();
+        last = await checkLive(model, { url, concurrency });
+        times.push(performance.now() - t0);
+      }
+      return { ms: median(times), result: last! };
+    };
+    const c8 = await stage(8);
+    const c1 = await stage(1);
+    const byCode = new Map<string, number>();
+    for (const d of c8.result.diagnostics) byCode.set(d.code, (byCode.get(d.code) ?? 0) + 1);
+    const codes = [...byCode]
+      .sort()
+      .map(([c, n]) => `${c} × ${n}`)
+      .join(', ');
+
+    const ms = (x: number) => `${Math.round(x)} ms`;
+    writeSection(
+      'live-check',
+      `## \`vigil check --prometheus-url\` on this repo (loopback Prometheus)
+
+Prometheus 2.42 on 127.0.0.1 scraping itself and the simulated GPU exporter (4 GPUs, 1 s scrape
+interval); this repo's ${model.slos.length} SLOs, ${model.alertPacks.length} alert packs and ${model.dashboards.length} dashboards. Whole command: a fresh
+\`node --import tsx scripts/run-cli.ts check\` process, median of ${PROCESS_RUNS} runs each, with and without the
+flag alternated. Live stage: \`checkLive\` alone on the loaded model, median of ${STAGE_RUNS} runs.
+
+| what | median |
+| --- | ---: |
+| \`vigil check\` (process) | ${ms(median(plain))} |
+| \`vigil check --prometheus-url\` (process) | ${ms(median(withLive))} |
+| live stage, concurrency 8 (default) | ${ms(c8.ms)} |
+| live stage, concurrency 1 | ${ms(c1.ms)} |
+
+The live stage read ${c8.result.probes} selector uses, ${c8.result.selectors} distinct selectors, in ${c8.result.requests} HTTP requests (names,
+metadata, one series request per distinct selector whose metric exists, label values to explain
+empty ones); findings: ${codes || 'none'}. Last summary line: \`${summary}\`.`,
+    );
+    console.log(`check ${ms(median(plain))}, with --prometheus-url ${ms(median(withLive))}; live stage ${ms(c8.ms)} (c=8), ${ms(c1.ms)} (c=1)`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)))));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
