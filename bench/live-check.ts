@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { checkLive } from '../src/live/check-live.js';
@@ -18,6 +19,25 @@ import { median, writeSection } from './lib/report.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PROCESS_RUNS = 5;
 const STAGE_RUNS = 9;
+/** Round-trip time the delaying proxy adds to every request (a Prometheus in another data centre). */
+const REMOTE_DELAY_MS = 20;
+
+/** A loopback proxy to `target` that answers each request `delayMs` late. */
+async function delayingProxy(target: string, delayMs: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    setTimeout(() => {
+      void fetch(`${target}${req.url ?? '/'}`).then(async (r) => {
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+        res.end(Buffer.from(await r.arrayBuffer()));
+      });
+    }, delayMs);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
 
 async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -97,18 +117,23 @@ export async function run(): Promise<void> {
     }
 
     const { model } = await loadProject(ROOT);
-    const stage = async (concurrency: number) => {
+    const stage = async (concurrency: number, at = url) => {
       const times: number[] = [];
       let last: Awaited<ReturnType<typeof checkLive>> | undefined;
       for (let i = 0; i < STAGE_RUNS; i++) {
         const t0 = performance.now();
-        last = await checkLive(model, { url, concurrency });
+        last = await checkLive(model, { url: at, concurrency });
         times.push(performance.now() - t0);
       }
       return { ms: median(times), result: last! };
     };
     const c8 = await stage(8);
     const c1 = await stage(1);
+    const proxy = await delayingProxy(url, REMOTE_DELAY_MS);
+    const r8 = await stage(8, proxy.url);
+    const r1 = await stage(1, proxy.url);
+    await proxy.close();
+    const load = os.loadavg()[0]!.toFixed(1);
     const byCode = new Map<string, number>();
     for (const d of c8.result.diagnostics) byCode.set(d.code, (byCode.get(d.code) ?? 0) + 1);
     const codes = [...byCode]
@@ -132,12 +157,19 @@ flag alternated. Live stage: \`checkLive\` alone on the loaded model, median of 
 | \`vigil check --prometheus-url\` (process) | ${ms(median(withLive))} |
 | live stage, concurrency 8 (default) | ${ms(c8.ms)} |
 | live stage, concurrency 1 | ${ms(c1.ms)} |
+| live stage, ${REMOTE_DELAY_MS} ms added per request, concurrency 8 | ${ms(r8.ms)} |
+| live stage, ${REMOTE_DELAY_MS} ms added per request, concurrency 1 | ${ms(r1.ms)} |
 
 The live stage read ${c8.result.probes} selector uses, ${c8.result.selectors} distinct selectors, in ${c8.result.requests} HTTP requests (names,
 metadata, one series request per distinct selector whose metric exists, label values to explain
-empty ones); findings: ${codes || 'none'}. Last summary line: \`${summary}\`.`,
+empty ones); findings: ${codes || 'none'}. Last summary line: \`${summary}\`. On loopback the
+stage is CPU-bound (parsing every expression, explaining the empty selectors), so concurrency only
+pays once requests travel: the ${REMOTE_DELAY_MS} ms rows go through a loopback proxy that answers each
+request that much later. The machine is shared: load average ${load} (1 min) when the run ended.`,
     );
-    console.log(`check ${ms(median(plain))}, with --prometheus-url ${ms(median(withLive))}; live stage ${ms(c8.ms)} (c=8), ${ms(c1.ms)} (c=1)`);
+    console.log(
+      `check ${ms(median(plain))}, with --prometheus-url ${ms(median(withLive))}; live stage ${ms(c8.ms)} (c=8), ${ms(c1.ms)} (c=1); +${REMOTE_DELAY_MS} ms: ${ms(r8.ms)} (c=8), ${ms(r1.ms)} (c=1)`,
+    );
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)))));

@@ -87,11 +87,17 @@ export async function checkLive(model: ProjectModel, options: LiveCheckOptions):
     return undefined;
   });
 
+  /** Whether Prometheus answered `text` with no series (false for a selector it rejected). */
+  const empty = (text: string | undefined) => {
+    const r = text === undefined ? undefined : bySelector.get(text);
+    return Array.isArray(r) && r.length === 0;
+  };
+
   // Why an empty selector is empty: the values its labels do have on that metric.
   const valuesKey = (label: string, metric: string) => `${label}\u0000${metric}`;
   const wanted = new Map<string, { label: string; metric: string }>();
   for (const p of probes) {
-    if (!p.expectsSeries || !nameSet.has(p.selector.metric) || (bySelector.get(p.text) as readonly SeriesLabels[]).length !== 0) continue;
+    if (!p.expectsSeries || !nameSet.has(p.selector.metric) || !empty(p.text)) continue;
     for (const m of p.selector.matchers) wanted.set(valuesKey(m.name, p.selector.metric), { label: m.name, metric: p.selector.metric });
   }
   const labelValues = new Map<string, readonly string[]>();
@@ -108,11 +114,7 @@ export async function checkLive(model: ProjectModel, options: LiveCheckOptions):
       out.add(LIVE_CODES.rejected, p.at, `${p.what}: Prometheus rejected ${p.text}: ${series.message}`);
       continue;
     }
-    if (
-      series.length === 0 &&
-      p.expectsSeries &&
-      !(p.unless !== undefined && (bySelector.get(p.unless) as readonly SeriesLabels[] | undefined)?.length === 0)
-    ) {
+    if (series.length === 0 && p.expectsSeries && !empty(p.unless)) {
       const why = nameSet.has(p.selector.metric)
         ? whyEmpty(p.selector, (label) => labelValues.get(valuesKey(label, p.selector.metric)) ?? [])
         : noMetric(p.selector.metric, names, nearest);

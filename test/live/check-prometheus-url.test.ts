@@ -141,6 +141,7 @@ describe('vigil check --prometheus-url against a real Prometheus scraping fixtur
       'alerts/fixture.yaml:54:15 warning LIVE001',
       'alerts/fixture.yaml:69:15 warning LIVE004',
       'alerts/fixture.yaml:84:20 warning LIVE005',
+      'alerts/fixture.yaml:99:15 warning LIVE006',
       'dashboards/fixture.ts:13:18 warning LIVE001',
       'slos/broken.yaml:10:17 warning LIVE001',
       'slos/broken.yaml:17:20 warning LIVE002',
@@ -148,6 +149,7 @@ describe('vigil check --prometheus-url against a real Prometheus scraping fixtur
       'slos/broken.yaml:28:18 warning LIVE004',
       'slos/broken.yaml:33:17 warning LIVE005',
       'slos/broken.yaml:34:16 warning LIVE005',
+      'slos/broken.yaml:39:20 warning LIVE001',
     ]);
     expect(r.code).toBe(0);
   });
@@ -176,6 +178,11 @@ describe('vigil check --prometheus-url against a real Prometheus scraping fixtur
       /^alert RawCounterCompared: jobs_failed_total is a counter \(its TYPE is counter\) but is read as a gauge, without rate\(\) or increase\(\)/,
     );
     expect(byPlace.get('alerts/fixture.yaml:84')).toMatch(/^alert GaugeInRate: queue_depth is a gauge \(TYPE gauge\) but is read through rate\(\)/);
+    // A missing histogram is reported once, for its buckets, not again for its _count.
+    expect(byPlace.get('slos/broken.yaml:39')).toBe(
+      'SLO broken-histogram-missing (histogram): http_request_latency_seconds_bucket{job="fixture"} matches no series in the last 1h: Prometheus has no metric http_request_latency_seconds_bucket',
+    );
+    expect(byPlace.get('alerts/fixture.yaml:99')).toMatch(/^alert RegexOnlyJavaScriptReads: Prometheus rejected up\{job=~"\(\?=fix\)fixture"\}: .*invalid/);
     expect(byPlace.get('dashboards/fixture.ts:13')).toBe(
       'dashboard "Fixture", panel "Unknown code", query A: http_requests_total{job="fixture", code="599"} matches no series in the last 1h: no series has code="599"; code on http_requests_total is one of "200", "500"',
     );
@@ -191,7 +198,7 @@ describe('vigil check --prometheus-url against a real Prometheus scraping fixtur
 
   it('with --strict every finding is an error and the check exits 1', async () => {
     const r = await live('--strict');
-    expect(r.live.length).toBe(10);
+    expect(r.live.length).toBe(12);
     expect(r.live.every((d) => d.severity === 'error')).toBe(true);
     expect(r.code).toBe(1);
   });
