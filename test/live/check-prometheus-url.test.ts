@@ -220,10 +220,9 @@ describe('vigil check --prometheus-url against a real Prometheus scraping fixtur
 
   it('a Prometheus that does not answer in --timeout is one clear error with exit 2', async () => {
     const silent = await serve(() => undefined);
-    const t0 = Date.now();
+    // The server never answers: only the per-request timeout ends the check (the message says which).
     const r = await check('--prometheus-url', silent, '--timeout', '300ms');
     expect(r.code).toBe(2);
     expect(r.err.trim()).toBe(`vigil check: cannot reach Prometheus at ${silent}: timeout after 300ms (ECONNABORTED)`);
-    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });
