@@ -4,7 +4,7 @@ import type { MetricCatalog } from '../model/metric-catalog.js';
 import { requireApiVersion } from '../load/api-version.js';
 import { validateWithSchema } from '../load/validate-schema.js';
 import { formatPath, type YamlSource } from '../load/yaml-source.js';
-import { metricNamesIn, parsePromql, parseVectorSelector } from '../query/promql.js';
+import { metricNamesIn, parsePromql, parseVectorSelector, selectorUses } from '../query/promql.js';
 import { parseLogql } from '../loki/parse-logql.js';
 import type { AlertGroupModel, AlertModel, AlertPackModel, AlertTestCase } from './model.js';
 import { paramsIn, substituteParams, type ParamValues } from './params.js';
@@ -207,6 +207,7 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
   function alertModel(a: AlertSpec, base: Path, datasource: 'prometheus' | 'loki', group: string): AlertModel | undefined {
     const exprSub = sub(a.expr, [...base, 'expr']);
     const expr = exprSub.text.trim() === exprSub.text ? exprSub.text : exprSub.text.replace(/\s+$/, '');
+    let selectorSources: AlertModel['selectorSources'];
     if (exprSub.unknown.length === 0) {
       if (datasource === 'loki') {
         const r = parseLogql(expr);
@@ -226,7 +227,13 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
             ...source.offsetPositionOf([...base, 'expr'], exprSub.sourceOffset(r.error.offset)),
             path: formatPath([...base, 'expr']),
           });
-        else checkMetrics(expr, (o) => exprSub.sourceOffset(o), [...base, 'expr']);
+        else {
+          checkMetrics(expr, (o) => exprSub.sourceOffset(o), [...base, 'expr']);
+          selectorSources = selectorUses(expr).map((u) => ({
+            offset: u.from,
+            source: { file: source.file, ...source.offsetPositionOf([...base, 'expr'], exprSub.sourceOffset(u.from)) },
+          }));
+        }
       }
     }
     const forDuration = duration(a.for, [...base, 'for']);
@@ -287,6 +294,7 @@ export function packModelFromSource(source: YamlSource, params: ParamValues, met
       annotations,
       tests,
       source: { file: source.file, ...source.positionOf([...base, 'alert']) },
+      ...(selectorSources ? { selectorSources } : {}),
     };
   }
 

@@ -34,6 +34,8 @@ export interface AlertModel {
   readonly annotations: Readonly<Record<string, string>>;
   readonly tests: readonly AlertTestCase[];
   readonly source: SourceRef;
+  /** Where each vector selector of `expr` was written, by its offset in `expr` (PromQL alerts that parse). */
+  readonly selectorSources?: readonly { readonly offset: number; readonly source: SourceRef }[];
 }
 
 export interface AlertGroupModel {

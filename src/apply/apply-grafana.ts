@@ -1,7 +1,7 @@
 import { DASHBOARD_OWNER_TAG } from '../conventions.js';
 import { GrafanaApiError, type GrafanaClient } from './grafana-client.js';
 import { planGrafana, type PlanItem, type RemoteState } from './grafana-plan.js';
-import { mapWithConcurrency } from './map-with-concurrency.js';
+import { mapWithConcurrency } from '../runtime/map-with-concurrency.js';
 
 /** Options of a Grafana diff or apply. */
 export interface GrafanaApplyOptions {

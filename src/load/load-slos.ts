@@ -4,7 +4,7 @@ import { DEFAULT_PAGE_SEVERITY, DEFAULT_SLO_ALERT_NAME, DEFAULT_TICKET_SEVERITY,
 import { parseDurationSeconds } from '../model/duration.js';
 import { leSpellings } from '../model/le-values.js';
 import { alertWindowsFor } from '../model/slo-math.js';
-import type { Indicator, SloModel } from '../model/types.js';
+import type { Indicator, SloModel, SloSourceMap, SourceRef } from '../model/types.js';
 import { parsePromql, parseVectorSelector, type VectorSelector } from '../query/promql.js';
 import { listSpecFiles, readSpecFiles } from './read-spec-files.js';
 import { SLO_API_VERSIONS, SloFileSchema, type AlertingSpec, type SloFileSpec, type SloSpec } from './slo-schema.js';
@@ -258,7 +258,24 @@ function toModel(file: SloFileSpec, slo: SloSpec, p: Path, periodMinutes: number
     windows,
     droppedWindows: dropped,
     source: { file: source.file, line: pos.line, column: pos.column },
+    at: sourceMapOf(slo, p, source),
   };
+}
+
+/** Where the SLO's indicator fields and groupBy entries sit in the file (for diagnostics raised after loading). */
+function sourceMapOf(slo: SloSpec, p: Path, source: YamlSource): SloSourceMap {
+  const ref = (q: Path): SourceRef => ({ file: source.file, ...source.positionOf(q) });
+  const ind = slo.indicator;
+  const ip = [...p, 'indicator'];
+  const indicator: Partial<Record<keyof SloSourceMap['indicator'], SourceRef>> = {};
+  for (const k of ['errors', 'good', 'total'] as const) if (ind.ratio?.[k] !== undefined) indicator[k] = ref([...ip, 'ratio', k]);
+  if (ind.latency) {
+    indicator.histogram = ref([...ip, 'latency', 'histogram']);
+    indicator.threshold = ref([...ip, 'latency', 'threshold']);
+  }
+  if (ind.boolGauge !== undefined) indicator.boolGauge = ref([...ip, 'boolGauge']);
+  if (ind.raw) indicator.errorRatio = ref([...ip, 'raw', 'errorRatio']);
+  return { indicator, groupBy: (slo.groupBy ?? []).map((_, i) => ref([...p, 'groupBy', i])) };
 }
 
 /** Removes float noise like 0.0010000000000000009 from 1 - 0.999. */

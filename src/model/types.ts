@@ -77,4 +77,15 @@ export interface SloModel {
   /** Pairs left out because their threshold would be ≥ 100% error ratio. */
   readonly droppedWindows: readonly AlertWindow[];
   readonly source: SourceRef;
+  /** Where the indicator's parts and the groupBy entries were written (live checks point there); absent for SLOs built without a source. */
+  readonly at?: SloSourceMap;
+}
+
+/**
+ * Positions of an SLO's parts: each indicator field by its spec name (`errors`, `good`, `total`,
+ * `histogram`, `threshold`, `boolGauge`, `errorRatio`) and each `groupBy` entry in order.
+ */
+export interface SloSourceMap {
+  readonly indicator: Readonly<Partial<Record<'errors' | 'good' | 'total' | 'histogram' | 'threshold' | 'boolGauge' | 'errorRatio', SourceRef>>>;
+  readonly groupBy: readonly SourceRef[];
 }

@@ -168,3 +168,43 @@ export function matcherMatches(m: LabelMatcher, value: string | undefined): bool
       return !(compilePromRegex(m.value)?.test(v) ?? true);
   }
 }
+
+/** One vector selector inside an expression: what it selects, where it is written and what encloses it. */
+export interface SelectorUse {
+  readonly selector: VectorSelector;
+  /** Character offsets of the selector's text in the expression. */
+  readonly from: number;
+  readonly to: number;
+  /** The functions and aggregations around it, innermost first, lower-case (e.g. `['rate', 'sum']`). */
+  readonly enclosing: readonly string[];
+  /** Whether it is read as a range (`x[5m]`, or inside a subquery). */
+  readonly range: boolean;
+}
+
+/**
+ * Every named vector selector in a PromQL expression, in text order (selectors without a metric
+ * name, like `{__name__=~"x.*"}`, are left out). Empty when the expression does not parse.
+ */
+export function selectorUses(expr: string): SelectorUse[] {
+  const { tree, error } = parsePromql(expr);
+  if (error) return [];
+  const uses: SelectorUse[] = [];
+  tree.iterate({
+    enter(ref) {
+      if (ref.name !== 'VectorSelector') return undefined;
+      const node = ref.node;
+      const r = selectorFromNode(expr, node);
+      if (!r.selector) return false;
+      const enclosing: string[] = [];
+      let range = false;
+      for (let p = node.parent; p; p = p.parent) {
+        if (p.name === 'MatrixSelector' || p.name === 'SubqueryExpr') range = true;
+        const head = p.name === 'FunctionCall' ? p.getChild('FunctionIdentifier') : p.name === 'AggregateExpr' ? p.getChild('AggregateOp') : null;
+        if (head) enclosing.push(expr.slice(head.from, head.to).toLowerCase());
+      }
+      uses.push({ selector: r.selector, from: node.from, to: node.to, enclosing, range });
+      return false;
+    },
+  });
+  return uses;
+}
