@@ -54,6 +54,9 @@ export const DCGM_METRICS = {
   clocksEventReasons: m('DCGM_FI_DEV_CLOCKS_EVENT_REASONS', 'gauge', 'Current clock event reasons (bitmask of throttle reasons).'),
   powerViolation: m('DCGM_FI_DEV_POWER_VIOLATION', 'counter', 'Throttling duration due to power constraints (in ns).'),
   thermalViolation: m('DCGM_FI_DEV_THERMAL_VIOLATION', 'counter', 'Throttling duration due to thermal constraints (in ns).'),
+  profGrEngineActive: m('DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'gauge', 'Ratio of time the graphics engine is active.'),
+  profPipeTensorActive: m('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', 'gauge', 'Ratio of cycles the tensor (HMMA) pipe is active.'),
+  profDramActive: m('DCGM_FI_PROF_DRAM_ACTIVE', 'gauge', 'Ratio of cycles the device memory interface is active sending or receiving data.'),
   xidLast: m('DCGM_FI_DEV_XID_ERRORS', 'gauge', 'Value of the last XID error encountered.'),
   xidWindowCount: m('DCGM_EXP_XID_ERRORS_COUNT', 'counter', 'reported XIDs during last window'),
 } as const satisfies Record<string, ExporterMetric>;

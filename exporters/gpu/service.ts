@@ -85,6 +85,7 @@ export interface SourceSettings {
   readonly nvmlLib?: string;
   readonly simGpus?: number;
   readonly simMig?: number;
+  readonly simMigProfiles?: readonly string[];
   readonly simModel?: string;
   readonly faults?: string;
   readonly cwd?: string;
@@ -106,6 +107,7 @@ export async function createSource(kind: 'nvml' | 'nvidia-smi' | 'simulated', f:
         processes: f.processes,
         ...(f.simGpus !== undefined ? { gpus: f.simGpus } : {}),
         ...(f.simMig !== undefined ? { migGpus: f.simMig } : {}),
+        ...(f.simMigProfiles !== undefined ? { migProfiles: f.simMigProfiles } : {}),
         ...(f.simModel !== undefined ? { model: f.simModel } : {}),
         ...(faults ? { faults } : {}),
       });

@@ -17,6 +17,10 @@ export const SimFaultsSchema = Type.Object(
         ),
       ),
     ),
+    /** MIG GPU instances destroyed: their series vanish, the GPU's other instances stay. */
+    migInstancesGone: Type.Optional(
+      Type.Array(Type.Object({ gpu: Type.Integer({ minimum: 0 }), gpuInstanceId: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
+    ),
     /** A driver call that hangs: collect() does not return until the fault is cleared. */
     hang: Type.Optional(Type.Boolean()),
     /** collect() throws. */
