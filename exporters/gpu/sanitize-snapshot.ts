@@ -128,7 +128,12 @@ function sanitizeDevice(d: unknown, limits: SeriesLimits): { device: GpuDeviceSa
       continue;
     }
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
-    const ratio = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 1 ? v : undefined);
+    // An activity reading outside 0-1 is invalid: counted as dropped, like an invalid field.
+    const ratio = (v: unknown) => {
+      if (typeof v === 'number' && v >= 0 && v <= 1) return v;
+      if (v !== undefined) dropped++;
+      return undefined;
+    };
     const a = isObj(g.activity) ? g.activity : {};
     const activity = {
       ...opt('grEngineActive', ratio(a.grEngineActive)),

@@ -3,6 +3,7 @@ import { SimulatedSource } from '../../exporters/gpu/sources/simulated/simulated
 import { EXPORTER_METRICS, EXPORTER_METRIC_NAMES } from '../../exporters/gpu/metric-catalog.js';
 import { renderFamilies } from '../../exporters/gpu/exposition.js';
 import { collectModels } from '../../exporters/gpu/collectors/models.js';
+import { sanitizeSnapshot } from '../../exporters/gpu/sanitize-snapshot.js';
 import { makeExporter, seriesValue } from './helpers.js';
 
 describe('GPU collectors', () => {
@@ -45,6 +46,22 @@ describe('GPU collectors', () => {
     }
     // No per-instance or whole-GPU activity on the GPU without MIG (its source reads no GPM here).
     expect(seriesValue(text, 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', { gpu: '1' })).toBeUndefined();
+  });
+
+  it('keep one row per MIG GPU instance and drop activity readings outside 0-1', () => {
+    const device = { index: 0, uuid: 'GPU-a', pciBusId: '', name: 'H100', fields: {} };
+    const mig = [
+      { gpuInstanceId: 2, profile: '3g.40gb', fbUsed: 10, activity: { grEngineActive: 0.5, pipeTensorActive: 1.5, dramActive: Number.NaN } },
+      { gpuInstanceId: 2, profile: '3g.40gb', fbUsed: 10 },
+      { gpuInstanceId: 9, profile: '1g.10gb', activity: { grEngineActive: -0.1 } },
+    ];
+    const { snapshot, dropped } = sanitizeSnapshot({ devices: [{ ...device, mig }], lost: [], xidEvents: [] });
+    expect(snapshot.devices[0]!.mig).toEqual([
+      { gpuInstanceId: 2, profile: '3g.40gb', fbUsed: 10, activity: { grEngineActive: 0.5 } },
+      { gpuInstanceId: 9, profile: '1g.10gb' },
+    ]);
+    // The duplicate GPU instance and the three readings outside 0-1.
+    expect(dropped).toBe(4);
   });
 
   it('drop the series of a destroyed MIG instance and keep its siblings', async () => {
