@@ -121,11 +121,30 @@ function sanitizeDevice(d: unknown, limits: SeriesLimits): { device: GpuDeviceSa
   }
   const mig: MigSample[] = [];
   for (const g of Array.isArray(d.mig) ? (d.mig as unknown[]) : []) {
-    if (!isObj(g) || !Number.isInteger(g.gpuInstanceId) || typeof g.profile !== 'string' || mig.length >= limits.maxMigPerGpu) {
+    // One row per GPU instance: a second compute instance of the same GI would duplicate series.
+    if (
+      !isObj(g) ||
+      !Number.isInteger(g.gpuInstanceId) ||
+      typeof g.profile !== 'string' ||
+      mig.length >= limits.maxMigPerGpu ||
+      mig.some((x) => x.gpuInstanceId === g.gpuInstanceId)
+    ) {
       dropped++;
       continue;
     }
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+    // An activity reading outside 0-1 is invalid: counted as dropped, like an invalid field.
+    const ratio = (v: unknown) => {
+      if (typeof v === 'number' && v >= 0 && v <= 1) return v;
+      if (v !== undefined) dropped++;
+      return undefined;
+    };
+    const a = isObj(g.activity) ? g.activity : {};
+    const activity = {
+      ...opt('grEngineActive', ratio(a.grEngineActive)),
+      ...opt('pipeTensorActive', ratio(a.pipeTensorActive)),
+      ...opt('dramActive', ratio(a.dramActive)),
+    };
     mig.push({
       gpuInstanceId: g.gpuInstanceId as number,
       profile: g.profile.slice(0, 64),
@@ -133,6 +152,8 @@ function sanitizeDevice(d: unknown, limits: SeriesLimits): { device: GpuDeviceSa
       ...opt('fbTotal', num(g.fbTotal)),
       ...opt('fbUsed', num(g.fbUsed)),
       ...opt('fbFree', num(g.fbFree)),
+      ...opt('fbReserved', num(g.fbReserved)),
+      ...(Object.keys(activity).length > 0 ? { activity } : {}),
     });
   }
   let processes: ProcessSample[] | undefined;

@@ -87,6 +87,7 @@ export interface SourceSettings {
   readonly nvmlLib?: string;
   readonly simGpus?: number;
   readonly simMig?: number;
+  readonly simMigProfiles?: readonly string[];
   readonly simModel?: string;
   /** Simulate vGPU guests (DCGM_FI_DEV_VGPU_LICENSE_STATUS). */
   readonly simVgpu?: boolean;
@@ -110,6 +111,7 @@ export async function createSource(kind: 'nvml' | 'nvidia-smi' | 'simulated', f:
         processes: f.processes,
         ...(f.simGpus !== undefined ? { gpus: f.simGpus } : {}),
         ...(f.simMig !== undefined ? { migGpus: f.simMig } : {}),
+        ...(f.simMigProfiles !== undefined ? { migProfiles: f.simMigProfiles } : {}),
         ...(f.simModel !== undefined ? { model: f.simModel } : {}),
         ...(f.simVgpu ? { vgpu: true } : {}),
         ...(faults ? { faults } : {}),

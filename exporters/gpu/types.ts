@@ -77,6 +77,23 @@ export interface MigSample {
   readonly fbTotal?: number;
   readonly fbUsed?: number;
   readonly fbFree?: number;
+  readonly fbReserved?: number;
+  /**
+   * Activity of this instance (ratios 0-1, like dcgm's DCGM_FI_PROF_* fields). The classic
+   * utilization counters are N/A under MIG; only a profiling source (NVML GPM per GPU instance)
+   * can fill this. Absent: no per-instance activity series.
+   */
+  readonly activity?: MigActivity;
+}
+
+/** Per-MIG-instance profiling readings, ratios 0-1 (hook for the GPM reader). */
+export interface MigActivity {
+  /** DCGM_FI_PROF_GR_ENGINE_ACTIVE: share of time the graphics/compute engine was busy. */
+  readonly grEngineActive?: number;
+  /** DCGM_FI_PROF_PIPE_TENSOR_ACTIVE: share of cycles any tensor pipe was busy. */
+  readonly pipeTensorActive?: number;
+  /** DCGM_FI_PROF_DRAM_ACTIVE: share of cycles the memory interface was busy. */
+  readonly dramActive?: number;
 }
 
 /** One process using a GPU (opt-in, per-process memory). */

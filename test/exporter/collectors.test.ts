@@ -3,6 +3,7 @@ import { SimulatedSource } from '../../exporters/gpu/sources/simulated/simulated
 import { EXPORTER_METRICS, EXPORTER_METRIC_NAMES } from '../../exporters/gpu/metric-catalog.js';
 import { renderFamilies } from '../../exporters/gpu/exposition.js';
 import { collectModels } from '../../exporters/gpu/collectors/models.js';
+import { sanitizeSnapshot } from '../../exporters/gpu/sanitize-snapshot.js';
 import { makeExporter, seriesValue } from './helpers.js';
 
 describe('GPU collectors', () => {
@@ -25,8 +26,57 @@ describe('GPU collectors', () => {
     const text = exporter.exposition.body.toString();
     expect(seriesValue(text, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '0' })).toBeUndefined();
     expect(seriesValue(text, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '1' })).toBeTypeOf('number');
-    expect(seriesValue(text, 'DCGM_FI_DEV_FB_TOTAL', { gpu: '0', GPU_I_PROFILE: '1g.10gb', GPU_I_ID: '13' })).toBe(9856);
-    expect(text.match(/^vigil_gpu_mig_info\{/gm)).toHaveLength(7);
+    expect(seriesValue(text, 'DCGM_FI_DEV_FB_TOTAL', { gpu: '0', GPU_I_PROFILE: '1g.10gb', GPU_I_ID: '8' })).toBe(9856);
+    expect(text.match(/^vigil_gpu_mig_info\{/gm)).toHaveLength(4);
+  });
+
+  it('simulate a MIG GPU with mixed profiles, per-instance activity, and a whole-GPU framebuffer equal to its instances', async () => {
+    const exporter = makeExporter(new SimulatedSource({ gpus: 2, migGpus: 1 }));
+    await exporter.sampleOnce();
+    const text = exporter.exposition.body.toString();
+    const instances = [...text.matchAll(/^vigil_gpu_mig_info\{[^}]*gpu="0"[^}]*GPU_I_PROFILE="([^"]+)",GPU_I_ID="(\d+)"/gm)].map((m) => `${m[2]}:${m[1]}`);
+    expect(instances).toEqual(['2:3g.40gb', '3:2g.20gb', '7:1g.10gb', '8:1g.10gb']);
+    const instanceUsed = ['2', '3', '7', '8'].map((id) => seriesValue(text, 'DCGM_FI_DEV_FB_USED', { gpu: '0', GPU_I_ID: id })!);
+    const whole = [...text.matchAll(/^DCGM_FI_DEV_FB_USED\{(?![^}]*GPU_I_ID)[^}]*gpu="0"[^}]*\} (\S+)$/gm)].map((m) => Number(m[1]));
+    expect(whole).toEqual([instanceUsed.reduce((a, b) => a + b, 0)]);
+    for (const id of ['2', '3', '7', '8']) {
+      const v = seriesValue(text, 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', { gpu: '0', GPU_I_ID: id });
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
+    // No per-instance or whole-GPU activity on the GPU without MIG (its source reads no GPM here).
+    expect(seriesValue(text, 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', { gpu: '1' })).toBeUndefined();
+  });
+
+  it('keep one row per MIG GPU instance and drop activity readings outside 0-1', () => {
+    const device = { index: 0, uuid: 'GPU-a', pciBusId: '', name: 'H100', fields: {} };
+    const mig = [
+      { gpuInstanceId: 2, profile: '3g.40gb', fbUsed: 10, activity: { grEngineActive: 0.5, pipeTensorActive: 1.5, dramActive: Number.NaN } },
+      { gpuInstanceId: 2, profile: '3g.40gb', fbUsed: 10 },
+      { gpuInstanceId: 9, profile: '1g.10gb', activity: { grEngineActive: -0.1 } },
+    ];
+    const { snapshot, dropped } = sanitizeSnapshot({ devices: [{ ...device, mig }], lost: [], xidEvents: [] });
+    expect(snapshot.devices[0]!.mig).toEqual([
+      { gpuInstanceId: 2, profile: '3g.40gb', fbUsed: 10, activity: { grEngineActive: 0.5 } },
+      { gpuInstanceId: 9, profile: '1g.10gb' },
+    ]);
+    // The duplicate GPU instance and the three readings outside 0-1.
+    expect(dropped).toBe(4);
+  });
+
+  it('drop the series of a destroyed MIG instance and keep its siblings', async () => {
+    let gone: { gpu: number; gpuInstanceId: number }[] = [];
+    const exporter = makeExporter(new SimulatedSource({ gpus: 2, migGpus: 2, faults: () => ({ migInstancesGone: gone }) }));
+    gone = [{ gpu: 1, gpuInstanceId: 3 }];
+    await exporter.sampleOnce();
+    const text = exporter.exposition.body.toString();
+    expect(seriesValue(text, 'DCGM_FI_DEV_FB_USED', { gpu: '1', GPU_I_ID: '3' })).toBeUndefined();
+    expect(seriesValue(text, 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', { gpu: '1', GPU_I_ID: '3' })).toBeUndefined();
+    expect(seriesValue(text, 'DCGM_FI_DEV_FB_USED', { gpu: '0', GPU_I_ID: '3' })).toBeTypeOf('number');
+    expect(text.match(/^vigil_gpu_mig_info\{[^}]*gpu="1"/gm)).toHaveLength(3);
+    gone = [];
+    await exporter.sampleOnce();
+    expect(seriesValue(exporter.exposition.body.toString(), 'DCGM_FI_DEV_FB_USED', { gpu: '1', GPU_I_ID: '3' })).toBeTypeOf('number');
   });
 
   it('only produce metric names listed in EXPORTER_METRICS', async () => {

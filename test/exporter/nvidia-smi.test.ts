@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAbsentCell, parseCell, parseQueryGpu, QUERY_FIELDS } from '../../exporters/gpu/sources/nvidia-smi/parse-query-gpu.js';
 import { NvidiaSmiSource, type Runner } from '../../exporters/gpu/sources/nvidia-smi/nvidia-smi-source.js';
+import { parseMigList, parseQueryXml } from '../../exporters/gpu/sources/nvidia-smi/parse-mig-xml.js';
+import { makeExporter, seriesValue } from './helpers.js';
 
 const DATA = path.join(import.meta.dirname, 'fixtures/nvidia-smi');
 const sample = (name: string) => fs.readFileSync(path.join(DATA, name), 'utf8');
@@ -130,9 +132,10 @@ describe('the nvidia-smi source', () => {
     let rows = 2;
     const runner: Runner = (_bin, args) => {
       calls.push(args[0]!);
-      if (args[0]!.includes('memory.reserved'))
+      if (!args[0]?.startsWith('--query-gpu=')) return Promise.resolve({ code: 0, stdout: '', stderr: '' });
+      if (args[0].includes('memory.reserved'))
         return Promise.resolve({ code: 2, stdout: 'Field "memory.reserved" is not a valid field to query.\n', stderr: '' });
-      const fields = args[0]!.slice('--query-gpu='.length).split(',');
+      const fields = args[0].slice('--query-gpu='.length).split(',');
       const row = (i: number) =>
         fields.map((f) => (f === 'index' ? String(i) : f === 'uuid' ? `GPU-${i}` : f === 'temperature.gpu' ? '41' : '[N/A]')).join(', ');
       return Promise.resolve({ code: 0, stdout: Array.from({ length: rows }, (_, i) => row(i)).join('\n'), stderr: '' });
@@ -140,7 +143,7 @@ describe('the nvidia-smi source', () => {
     const source = new NvidiaSmiSource({}, runner);
     const first = await source.collect(new AbortController().signal);
     expect(first.devices.map((d) => d.fields.gpuTemp)).toEqual([41, 41]);
-    expect(calls).toHaveLength(2);
+    expect(calls.filter((c) => c?.startsWith('--query-gpu='))).toHaveLength(2);
     rows = 1;
     const second = await source.collect(new AbortController().signal);
     expect(second.lost).toEqual([{ index: 1, uuid: 'GPU-1', pciBusId: '', name: '', reason: 'NOT_VISIBLE' }]);
@@ -151,5 +154,134 @@ describe('the nvidia-smi source', () => {
       Promise.resolve({ code: 9, stdout: 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.\n', stderr: '' }),
     );
     await expect(source.collect(new AbortController().signal)).rejects.toMatchObject({ reason: 'driver' });
+  });
+});
+
+describe('the nvidia-smi source on a MIG node (constructed -q -x / -L fixtures, not captured)', () => {
+  const XML_DIR = path.join(import.meta.dirname, 'fixtures/nvidia-smi-xml');
+  const xml = fs.readFileSync(path.join(XML_DIR, 'nvidia-smi_q-x__h100-80gb-hbm3-mig-mixed__590.48.01__constructed.xml'), 'utf8');
+  const list = fs.readFileSync(path.join(XML_DIR, 'nvidia-smi_L__h100-80gb-hbm3-mig-mixed__590.48.01__constructed.txt'), 'utf8');
+  const uuid = (i: number) => `GPU-00000000-0000-0000-0000-00000000000${i}`;
+  /** Answers --query-gpu with GPU 0 in MIG mode (utilization [N/A]), -q -x and -L from the fixtures. */
+  const runner =
+    (over: { xml?: () => Promise<{ code: number; stdout: string; stderr: string }> } = {}, calls: string[] = []): Runner =>
+    (_bin, args) => {
+      calls.push(args.join(' '));
+      if (args[0] === '-q') return over.xml ? over.xml() : Promise.resolve({ code: 0, stdout: xml, stderr: '' });
+      if (args[0] === '-L') return Promise.resolve({ code: 0, stdout: list, stderr: '' });
+      const fields = args[0]!.slice('--query-gpu='.length).split(',');
+      const cell = (i: number, f: string) =>
+        ({
+          index: String(i),
+          uuid: uuid(i),
+          'mig.mode.current': i === 0 ? 'Enabled' : 'Disabled',
+          'utilization.gpu': i === 0 ? '[N/A]' : '37',
+          'memory.used': '24697',
+        })[f] ?? '[N/A]';
+      return Promise.resolve({ code: 0, stdout: [0, 1].map((i) => fields.map((f) => cell(i, f)).join(', ')).join('\n'), stderr: '' });
+    };
+
+  it('parses the XML: versions, MIG mode, one row per GPU instance with its memory in MiB', () => {
+    const parsed = parseQueryXml(xml);
+    expect(parsed).toMatchObject({ driverVersion: '590.48.01', cudaVersion: '13.1' });
+    expect(parsed.gpus.map((g) => [g.uuid, g.pciBusId, g.migEnabled])).toEqual([
+      [uuid(0), '00000000:18:00.0', true],
+      [uuid(1), '00000000:2A:00.0', false],
+    ]);
+    // GPU instance 2 holds two compute instances (MIG devices 0 and 1): it appears once.
+    expect(parsed.gpus[0]!.instances).toEqual([
+      { deviceIndex: 0, gpuInstanceId: 2, fbTotal: 40320, fbUsed: 12288, fbFree: 28032, fbReserved: 0 },
+      { deviceIndex: 2, gpuInstanceId: 3, fbTotal: 20096, fbUsed: 8211, fbFree: 11885, fbReserved: 0 },
+      { deviceIndex: 3, gpuInstanceId: 9, fbTotal: 9856, fbUsed: 4123, fbFree: 5733, fbReserved: 0 },
+      { deviceIndex: 4, gpuInstanceId: 10, fbTotal: 9856, fbUsed: 13, fbFree: 9843, fbReserved: 0 },
+    ]);
+    expect(parsed.gpus[1]!.instances).toEqual([]);
+  });
+
+  it('reads -L profiles, taking the GPU-instance profile out of a compute-instance name', () => {
+    const names = parseMigList(list);
+    expect([...names.get(uuid(0))!.entries()].map(([k, v]) => [k, v.profile])).toEqual([
+      [0, '3g.40gb'],
+      [1, '3g.40gb'],
+      [2, '2g.20gb'],
+      [3, '1g.10gb'],
+      [4, '1g.10gb'],
+    ]);
+    expect(names.get(uuid(0))!.get(2)!.uuid).toBe('MIG-00000000-0000-0000-0000-000000000002');
+    expect(names.get(uuid(1))!.size).toBe(0);
+  });
+
+  it('exports per-instance framebuffer with GPU_I_ID/GPU_I_PROFILE, no utilization for the MIG GPU, and cuda_version', async () => {
+    const exporter = makeExporter(new NvidiaSmiSource({}, runner()));
+    await exporter.sampleOnce();
+    const text = exporter.exposition.body.toString();
+    expect(seriesValue(text, 'DCGM_FI_DEV_FB_USED', { gpu: '0', GPU_I_ID: '2', GPU_I_PROFILE: '3g.40gb' })).toBe(12288);
+    expect(seriesValue(text, 'DCGM_FI_DEV_FB_FREE', { gpu: '0', GPU_I_ID: '10', GPU_I_PROFILE: '1g.10gb' })).toBe(9843);
+    expect(text.match(/^DCGM_FI_DEV_FB_USED\{[^}]*GPU_I_ID=/gm)).toHaveLength(4);
+    // The whole GPU's row has no GPU_I_ID, so {GPU_I_ID=""} selects it alone.
+    expect(text.match(/^DCGM_FI_DEV_FB_USED\{(?![^}]*GPU_I_ID)[^}]*gpu="0"/gm)).toHaveLength(1);
+    expect(seriesValue(text, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '0' })).toBeUndefined();
+    expect(seriesValue(text, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '1' })).toBe(37);
+    expect(text).toMatch(/^vigil_gpu_info\{[^}]*gpu="0"[^}]*cuda_version="13\.1"[^}]*mig_mode="enabled"/m);
+    expect(seriesValue(text, 'vigil_gpu_mig_info', { gpu: '0', GPU_I_ID: '9', mig_uuid: 'MIG-00000000-0000-0000-0000-000000000003' })).toBe(1);
+  });
+
+  it('keeps collecting the GPUs when the XML query fails, and asks for the CUDA version at most three times', async () => {
+    const calls: string[] = [];
+    const source = new NvidiaSmiSource({}, runner({ xml: () => Promise.resolve({ code: 6, stdout: '', stderr: 'failed' }) }, calls));
+    for (let k = 0; k < 5; k++) {
+      const snap = await source.collect(new AbortController().signal);
+      expect(snap.devices.map((d) => d.index)).toEqual([0, 1]);
+      expect(snap.devices[0]!.mig).toBeUndefined();
+      expect(snap.cudaVersion).toBeUndefined();
+    }
+    // -q -x runs every cycle on a MIG node; the banner (no arguments) only for the first three.
+    expect(calls.filter((c) => c === '-q -x')).toHaveLength(5);
+    expect(calls.filter((c) => c === '')).toHaveLength(3);
+  });
+
+  it('takes the CUDA version from the banner when the XML lacks it, and never queries XML again on a non-MIG node', async () => {
+    const calls: string[] = [];
+    const noMig: Runner = (_bin, args) => {
+      calls.push(args.join(' '));
+      if (args.length === 0)
+        return Promise.resolve({ code: 0, stdout: '| NVIDIA-SMI 590.48.01   Driver Version: 590.48.01   CUDA Version: 13.1     |\n', stderr: '' });
+      if (args[0] === '-q')
+        return Promise.resolve({ code: 0, stdout: '<nvidia_smi_log><driver_version>590.48.01</driver_version></nvidia_smi_log>', stderr: '' });
+      const fields = args[0]!.slice('--query-gpu='.length).split(',');
+      return Promise.resolve({ code: 0, stdout: fields.map((f) => (f === 'index' ? '0' : f === 'uuid' ? uuid(0) : '[N/A]')).join(', '), stderr: '' });
+    };
+    const source = new NvidiaSmiSource({}, noMig);
+    expect((await source.collect(new AbortController().signal)).cudaVersion).toBe('13.1');
+    expect((await source.collect(new AbortController().signal)).cudaVersion).toBe('13.1');
+    expect(calls.filter((c) => !c.startsWith('--query-gpu='))).toEqual(['-q -x', '']);
+  });
+
+  it('never throws on arbitrary XML-ish input (fuzz)', () => {
+    const piece = fc.constantFrom(
+      '<gpu>',
+      '</gpu>',
+      '<mig_device>',
+      '</mig_device>',
+      '<gpu_instance_id>',
+      '</gpu_instance_id>',
+      '<nvidia_smi_log>',
+      '&amp;',
+      '<!--',
+      '-->',
+      '<',
+      '>',
+      'N/A',
+      '12 MiB',
+      '<a b="c">',
+      '<![CDATA[',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 40 }), (parts) => {
+        const parsed = parseQueryXml(parts.join(''));
+        for (const g of parsed.gpus) for (const i of g.instances) expect(Number.isInteger(i.gpuInstanceId)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

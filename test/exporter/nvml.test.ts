@@ -3,6 +3,7 @@ import { NVML, type NvmlApi } from '../../exporters/gpu/sources/nvml/nvml-api.js
 import { NvmlSession } from '../../exporters/gpu/sources/nvml/nvml-session.js';
 import { XidWatcher } from '../../exporters/gpu/sources/nvml/nvml-events.js';
 import { MEMORY_V2_VERSION } from '../../exporters/gpu/sources/nvml/nvml-structs.js';
+import { makeExporter, seriesValue } from './helpers.js';
 
 const MIB = 2n ** 20n;
 
@@ -108,6 +109,55 @@ describe('the NVML adapter', () => {
       [5, '1g.10gb'],
       [7, '1g.10gb'],
     ]);
+  });
+
+  it('reads each MIG GPU instance once, with its own memory (v2, or v1 where v2 is not supported), and no utilization on the MIG GPU', async () => {
+    // GPU 1 runs MIG: slots 0 and 2 are compute instances of GPU instance 2 (1c.3g.40gb each), slot 3 is GI 9 (1g.10gb).
+    const gi: Record<number, number> = { 0: 2, 2: 2, 3: 9 };
+    const mem: Record<number, [bigint, bigint]> = { 2: [40320n, 12288n], 9: [9856n, 4123n] };
+    const slot = (h: bigint) => Number(h - 0x2000n);
+    const { api } = fakeNvml({
+      nvmlDeviceGetMaxMigDeviceCount: (_h: bigint, b: Buffer) => (b.writeUInt32LE(7, 0), 0),
+      nvmlDeviceGetMigDeviceHandleByIndex: (_h: bigint, k: number, b: Buffer) =>
+        gi[k] === undefined ? NVML.ERROR_NOT_FOUND : (b.writeBigUInt64LE(0x2000n + BigInt(k), 0), 0),
+      nvmlDeviceGetGpuInstanceId: (h: bigint, b: Buffer) => (b.writeUInt32LE(gi[slot(h)]!, 0), 0),
+      nvmlDeviceGetAttributes_v2: (h: bigint, b: Buffer) => {
+        const big = gi[slot(h)] === 2;
+        b.writeUInt32LE(big ? 3 : 1, 24);
+        b.writeBigUInt64LE(big ? 40320n : 9856n, 32);
+        return 0;
+      },
+      nvmlDeviceGetUtilizationRates: (h: bigint, b: Buffer) => (h === 0x1001n ? NVML.ERROR_NOT_SUPPORTED : (b.writeUInt32LE(87, 0), b.writeUInt32LE(23, 4), 0)),
+      nvmlDeviceGetMemoryInfo_v2: (h: bigint, b: Buffer) => {
+        if (h >= 0x2000n) return NVML.ERROR_NOT_SUPPORTED;
+        b.writeBigUInt64LE(81559n * MIB, 8);
+        b.writeBigUInt64LE(479n * MIB, 16);
+        b.writeBigUInt64LE(61263n * MIB, 24);
+        b.writeBigUInt64LE(19818n * MIB, 32);
+        return 0;
+      },
+      nvmlDeviceGetMemoryInfo: (h: bigint, b: Buffer) => {
+        const [total, used] = mem[gi[slot(h)]!]!;
+        b.writeBigUInt64LE(total * MIB, 0);
+        b.writeBigUInt64LE((total - used) * MIB, 8);
+        b.writeBigUInt64LE(used * MIB, 16);
+        return 0;
+      },
+    });
+    const d = new NvmlSession(api).collect().devices[1]!;
+    expect(d.mig).toEqual([
+      { gpuInstanceId: 2, profile: '3g.40gb', uuid: 'GPU-4096', fbTotal: 40320, fbUsed: 12288, fbFree: 28032 },
+      { gpuInstanceId: 9, profile: '1g.10gb', uuid: 'GPU-4099', fbTotal: 9856, fbUsed: 4123, fbFree: 5733 },
+    ]);
+    const exporter = makeExporter({ name: 'fake', collect: () => Promise.resolve(new NvmlSession(api).collect()), close: () => Promise.resolve() });
+    await exporter.sampleOnce();
+    const text = exporter.exposition.body.toString();
+    expect(seriesValue(text, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '1' })).toBeUndefined();
+    expect(seriesValue(text, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '0' })).toBe(87);
+    expect(seriesValue(text, 'DCGM_FI_DEV_FB_USED', { gpu: '1', GPU_I_ID: '2', GPU_I_PROFILE: '3g.40gb' })).toBe(12288);
+    expect(text.match(/^DCGM_FI_DEV_FB_USED\{[^}]*gpu="1"/gm)).toHaveLength(3);
+    // No activity reading without a profiling source: absent, not 0.
+    expect(text).not.toMatch(/^DCGM_FI_PROF_GR_ENGINE_ACTIVE\{/m);
   });
 
   it('reports a GPU that is lost, keeps the others, and re-initialises next cycle', () => {

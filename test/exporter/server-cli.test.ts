@@ -83,7 +83,18 @@ describe('vigil exporter', () => {
     const { out, io: cliIo } = io();
     expect(await run(['exporter', '--source', 'simulated', '--sim-gpus', '8', '--sim-mig-gpus', '2', '--once', '--log-level', 'silent'], cliIo)).toBe(0);
     expect(out.stdout).toMatch(/^vigil_exporter_collect_success 1$/m);
-    expect(out.stdout.match(/^vigil_gpu_mig_info\{/gm)).toHaveLength(14);
+    // Default layout: 3g.40gb, 2g.20gb and two 1g.10gb per MIG GPU.
+    expect(out.stdout.match(/^vigil_gpu_mig_info\{/gm)).toHaveLength(8);
+  });
+
+  it('lays out simulated MIG GPUs from --sim-mig-profiles, and rejects a malformed profile list', async () => {
+    const { out, io: cliIo } = io();
+    const args = ['exporter', '--source', 'simulated', '--sim-gpus', '2', '--sim-mig-gpus', '1', '--once', '--log-level', 'silent'];
+    expect(await run([...args, '--sim-mig-profiles', Array(7).fill('1g.10gb').join(',')], cliIo)).toBe(0);
+    expect(out.stdout.match(/^vigil_gpu_mig_info\{[^}]*GPU_I_PROFILE="1g\.10gb"/gm)).toHaveLength(7);
+    const bad = io();
+    expect(await run([...args, '--sim-mig-profiles', '1g.10gb,big'], bad.io)).toBe(2);
+    expect(bad.out.stderr).toContain('--sim-mig-profiles must be up to 16 comma-separated MIG profiles like 1g.10gb, got "1g.10gb,big"');
   });
 
   it('puts DCGM_FI_DRIVER_VERSION on GPU series unless --no-driver-version-label; --sim-vgpu adds the licence', async () => {

@@ -2,6 +2,7 @@ import type { Collector } from './context.js';
 import { collectIdentity } from './identity.js';
 import { collectUtilization } from './utilization.js';
 import { collectMemory } from './memory.js';
+import { collectMigActivity } from './mig.js';
 import { collectThermal } from './thermal.js';
 import { collectPower } from './power.js';
 import { collectClocks } from './clocks.js';
@@ -16,6 +17,7 @@ export const GPU_COLLECTORS: readonly Collector[] = [
   collectIdentity,
   collectUtilization,
   collectMemory,
+  collectMigActivity,
   collectThermal,
   collectPower,
   collectClocks,

@@ -7,25 +7,42 @@ import { clusterVariable, labelVariable } from '../variables.js';
 /** Series filter shared by every GPU query: the cluster, node and GPU pickers. */
 const GPU = 'cluster=~"$cluster", Hostname=~"$Hostname", gpu=~"$gpu"';
 
+/**
+ * Every GPU and every MIG instance has a framebuffer series (utilization is N/A under MIG), so GPU
+ * counts and the pickers read this one. MIG instance rows carry the parent's `gpu` label.
+ */
+const EVERY_GPU = 'DCGM_FI_DEV_FB_USED';
+
+/**
+ * One row per GPU of a framebuffer metric: the GPU's own row (no GPU_I_ID), or, where an exporter
+ * has none (dcgm-exporter exports only instances of a MIG GPU), the sum of its MIG instances.
+ * Never both: adding a GPU's row to its instances' would count its memory twice.
+ */
+const perGpu = (metric: string) =>
+  `(${metric}{${GPU}, GPU_I_ID=""} or on (cluster, Hostname, gpu) sum by (cluster, Hostname, gpu) (${metric}{${GPU}, GPU_I_ID!=""}))`;
+
+/** MIG GPU-instance rows of a metric. */
+const MIG = (metric: string) => `${metric}{${GPU}, GPU_I_ID!=""}`;
+
 export const gpuFleetDashboard = dashboard({
   title: 'GPU fleet',
   description:
     'GPUs per cluster, node and device from the GPU exporter (dcgm-exporter names): utilization, framebuffer, thermals, power, clocks, XID/ECC errors, throttling, MIG, and GPUs that are allocated but idle.',
   tags: ['gpu'],
   variables: [
-    clusterVariable('DCGM_FI_DEV_GPU_UTIL'),
-    labelVariable('Hostname', { selector: 'DCGM_FI_DEV_GPU_UTIL{cluster=~"$cluster"}', title: 'node' }),
-    labelVariable('gpu', { selector: 'DCGM_FI_DEV_GPU_UTIL{cluster=~"$cluster", Hostname=~"$Hostname"}', title: 'GPU' }),
+    clusterVariable(EVERY_GPU),
+    labelVariable('Hostname', { selector: `${EVERY_GPU}{cluster=~"$cluster"}`, title: 'node' }),
+    labelVariable('gpu', { selector: `${EVERY_GPU}{cluster=~"$cluster", Hostname=~"$Hostname"}`, title: 'GPU' }),
   ],
   rows: [
     row('Fleet', [
       stat('GPUs reporting', {
-        description: 'GPUs the exporters read in their last collection.',
+        description: 'GPUs the exporters read in their last collection, MIG GPUs included (each counted once).',
         unit: 'none',
-        queries: [promInstant(`count(DCGM_FI_DEV_GPU_UTIL{${GPU}})`)],
+        queries: [promInstant(`count(count by (cluster, Hostname, gpu) (${EVERY_GPU}{${GPU}}))`)],
       }),
       stat('Mean utilization', {
-        description: 'Mean GPU utilization across the selected GPUs.',
+        description: 'Mean GPU utilization across the selected GPUs without MIG (MIG GPUs report no utilization; see the MIG row).',
         unit: 'percent',
         graph: true,
         thresholds: [
@@ -36,14 +53,15 @@ export const gpuFleetDashboard = dashboard({
         queries: [prom(`avg(DCGM_FI_DEV_GPU_UTIL{${GPU}})`)],
       }),
       stat('Framebuffer used', {
-        description: 'Share of GPU memory in use across the selected GPUs.',
+        description:
+          'Share of GPU memory in use across the selected GPUs; a MIG GPU counts once (its own row, or its instances where the exporter has no GPU row).',
         unit: 'percentunit',
         thresholds: [
           ['green', null],
           ['orange', 0.85],
           ['red', 0.95],
         ],
-        queries: [promInstant(`sum(DCGM_FI_DEV_FB_USED{${GPU}}) / (sum(DCGM_FI_DEV_FB_USED{${GPU}}) + sum(DCGM_FI_DEV_FB_FREE{${GPU}}))`)],
+        queries: [promInstant(`sum(${perGpu('DCGM_FI_DEV_FB_USED')}) / (sum(${perGpu('DCGM_FI_DEV_FB_USED')}) + sum(${perGpu('DCGM_FI_DEV_FB_FREE')}))`)],
       }),
       stat('GPUs lost', {
         description: 'GPUs seen earlier that the driver no longer reaches (fallen off the bus).',
@@ -91,9 +109,9 @@ export const gpuFleetDashboard = dashboard({
     ]),
     row('Memory', [
       timeseries('Framebuffer used', {
-        description: 'GPU memory in use per GPU.',
+        description: 'GPU memory in use per GPU (a MIG GPU once; its instances are in the MIG row).',
         unit: 'mbytes',
-        queries: [prom(`DCGM_FI_DEV_FB_USED{${GPU}}`, '{{Hostname}} GPU {{gpu}}')],
+        queries: [prom(perGpu('DCGM_FI_DEV_FB_USED'), '{{Hostname}} GPU {{gpu}}')],
       }),
       timeseries('Framebuffer free', {
         description: 'GPU memory free per GPU; near zero means the next allocation fails (OOM).',
@@ -102,7 +120,7 @@ export const gpuFleetDashboard = dashboard({
           ['red', null],
           ['green', 1024],
         ],
-        queries: [prom(`DCGM_FI_DEV_FB_FREE{${GPU}}`, '{{Hostname}} GPU {{gpu}}')],
+        queries: [prom(perGpu('DCGM_FI_DEV_FB_FREE'), '{{Hostname}} GPU {{gpu}}')],
       }),
     ]),
     row('Thermals, power and clocks', [
@@ -182,11 +200,24 @@ export const gpuFleetDashboard = dashboard({
         queries: [promInstant(`vigil_gpu_mig_info{${GPU}}`)],
       }),
       timeseries('MIG instance utilization', {
-        description: 'Utilization per MIG GPU instance (series with a GPU_I_ID).',
-        unit: 'percent',
+        description:
+          'Graphics engine activity per MIG GPU instance (DCGM_FI_PROF_GR_ENGINE_ACTIVE from DCGM profiling or NVML GPM, Hopper and newer); the classic utilization counter is N/A under MIG.',
+        unit: 'percentunit',
         min: 0,
-        max: 100,
-        queries: [prom(`DCGM_FI_DEV_GPU_UTIL{${GPU}, GPU_I_ID!=""}`, '{{Hostname}} GPU {{gpu}} {{GPU_I_PROFILE}} #{{GPU_I_ID}}')],
+        max: 1,
+        queries: [prom(MIG('DCGM_FI_PROF_GR_ENGINE_ACTIVE'), '{{Hostname}} GPU {{gpu}} {{GPU_I_PROFILE}} #{{GPU_I_ID}}')],
+      }),
+      timeseries('MIG instance memory used', {
+        description: 'Share of its own framebuffer each MIG GPU instance uses; near 1 means the next allocation in that instance fails.',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        queries: [
+          prom(
+            `${MIG('DCGM_FI_DEV_FB_USED')} / (${MIG('DCGM_FI_DEV_FB_USED')} + ${MIG('DCGM_FI_DEV_FB_FREE')})`,
+            '{{Hostname}} GPU {{gpu}} {{GPU_I_PROFILE}} #{{GPU_I_ID}}',
+          ),
+        ],
       }),
     ]),
   ],

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import type { GpuSnapshot, GpuSource, LostGpu } from '../../types.js';
+import type { GpuDeviceSample, GpuSnapshot, GpuSource, LostGpu } from '../../types.js';
 import { SourceError } from '../../types.js';
 import { parseQueryGpu, QUERY_FIELDS } from './parse-query-gpu.js';
+import { parseMigList, parseQueryXml, type MigList, type ParsedQueryXml } from './parse-mig-xml.js';
 
 export interface NvidiaSmiOptions {
   /** Binary to run (default `nvidia-smi`). */
@@ -34,12 +35,16 @@ export const execRunner: Runner = (binary, args, timeoutMs, signal) =>
 /**
  * NvidiaSmiSource runs `nvidia-smi --query-gpu=<fields> --format=csv,noheader,nounits` once per
  * cycle. Fields an older driver does not know are dropped from the query (once, then remembered);
- * GPUs that vanish between cycles are reported lost.
+ * GPUs that vanish between cycles are reported lost. When a GPU runs MIG, `nvidia-smi -q -x`
+ * (instance memory) and `nvidia-smi -L` (instance profiles) run too; the CUDA version comes from
+ * the XML (or the banner) once.
  */
 export class NvidiaSmiSource implements GpuSource {
   readonly name = 'nvidia-smi';
   private fields = [...QUERY_FIELDS];
   private readonly known = new Map<number, Omit<LostGpu, 'reason'>>();
+  private cudaVersion: string | undefined;
+  private cudaTries = 0;
 
   constructor(
     private readonly options: NvidiaSmiOptions = {},
@@ -64,9 +69,48 @@ export class NvidiaSmiSource implements GpuSource {
       const lost: LostGpu[] = [];
       for (const [index, id] of this.known) if (!seen.has(index)) lost.push({ ...id, reason: 'NOT_VISIBLE' });
       for (const d of parsed.devices) this.known.set(d.index, { index: d.index, uuid: d.uuid, pciBusId: d.pciBusId, name: d.name });
-      return { ...(parsed.driverVersion ? { driverVersion: parsed.driverVersion } : {}), devices: parsed.devices, lost, xidEvents: [] };
+      const mig = parsed.devices.some((d) => d.migEnabled);
+      const wantCuda = this.cudaVersion === undefined && this.cudaTries < 3;
+      const xml = mig || wantCuda ? await this.query(binary, ['-q', '-x'], signal, parseQueryXml) : undefined;
+      if (wantCuda) {
+        this.cudaTries++;
+        this.cudaVersion = xml?.cudaVersion ?? (await this.query(binary, [], signal, (out) => /CUDA Version:\s*([\d.]+)/.exec(out)?.[1]));
+      }
+      const devices = mig && xml ? await this.withMig(parsed.devices, xml, binary, signal) : parsed.devices;
+      return {
+        ...(parsed.driverVersion ? { driverVersion: parsed.driverVersion } : {}),
+        ...(this.cudaVersion ? { cudaVersion: this.cudaVersion } : {}),
+        devices,
+        lost,
+        xidEvents: [],
+      };
     }
     throw new SourceError('nvidia-smi rejected too many query fields', 'driver');
+  }
+
+  /** Runs an extra query; its failure leaves what it would add absent instead of failing the cycle. */
+  private async query<T>(binary: string, args: readonly string[], signal: AbortSignal, parse: (stdout: string) => T): Promise<T | undefined> {
+    try {
+      const r = await this.run(binary, args, this.options.timeoutMs ?? 10_000, signal);
+      return r.code === 0 ? parse(r.stdout) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Adds each MIG GPU's instances (memory from the XML, profile and UUID from `-L`), matched by GPU UUID. */
+  private async withMig(devices: readonly GpuDeviceSample[], xml: ParsedQueryXml, binary: string, signal: AbortSignal): Promise<GpuDeviceSample[]> {
+    const list: MigList = (await this.query(binary, ['-L'], signal, parseMigList)) ?? new Map<string, never>();
+    return devices.map((d) => {
+      const gpu = xml.gpus.find((g) => g.uuid === d.uuid);
+      if (!d.migEnabled || !gpu || gpu.instances.length === 0) return d;
+      const names = list.get(d.uuid);
+      const mig = gpu.instances.map(({ deviceIndex, ...inst }) => {
+        const named = names?.get(deviceIndex);
+        return { ...inst, profile: named?.profile ?? 'unknown', ...(named?.uuid ? { uuid: named.uuid } : {}) };
+      });
+      return { ...d, mig };
+    });
   }
 
   async close(): Promise<void> {}

@@ -465,7 +465,9 @@ export class NvmlSession {
         (f) => f(mh, gi),
         () => gi.readUInt32LE(0),
       );
-      if (gpuInstanceId === undefined) continue;
+      // A MIG device is a compute instance; compute instances of one GPU instance share its
+      // memory, so the first one stands for the GPU instance (no duplicate GPU_I_ID rows).
+      if (gpuInstanceId === undefined || out.some((x) => x.gpuInstanceId === gpuInstanceId)) continue;
       const attrs = Buffer.alloc(S.DEVICE_ATTRIBUTES_SIZE);
       const profile = this.get(
         'nvmlDeviceGetAttributes_v2',
@@ -475,17 +477,36 @@ export class NvmlSession {
         ? S.migProfileName(attrs)
         : 'unknown';
       const uuid = this.str('nvmlDeviceGetUUID', (f, b) => f(mh, b, 96));
-      const m2 = S.memoryV2Buffer();
-      const mem = this.get(
+      const mem = this.migMemory(mh);
+      out.push({
+        gpuInstanceId,
+        profile,
+        ...(uuid ? { uuid } : {}),
+        ...(mem ? { fbTotal: mem.total, fbUsed: mem.used, fbFree: mem.free, ...(mem.reserved !== undefined ? { fbReserved: mem.reserved } : {}) } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** One MIG device's memory, MiB: v2 (with `reserved`) where supported, else v1. */
+  private migMemory(mh: Handle): { total: number; used: number; free: number; reserved?: number } | undefined {
+    const m2 = S.memoryV2Buffer();
+    if (
+      this.get(
         'nvmlDeviceGetMemoryInfo_v2',
         (f) => f(mh, m2),
         () => 1,
       )
-        ? S.decodeMemoryV2(m2)
-        : undefined;
-      out.push({ gpuInstanceId, profile, ...(uuid ? { uuid } : {}), ...(mem ? { fbTotal: mem.total, fbUsed: mem.used, fbFree: mem.free } : {}) });
-    }
-    return out;
+    )
+      return S.decodeMemoryV2(m2);
+    const m1 = Buffer.alloc(S.MEMORY_V1_SIZE);
+    return this.get(
+      'nvmlDeviceGetMemoryInfo',
+      (f) => f(mh, m1),
+      () => 1,
+    )
+      ? S.decodeMemoryV1(m1)
+      : undefined;
   }
 
   private readProcesses(h: Handle): ProcessSample[] | undefined {

@@ -23,6 +23,10 @@ export const SimFaultsSchema = Type.Object(
     nvlinkDown: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
     /** GPU indexes of a `--sim-vgpu` node whose vGPU licence is not held: DCGM_FI_DEV_VGPU_LICENSE_STATUS reads 0. */
     vgpuUnlicensed: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
+    /** MIG GPU instances destroyed: their series vanish, the GPU's other instances stay. */
+    migInstancesGone: Type.Optional(
+      Type.Array(Type.Object({ gpu: Type.Integer({ minimum: 0 }), gpuInstanceId: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
+    ),
     /** A driver call that hangs: collect() does not return until the fault is cleared. */
     hang: Type.Optional(Type.Boolean()),
     /** collect() throws. */

@@ -1,13 +1,16 @@
 import type { GpuDeviceSample, GpuSnapshot, GpuSource, LostGpu, MigSample, XidEvent } from '../../types.js';
 import { SourceError } from '../../types.js';
 import type { FaultsProvider } from './faults.js';
+import { DEFAULT_MIG_PROFILES, simulateMigInstances } from './mig-layout.js';
 
 /** Shape of the simulated node. */
 export interface SimulatedOptions {
   /** Number of GPUs (default 4). */
   readonly gpus?: number;
-  /** How many of them (the first ones) run MIG with seven 1g.10gb instances (default 0). */
+  /** How many of them (the first ones) run MIG (default 0). */
   readonly migGpus?: number;
+  /** GPU-instance profiles of each MIG GPU (default 3g.40gb, 2g.20gb, 1g.10gb, 1g.10gb). */
+  readonly migProfiles?: readonly string[];
   /** Marketing name (default `NVIDIA H100 80GB HBM3`). */
   readonly model?: string;
   /** Sampling interval the energy counter integrates over, ms (default 5000). */
@@ -24,8 +27,6 @@ export interface SimulatedOptions {
 
 const FB_TOTAL_MIB = 81559;
 const POWER_LIMIT_W = 700;
-const MIG_PROFILE = '1g.10gb';
-const MIG_FB_MIB = 9856;
 
 /** Load pattern of GPU i: busy fraction 0..1 at tick t. */
 export function loadAt(index: number, tick: number): number {
@@ -122,20 +123,13 @@ export class SimulatedSource implements GpuSource {
       const load = Math.min(1, Math.max(0, loadAt(i, tick)));
       const power = Math.round((70 + load * 560 + (i % 3) * 7) * 100) / 100;
       this.energy[i]! += Math.round(power * intervalS * 1000);
-      const used = mig ? 7 * 3000 + (tick % 7) * 100 : Math.round(800 + load * 60000);
+      const gone = new Set((faults.migInstancesGone ?? []).filter((g) => g.gpu === i).map((g) => g.gpuInstanceId));
+      const migs: MigSample[] = mig ? simulateMigInstances(i, this.options.migProfiles ?? DEFAULT_MIG_PROFILES, (k) => loadAt(i + k, tick), gone) : [];
+      // A MIG GPU's own framebuffer is the sum of its instances' (what NVML reports with privileges).
+      const used = mig ? migs.reduce((a, g) => a + (g.fbUsed ?? 0), 0) : Math.round(800 + load * 60000);
       const reserved = 479;
       const temp = Math.round(32 + load * 40 + (i % 2) * 3);
       const throttling = load > 0.95 ? 0x4 : load < 0.05 ? 0x1 : 0;
-      const migs: MigSample[] = mig
-        ? Array.from({ length: 7 }, (_, k) => ({
-            gpuInstanceId: 7 + k,
-            profile: MIG_PROFILE,
-            uuid: `MIG-5a1e${hex(i, 4)}-0000-4000-8000-${hex(k, 12)}`,
-            fbTotal: MIG_FB_MIB,
-            fbUsed: 3000 + (k === tick % 7 ? 100 : 0),
-            fbFree: MIG_FB_MIB - 3000 - (k === tick % 7 ? 100 : 0),
-          }))
-        : [];
       devices.push({
         ...identity,
         minor: i,

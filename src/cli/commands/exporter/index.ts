@@ -7,7 +7,7 @@ import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../
 const usage =
   'vigil exporter --source nvml|nvidia-smi|simulated [--listen 0.0.0.0:9400] [--interval 5s] [--collect-timeout 5s] [--models FILE] [--once] ' +
   '[--hostname NAME] [--processes] [--max-series N] [--log-level info] [--nvidia-smi PATH] [--nvml-lib PATH] ' +
-  '[--no-driver-version-label] [--sim-gpus 4] [--sim-mig-gpus 0] [--sim-model NAME] [--sim-vgpu] [--faults FILE]';
+  '[--no-driver-version-label] [--sim-gpus 4] [--sim-mig-gpus 0] [--sim-mig-profiles 3g.40gb,2g.20gb,1g.10gb,1g.10gb] [--sim-model NAME] [--sim-vgpu] [--faults FILE]';
 
 const options = {
   source: { type: 'string' },
@@ -24,6 +24,7 @@ const options = {
   'nvml-lib': { type: 'string' },
   'sim-gpus': { type: 'string' },
   'sim-mig-gpus': { type: 'string' },
+  'sim-mig-profiles': { type: 'string' },
   'sim-model': { type: 'string' },
   'sim-vgpu': { type: 'boolean', default: false },
   'no-driver-version-label': { type: 'boolean', default: false },
@@ -67,10 +68,13 @@ export const exporterCommand: Command = {
     const maxSeries = intFlag('max-series', values['max-series'], 1, 10_000_000);
     const simGpus = intFlag('sim-gpus', values['sim-gpus'], 0, 64);
     const simMig = intFlag('sim-mig-gpus', values['sim-mig-gpus'], 0, 64);
+    const simMigProfiles = values['sim-mig-profiles']?.split(',').map((p) => p.trim());
+    if (simMigProfiles && (simMigProfiles.length > 16 || !simMigProfiles.every((p) => /^\d+g\.\d+gb$/.test(p))))
+      throw usageError(`--sim-mig-profiles must be up to 16 comma-separated MIG profiles like 1g.10gb, got ${JSON.stringify(values['sim-mig-profiles'])}`);
     const level = values['log-level'];
     if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level))
       throw usageError(`--log-level must be one of trace, debug, info, warn, error, silent, got ${JSON.stringify(level)}`);
-    for (const flag of ['sim-gpus', 'sim-mig-gpus', 'sim-model', 'faults'] as const) {
+    for (const flag of ['sim-gpus', 'sim-mig-gpus', 'sim-mig-profiles', 'sim-model', 'faults'] as const) {
       if (values[flag] !== undefined && source !== 'simulated') throw usageError(`--${flag} only applies to --source simulated`);
     }
     if (values['sim-vgpu'] && source !== 'simulated') throw usageError('--sim-vgpu only applies to --source simulated');
@@ -95,6 +99,7 @@ export const exporterCommand: Command = {
       ...(values['nvml-lib'] !== undefined ? { nvmlLib: values['nvml-lib'] } : {}),
       ...(simGpus !== undefined ? { simGpus } : {}),
       ...(simMig !== undefined ? { simMig } : {}),
+      ...(simMigProfiles ? { simMigProfiles } : {}),
       ...(values['sim-model'] !== undefined ? { simModel: values['sim-model'] } : {}),
       ...(values['sim-vgpu'] ? { simVgpu: true } : {}),
       ...(values.faults !== undefined ? { faults: values.faults, cwd: io.cwd } : {}),
