@@ -44,8 +44,12 @@ describe('GPU collectors', () => {
       expect(v).toBeGreaterThanOrEqual(0);
       expect(v).toBeLessThanOrEqual(1);
     }
-    // No per-instance or whole-GPU activity on the GPU without MIG (its source reads no GPM here).
-    expect(seriesValue(text, 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', { gpu: '1' })).toBeUndefined();
+    // The GPU without MIG has whole-GPU activity (simulated GPM) and no instance rows.
+    const gpu1 = [...text.matchAll(/^DCGM_FI_PROF_GR_ENGINE_ACTIVE\{([^}]*gpu="1"[^}]*)\} (\S+)$/gm)];
+    expect(gpu1).toHaveLength(1);
+    expect(gpu1[0]![1]).not.toContain('GPU_I_ID');
+    expect(Number(gpu1[0]![2])).toBeGreaterThanOrEqual(0);
+    expect(Number(gpu1[0]![2])).toBeLessThanOrEqual(1);
   });
 
   it('keep one row per MIG GPU instance and drop activity readings outside 0-1', () => {

@@ -34,16 +34,10 @@ export const EXPECTED_NVIDIA_PANELS_WITH_DATA = [
 /** Every panel of the legacy version has data too (its GPU Utilization reads DCGM_FI_DEV_GPU_UTIL). */
 const LEGACY_ONLY_PANELS_WITH_DATA: string[] = [];
 
-/**
- * Panels of this repo's GPU fleet dashboard with no data on SIMULATED_FLEET. "MIG
- * instance utilization" needs per-instance activity (issue 12, item 3); the merge empties this list.
- */
-export const EXPECTED_FLEET_PANELS_WITHOUT_DATA = ['MIG instance utilization'];
-/**
- * Values of the fleet dashboard's `gpu` variable: filled from DCGM_FI_DEV_GPU_UTIL, which MIG GPUs
- * 0 and 1 lack, so they cannot be picked (issue 12, item 3; the merge makes this all 8).
- */
-export const EXPECTED_FLEET_GPU_VARIABLE_VALUES = ['2', '3', '4', '5', '6', '7'];
+/** Panels of this repo's GPU fleet dashboard with no data on SIMULATED_FLEET: none (MIG panels included). */
+export const EXPECTED_FLEET_PANELS_WITHOUT_DATA: string[] = [];
+/** Values of the fleet dashboard's `gpu` variable: every GPU, MIG ones included (filled from DCGM_FI_DEV_FB_USED). */
+export const EXPECTED_FLEET_GPU_VARIABLE_VALUES = ['0', '1', '2', '3', '4', '5', '6', '7'];
 
 const HOST = SIMULATED_FLEET.hostname;
 const GPUS = SIMULATED_FLEET.simGpus;
