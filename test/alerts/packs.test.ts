@@ -77,7 +77,7 @@ describe("this repo's alert packs", () => {
     for (const xid of ['48', '63', '64', '74', '79', '94', '95']) {
       const rule = rules('gpu').find((r) => r.labels.xid === xid);
       expect(rule, `XID ${xid}`).toBeDefined();
-      expect(rule!.expr).toMatch(/^group by \(Hostname, UUID, gpu\)/);
+      expect(rule!.expr).toMatch(/^group by \(Hostname, UUID, gpu, job\)/);
       for (const metric of ['vigil_gpu_xid_last_timestamp_seconds', 'DCGM_FI_DEV_XID_ERRORS', 'DCGM_EXP_XID_ERRORS_COUNT'])
         expect(rule!.expr, xid).toContain(metric);
       // Every metric shape has a case where it alone makes the alert fire, naming the GPU.
