@@ -21,6 +21,22 @@ export const RESERVED_LABELS: readonly string[] = [
   '__name__',
 ];
 
+/**
+ * Annotations of every SLO burn-rate alert besides summary, description, runbook_url and
+ * dashboard_url: the SLO and budget figures a notification shows (vigil's Alertmanager templates
+ * read them by these names).
+ */
+export const SLO_FIGURE_ANNOTATIONS = {
+  /** `99.9% over 30d` */
+  objective: 'objective',
+  /** Burn rate both windows exceed, e.g. `14.4x`. */
+  burnRateThreshold: 'burn_rate_threshold',
+  /** The error ratio that burn rate means, e.g. `1.44%`. */
+  errorRatioThreshold: 'error_ratio_threshold',
+  /** Share of the period's error budget spent in the long window at that burn rate, e.g. `2%`. */
+  budgetConsumed: 'budget_consumed',
+} as const;
+
 export const DEFAULT_SLO_ALERT_NAME = 'ErrorBudgetBurn';
 export const DEFAULT_PAGE_SEVERITY = 'critical';
 export const DEFAULT_TICKET_SEVERITY = 'warning';
@@ -150,6 +166,8 @@ export const outputPaths = {
   rolloutAnalysis: (service: string) => `kubernetes/rollouts/${service}.analysis.yaml`,
   rolloutCanarySteps: (service: string) => `kubernetes/rollouts/${service}.canary-steps.yaml`,
   alertTests: (name: string) => `prometheus/tests/${name}.alerts.test.yaml`,
+  /** vigil's Alertmanager notification templates; alertmanager.yml names them relative to its own directory. */
+  alertmanagerTemplates: 'alertmanager/templates/vigil.tmpl',
   /** Route test cases of the Alertmanager config, read by `vigil test` (amtool config routes test). */
   alertmanagerRouteTests: 'alertmanager/route-tests.json',
   /** prometheus-operator PrometheusRule of one Prometheus rule file (`<name>` = file name without `.yaml`). */

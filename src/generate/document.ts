@@ -4,7 +4,7 @@ import type { RuleGroup } from '../model/rule-group.js';
  * One output file as plain data: where it goes and what it holds. Generators return documents;
  * only the render stage turns them into bytes, so every emitter, fast path and cache lives there.
  */
-export type Document = YamlDocument | JsonDocument | RuleFileDocument;
+export type Document = YamlDocument | JsonDocument | RuleFileDocument | TextDocument;
 
 interface DocumentBase {
   /** Path relative to the render output dir, e.g. `prometheus/rules/x.slo.rules.yaml`. */
@@ -45,4 +45,13 @@ export interface RuleFileDocument extends DocumentBase {
   readonly format: 'rules';
   readonly groups: readonly RuleGroup[];
   readonly resource?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A text file written as is after the header (e.g. Alertmanager's Go templates, where the header
+ * line is top-level text that no notification renders).
+ */
+export interface TextDocument extends DocumentBase {
+  readonly format: 'text';
+  readonly text: string;
 }

@@ -23,6 +23,7 @@ import type { RoutingModel } from '../routing/model.js';
 import { EXPORTER_METRICS } from '../../exporters/gpu/metric-catalog.js';
 import { checkModelsSource } from '../../exporters/gpu/models/load-models-file.js';
 import { readYamlFile } from '../load/read-yaml.js';
+import { withPackLinks } from './alert-links.js';
 import type { DashboardModel, ProjectModel } from './project-model.js';
 
 /** The loaded project and every diagnostic loading it produced (the model is partial when there are errors). */
@@ -57,7 +58,7 @@ export async function loadProject(root: string, options: { env?: string | undefi
   const slos = loaded.map((slo) => withLinks(slo, config));
   const exporter = await loadExporterModels(root, diags);
   const metrics = metricCatalog(slos, alertFiles, diags);
-  const alertPacks = loadAlertPacks(alertFiles, env, metrics, diags);
+  const alertPacks = loadAlertPacks(alertFiles, env, metrics, diags).map((p) => withPackLinks(p, config));
   const routing = loadRouting(alertFiles.AlertRouting, diags);
   const rollbackPolicies = alertFiles.RollbackPolicy.flatMap((source) => {
     const policy = compilePolicy(source, diags, slos);

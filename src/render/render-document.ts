@@ -16,6 +16,8 @@ export function renderDocument(doc: Document): string {
       const value = doc.build ? doc.build() : doc.value;
       return `${header}${JSON.stringify(value, null, doc.indent || undefined)}\n`;
     }
+    case 'text':
+      return `${header}${doc.text}`;
     case 'rules': {
       if (!doc.resource) return `${header}groups:\n${renderRuleGroups(doc.groups, '')}`;
       // A Kubernetes object around the groups: the object's fields by the generic emitter, the

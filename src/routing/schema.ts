@@ -24,6 +24,12 @@ const PagerDuty = Type.Object(
     service_key: InlineSecret,
     severity: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
+    url: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description: 'Events API endpoint (default https://events.pagerduty.com/v2/enqueue; EU accounts: https://events.eu.pagerduty.com/v2/enqueue)',
+      }),
+    ),
     send_resolved: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

@@ -72,6 +72,50 @@ describe('built-in packs used by reference (uses:)', () => {
     expect(rules(root).find((x) => x.alert === 'GpuLost')!.annotations.runbook_url).toBe('https://wiki.example/runbooks/gpu-lost.md');
   });
 
+  it("link the built-in's dashboards under grafana.url, and a pack's relative runbook under runbooks.baseUrl", async () => {
+    const own = `apiVersion: vigil/v1
+kind: AlertPack
+name: own
+labels: { team: ml }
+groups:
+  - name: own
+    alerts:
+      - alert: NoTargets
+        expr: absent(up)
+        severity: warning
+        summary: No targets.
+        description: No targets.
+        runbook_url: no-targets.md
+        annotations: { dashboard_url: /d/own-board?var-x=1 }
+        tests:
+          - { name: fires, series: { 'x{a="1"}': 1x5 }, at: 5m, fires: [{}] }
+          - { name: quiet, series: { 'up{a="1"}': 1x5 }, at: 5m, fires: [] }
+`;
+    const root = project({
+      'alerts/gpu.yaml': USE,
+      'alerts/own.yaml': own,
+      'vigil.config.yaml':
+        'apiVersion: vigil/v1\nkind: VigilConfig\ngrafana: { url: https://grafana.example/ }\nrunbooks: { baseUrl: https://wiki.example/runbooks }\n',
+    });
+    const r = await vigil(['render', '--root', root, '--out', path.join(root, 'build')], root);
+    expect(r.code, r.stderr).toBe(0);
+    const xid = rules(root).find((x) => x.alert === 'GpuXidDoubleBitEcc')!.annotations;
+    expect(xid.dashboard_url).toBe('https://grafana.example/d/vigil-gpu-fleet?var-Hostname={{ $labels.Hostname }}&var-gpu={{ $labels.gpu }}');
+    expect(xid.runbook_url).toBe('https://wiki.example/runbooks/gpu-xid-double-bit-ecc.md');
+    const ownRule = (parse(fs.readFileSync(path.join(root, 'build/prometheus/rules/own.alerts.rules.yaml'), 'utf8')) as { groups: { rules: Rule[] }[] })
+      .groups[0]!.rules[0]!;
+    expect(ownRule.annotations).toMatchObject({
+      runbook_url: 'https://wiki.example/runbooks/no-targets.md',
+      dashboard_url: 'https://grafana.example/d/own-board?var-x=1',
+    });
+    // Without grafana.url the link stays a Grafana path (as the SLO alerts' do).
+    const bare = project({ 'alerts/gpu.yaml': USE });
+    expect((await vigil(['render', '--root', bare, '--out', path.join(bare, 'build')], bare)).code).toBe(0);
+    expect(rules(bare).find((x) => x.alert === 'GpuLost')!.annotations.dashboard_url).toBe(
+      '/d/vigil-gpu-fleet?var-Hostname={{ $labels.Hostname }}&var-gpu={{ $labels.gpu }}',
+    );
+  });
+
   it('agree with the exporter manifests on the job name: one setting (jobs.exporter) feeds the ServiceMonitor and the built-in alerts', async () => {
     const root = project({ 'alerts/gpu.yaml': USE, 'vigil.config.yaml': 'apiVersion: vigil/v1\nkind: VigilConfig\njobs: { exporter: gpu-metrics }\n' });
     expect((await vigil(['render', '--root', root, '--out', path.join(root, 'build')], root)).code).toBe(0);

@@ -70,13 +70,34 @@ describe("this repo's alert packs", () => {
     }
   });
 
+  it("alert on XID 48/63/64/74/79/94/95 from vigil's exporter and from dcgm-exporter, one alert per GPU, with tests of both shapes", () => {
+    const doc = parse(fs.readFileSync(path.join(out, 'prometheus/tests/gpu.alerts.test.yaml'), 'utf8')) as {
+      tests: { input_series: { series: string }[]; alert_rule_test: { alertname: string; exp_alerts: { exp_labels: Record<string, string> }[] }[] }[];
+    };
+    for (const xid of ['48', '63', '64', '74', '79', '94', '95']) {
+      const rule = rules('gpu').find((r) => r.labels.xid === xid);
+      expect(rule, `XID ${xid}`).toBeDefined();
+      expect(rule!.expr).toMatch(/^group by \(Hostname, UUID, gpu, job\)/);
+      for (const metric of ['vigil_gpu_xid_last_timestamp_seconds', 'DCGM_FI_DEV_XID_ERRORS', 'DCGM_EXP_XID_ERRORS_COUNT'])
+        expect(rule!.expr, xid).toContain(metric);
+      // Every metric shape has a case where it alone makes the alert fire, naming the GPU.
+      const firing = doc.tests.filter((t) => t.alert_rule_test.some((a) => a.alertname === rule!.alert && a.exp_alerts.length > 0));
+      for (const metric of ['vigil_gpu_xid_last_timestamp_seconds', 'DCGM_FI_DEV_XID_ERRORS', 'DCGM_EXP_XID_ERRORS_COUNT']) {
+        const alone = firing.filter((t) => t.input_series.every((s) => s.series.startsWith(`${metric}{`)));
+        expect(alone.length, `${rule!.alert}: ${metric}`).toBeGreaterThan(0);
+        for (const t of alone)
+          expect(Object.keys(t.alert_rule_test[0]!.exp_alerts[0]!.exp_labels)).toEqual(expect.arrayContaining(['gpu', 'UUID', 'Hostname']));
+      }
+    }
+  });
+
   it('pass promtool check rules and fire/stay quiet in promtool test rules (real binary)', () => {
     const rulesDir = path.join(out, 'prometheus/rules');
     const files = fs
       .readdirSync(rulesDir)
       .filter((n) => n.endsWith('.alerts.rules.yaml'))
       .map((n) => path.join(rulesDir, n));
-    expect(execFileSync('promtool', ['check', 'rules', ...files], { encoding: 'utf8' })).toMatch(/SUCCESS: 19 rules found/);
+    expect(execFileSync('promtool', ['check', 'rules', ...files], { encoding: 'utf8' })).toMatch(/SUCCESS: 20 rules found/);
     const testsDir = path.join(out, 'prometheus/tests');
     const tests = fs
       .readdirSync(testsDir)

@@ -84,6 +84,7 @@ beforeAll(async () => {
     global: Record<string, unknown>;
     route: Record<string, unknown>;
     receivers: Record<string, unknown[] | string>[];
+    templates: string[];
   };
   let secrets = 0;
   const redirectFiles = (v: unknown, key?: string): unknown => {
@@ -109,6 +110,11 @@ beforeAll(async () => {
   expect(secrets).toBe(9);
   const configFile = path.join(dir, 'alertmanager.yml');
   fs.writeFileSync(configFile, text);
+  // The notification templates, where alertmanager.yml names them (relative to its directory).
+  const templates = build.artifacts.find((a) => a.path === outputPaths.alertmanagerTemplates)!;
+  expect(local.templates).toEqual([path.relative(path.dirname(outputPaths.alertmanager), templates.path)]);
+  fs.mkdirSync(path.join(dir, path.dirname(local.templates[0]!)), { recursive: true });
+  fs.writeFileSync(path.join(dir, local.templates[0]!), templates.content);
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;

@@ -3,6 +3,7 @@ import type { Document } from '../document.js';
 import { formatMatcher } from '../../routing/matchers.js';
 import type { EscalationModel, RoutingModel, Severity } from '../../routing/model.js';
 import type { ReceiverSpec } from '../../routing/schema.js';
+import { NOTIFICATION_TEMPLATES, TEMPLATE } from './notification-templates.js';
 
 const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'info'];
 
@@ -43,29 +44,63 @@ function teamRoutes(team: Partial<Record<Severity, EscalationModel>>): AmRoute[]
   });
 }
 
+/** A receiver field that renders one of vigil's notification templates. */
+const use = (name: string) => `{{ template "${name}" . }}`;
+
+/**
+ * One receiver. Slack, PagerDuty and e-mail render vigil's templates (templates/vigil.tmpl):
+ * summary, description, severity, SLO and budget figures, runbook and dashboard links, every
+ * alert of the group; a title, text, description or severity set in the routing policy wins.
+ */
 function receiverConfig(name: string, r: ReceiverSpec): Record<string, unknown> {
   const out: Record<string, unknown> = { name };
   if (r.pagerduty) {
-    const { routing_key_file, service_key_file, severity, description, send_resolved } = r.pagerduty;
+    const { routing_key_file, service_key_file, severity, description, url, send_resolved } = r.pagerduty;
     out.pagerduty_configs = [
       {
         ...(routing_key_file ? { routing_key_file } : {}),
         ...(service_key_file ? { service_key_file } : {}),
-        ...(severity ? { severity } : {}),
-        ...(description ? { description } : {}),
+        ...(url ? { url } : {}),
+        description: description ?? use(TEMPLATE.title),
+        severity: severity ?? use(TEMPLATE.pagerdutySeverity),
+        details: {
+          summary: '{{ .CommonAnnotations.summary }}',
+          severity: '{{ .CommonLabels.severity }}',
+          slo: '{{ .CommonLabels.slo }}',
+          runbook: use(TEMPLATE.runbookUrl),
+          dashboard: use(TEMPLATE.dashboardUrl),
+          alerts: use(TEMPLATE.text),
+        },
+        // Alertmanager drops a link whose href renders empty.
+        links: [
+          { href: use(TEMPLATE.runbookUrl), text: 'Runbook' },
+          { href: use(TEMPLATE.dashboardUrl), text: 'Dashboard' },
+        ],
         send_resolved: send_resolved ?? true,
       },
     ];
   }
   if (r.slack) {
     const { api_url_file, channel, title, text, send_resolved } = r.slack;
-    out.slack_configs = [{ api_url_file, channel, ...(title ? { title } : {}), ...(text ? { text } : {}), send_resolved: send_resolved ?? true }];
+    out.slack_configs = [
+      {
+        api_url_file,
+        channel,
+        title: title ?? use(TEMPLATE.title),
+        title_link: use(TEMPLATE.dashboardUrl),
+        text: text ?? use(TEMPLATE.slackText),
+        send_resolved: send_resolved ?? true,
+      },
+    ];
   }
   if (r.email)
     out.email_configs = [
       {
         to: r.email.to,
         ...(r.email.auth_password_file ? { auth_password_file: r.email.auth_password_file } : {}),
+        headers: { Subject: use(TEMPLATE.title) },
+        html: use(TEMPLATE.emailHtml),
+        text: use(TEMPLATE.text),
         send_resolved: r.email.send_resolved ?? false,
       },
     ];
@@ -117,6 +152,8 @@ export function generateAlertmanagerConfig(model: RoutingModel): Record<string, 
       routes,
     },
     receivers: Object.entries(model.receivers).map(([name, r]) => receiverConfig(name, r)),
+    // Relative to alertmanager.yml's own directory (Alertmanager resolves it there).
+    templates: [outputPaths.alertmanagerTemplates.slice(outputPaths.alertmanager.lastIndexOf('/') + 1)],
   };
   if (model.inhibitions.length > 0) {
     config.inhibit_rules = model.inhibitions.map((h) => ({
@@ -130,10 +167,11 @@ export function generateAlertmanagerConfig(model: RoutingModel): Record<string, 
   return config;
 }
 
-/** `alertmanager.yml` and the declared route tests (JSON, for `vigil test`: amtool config routes test --verify.receivers). */
+/** `alertmanager.yml`, its notification templates and the declared route tests (JSON, for `vigil test`: amtool config routes test --verify.receivers). */
 export function generateAlertmanagerDocuments(model: RoutingModel): Document[] {
   return [
     { path: outputPaths.alertmanager, format: 'yaml', source: model.file, value: generateAlertmanagerConfig(model) },
+    { path: outputPaths.alertmanagerTemplates, format: 'text', source: model.file, text: NOTIFICATION_TEMPLATES },
     {
       path: outputPaths.alertmanagerRouteTests,
       format: 'json',

@@ -6,6 +6,7 @@ import {
   LABEL_SLO,
   sloDashboardUrl,
   DEFAULT_SLO_RUNBOOK_FILE,
+  SLO_FIGURE_ANNOTATIONS,
   sloRuleGroupName,
   sloSeries,
 } from '../../conventions.js';
@@ -119,6 +120,10 @@ export function alertAnnotations(slo: SloModel, w: AlertWindow): Record<string, 
       (slo.description ? ` SLO: ${slo.description}` : ''),
     runbook_url: slo.runbook ?? DEFAULT_SLO_RUNBOOK,
     dashboard_url: slo.dashboardUrl ?? sloDashboardUrl(slo.service, slo.id),
+    [SLO_FIGURE_ANNOTATIONS.objective]: `${slo.objectivePercent}% over ${slo.period}`,
+    [SLO_FIGURE_ANNOTATIONS.burnRateThreshold]: `${num(round(w.factor, 3))}x`,
+    [SLO_FIGURE_ANNOTATIONS.errorRatioThreshold]: pct(round(w.threshold, 6)),
+    [SLO_FIGURE_ANNOTATIONS.budgetConsumed]: pct(w.budgetShare),
   };
 }
 
