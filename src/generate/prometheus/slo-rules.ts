@@ -43,9 +43,12 @@ export function generateSloRuleGroup(slo: SloModel): RuleGroup {
       rules.push({ record: sloSeries.errorRatio(formatMinutes(w)), expr: `(${expr}) >= 0`, labels });
     }
   } else {
-    const { errors, total } = baseExpressions(slo, base);
-    rules.push({ record: sloSeries.errors(formatMinutes(base)), expr: errors, labels });
+    // Total first: rules of a group run in order at one timestamp, so the errors rule reads the
+    // total just recorded instead of every raw total series again (its zero fallback and the
+    // good/latency difference).
+    const { errors, total } = baseExpressions(slo, base, sel(sloSeries.total(formatMinutes(base))));
     rules.push({ record: sloSeries.total(formatMinutes(base)), expr: total, labels });
+    rules.push({ record: sloSeries.errors(formatMinutes(base)), expr: errors, labels });
     const done: number[] = [base];
     for (const w of windows.slice(1)) {
       const tiles = tileWindow(w, done);
@@ -120,7 +123,7 @@ export function alertAnnotations(slo: SloModel, w: AlertWindow): Record<string, 
   };
 }
 
-function baseExpressions(slo: SloModel, baseMinutes: number): { errors: string; total: string } {
+function baseExpressions(slo: SloModel, baseMinutes: number, recordedTotal: string): { errors: string; total: string } {
   const bw = formatMinutes(baseMinutes);
   const by = slo.groupBy.length > 0 ? `sum by (${slo.groupBy.join(', ')}) ` : 'sum ';
   const seconds = baseMinutes * 60;
@@ -132,20 +135,24 @@ function baseExpressions(slo: SloModel, baseMinutes: number): { errors: string; 
   // base window ago, so a newly scraped counter does not count its whole history as one burst.
   const increase = (sel: string) => `((${sel} - ${sel} offset ${bw}) >= 0 or (${sel} and ${sel} offset ${bw}))`;
   const rate = (s: VectorSelector, extra: Parameters<typeof formatSelector>[1] = []) => `${by}(${increase(formatSelector(s, extra))}) / ${seconds}`;
+  // The recorded total carries the SLO's own labels besides the groupBy ones, the raw sums only
+  // the groupBy ones: match on those (on() when there are none: at most one element each side).
+  const on = `on(${slo.groupBy.join(', ')})`;
+  const zeroTotal = `${on} (0 * ${recordedTotal})`;
   const ind = slo.indicator;
   switch (ind.kind) {
     case 'ratio': {
       const total = rate(ind.total);
-      if (ind.errors) return { total, errors: `(${rate(ind.errors)}) or (0 * ${total})` };
+      if (ind.errors) return { total, errors: `(${rate(ind.errors)}) or ${zeroTotal}` };
       // good may be absent while total is not: then nothing was good.
-      return { total, errors: `clamp_min(${total} - ((${rate(ind.good!)}) or (0 * ${total})), 0)` };
+      return { total, errors: `clamp_min(${recordedTotal} - ${on} ((${rate(ind.good!)}) or ${zeroTotal}), 0)` };
     }
     case 'latency': {
       const count = { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers };
       const bucket = { metric: `${ind.histogram.metric}_bucket`, matchers: ind.histogram.matchers };
       const total = rate(count);
       const fast = rate(bucket, [{ name: 'le', op: '=~', value: leRegex(ind.leValues) }]);
-      return { total, errors: `clamp_min(${total} - ((${fast}) or (0 * ${total})), 0)` };
+      return { total, errors: `clamp_min(${recordedTotal} - ${on} ((${fast}) or ${zeroTotal}), 0)` };
     }
     case 'boolGauge': {
       const samples = `${by}(count_over_time(${formatSelector(ind.gauge)}[${bw}]))`;
