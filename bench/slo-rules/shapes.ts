@@ -51,7 +51,7 @@ export async function vigilShape(root: string): Promise<{ shape: Shape; ruleFile
   const diags = new Diagnostics();
   const slos = await loadSlos(root, diags);
   if (diags.hasErrors || slos.length !== 1) throw new Error(`bench spec did not load: ${JSON.stringify(diags.items)}`);
-  const text = renderRuleFile('slos/api.yaml', slos.map(generateSloRuleGroup));
+  const text = renderRuleFile('slos/api.yaml', slos.map((s) => generateSloRuleGroup(s)));
   const doc = parse(text) as { groups: { rules: Rule[] }[] };
   return { shape: { name: 'vigil', rules: doc.groups.flatMap((g) => g.rules) }, ruleFileText: text, sloId: slos[0]!.id };
 }

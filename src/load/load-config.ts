@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { inputPaths } from '../conventions.js';
+import { DEFAULT_SLO_EVALUATION_INTERVAL } from '../model/slo-math.js';
+import type { SourceRef } from '../model/types.js';
 import type { Diagnostics } from '../diagnostics.js';
 import { requireApiVersion } from './api-version.js';
 import { CONFIG_SCHEMA_CODES, ConfigSchema, type ConfigSpec } from './config-schema.js';
@@ -19,6 +21,11 @@ export interface ProjectConfig {
   readonly runbookBaseUrl: string | undefined;
   /** The GPU exporter's Prometheus job (undefined: gpu-exporter), for its ServiceMonitor and the built-in packs. */
   readonly exporterJob: string | undefined;
+  /**
+   * `slos.evaluationInterval`: every SLO rule group's `interval` (an SLO file's own
+   * `evaluationInterval` wins); `at` is where the config sets it (undefined: the default 1m).
+   */
+  readonly sloEvaluationInterval: { readonly text: string; readonly at: SourceRef | undefined };
   /** Environments --env may name (besides those alert packs and policies declare). */
   readonly environments: readonly string[];
   readonly rules: { readonly namespace: string | undefined; readonly labels: Readonly<Record<string, string>> };
@@ -36,6 +43,7 @@ export const DEFAULT_CONFIG: ProjectConfig = {
   grafanaUrl: undefined,
   runbookBaseUrl: undefined,
   exporterJob: undefined,
+  sloEvaluationInterval: { text: DEFAULT_SLO_EVALUATION_INTERVAL, at: undefined },
   environments: [],
   rules: { namespace: undefined, labels: {} },
   exporter: { namespace: undefined, serviceMonitorLabels: undefined },
@@ -73,6 +81,9 @@ export async function loadConfig(root: string, diags: Diagnostics): Promise<Proj
     grafanaUrl: spec.grafana?.url?.replace(/\/+$/, ''),
     runbookBaseUrl: spec.runbooks?.baseUrl?.replace(/\/+$/, ''),
     exporterJob: spec.jobs?.exporter,
+    sloEvaluationInterval: spec.slos?.evaluationInterval
+      ? { text: spec.slos.evaluationInterval, at: { file: source.file, ...source.positionOf(['slos', 'evaluationInterval']) } }
+      : DEFAULT_CONFIG.sloEvaluationInterval,
     environments: spec.environments ?? [],
     rules: { namespace: k.rules?.namespace, labels: k.rules?.labels ?? {} },
     exporter: { namespace: k.exporter?.namespace, serviceMonitorLabels: k.exporter?.serviceMonitorLabels },

@@ -82,7 +82,7 @@ function labelText(name: string, labels: Record<string, string>): string {
 
 describe('the errors base rule reads the recorded total', () => {
   const slos = slosOf(spec);
-  const groups: RuleGroup[] = slos.map(generateSloRuleGroup);
+  const groups: RuleGroup[] = slos.map((s) => generateSloRuleGroup(s));
 
   it('records the total first and reads no raw total series in the errors rule', () => {
     for (const g of groups) {

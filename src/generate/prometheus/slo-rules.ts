@@ -12,7 +12,7 @@ import {
 import { formatMinutes } from '../../model/duration.js';
 import { breachCondition, formatThreshold, type BurnRateBreach } from '../../model/burn-rate-breach.js';
 import { leRegex } from '../../model/le-values.js';
-import { recordedWindows, tileWindow } from '../../model/slo-math.js';
+import { DEFAULT_SLO_EVALUATION_INTERVAL, recordedWindows, tileWindow } from '../../model/slo-math.js';
 import type { AlertWindow, SloModel } from '../../model/types.js';
 import { formatSelector, type VectorSelector } from '../../query/promql.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../../model/rule-group.js';
@@ -25,9 +25,11 @@ export const DEFAULT_SLO_RUNBOOK = `docs/runbooks/${DEFAULT_SLO_RUNBOOK_FILE}`;
  * series; every longer window is the sum of consecutive, non-overlapping tiles of shorter recorded
  * windows read at offsets from now (`x offset 1h`), so a window costs a handful of samples however
  * many raw series sit below, and the tiles cover the window exactly (no edge overlap, no lag beyond
- * one evaluation). Ratios are ratios of sums (event-weighted), never averages of ratios.
+ * one evaluation). Ratios are ratios of sums (event-weighted), never averages of ratios. The group
+ * sets its own `interval` (the SLO file's, else `defaultInterval`), which divides the base window:
+ * every tile boundary then falls on an earlier evaluation whatever the global evaluation_interval.
  */
-export function generateSloRuleGroup(slo: SloModel): RuleGroup {
+export function generateSloRuleGroup(slo: SloModel, defaultInterval: string = DEFAULT_SLO_EVALUATION_INTERVAL): RuleGroup {
   const labels = seriesLabels(slo);
   // Derived rules keep their inputs' labels; the slo label alone keeps each rule distinct for promtool's duplicate-rule lint.
   const idLabel = { [LABEL_SLO]: slo.id };
@@ -77,7 +79,7 @@ export function generateSloRuleGroup(slo: SloModel): RuleGroup {
     labels: idLabel,
   });
   for (const w of slo.windows) rules.push(burnRateAlert(slo, w, sel));
-  return { name: sloRuleGroupName(slo.id), rules };
+  return { name: sloRuleGroupName(slo.id), interval: slo.evaluationInterval ?? defaultInterval, rules };
 }
 
 /** Labels every recorded series of the SLO carries (besides its groupBy labels). */
