@@ -52,7 +52,10 @@ describe('a counter reset inside a base tile', () => {
     for (const at of [30, 31, 32, 33, 35, 36, 40, 74, 75, 77, 79, 80, 81]) check('slo:total:rate5m', 5, at, totals);
     for (const at of [48, 50, 52, 55, 56]) check('slo:errors:rate5m', 5, at, ['errs_total{instance="a"}']);
     for (const at of [60, 65, 85, 90]) check('slo:total:rate1h', 60, at, totals);
-    const r = await promtoolTest([generateSloRuleGroup(slo)], { evaluation_interval: '1m', tests: [{ interval: '1m', input_series: series, promql_expr_test: checks }] });
+    const r = await promtoolTest([generateSloRuleGroup(slo)], {
+      evaluation_interval: '1m',
+      tests: [{ interval: '1m', input_series: series, promql_expr_test: checks }],
+    });
     expect(r.output).toMatch(/SUCCESS/);
     expect(r.code, r.output).toBe(0);
   }, 120_000);

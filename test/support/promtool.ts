@@ -23,7 +23,8 @@ export function slosOf(text: string, file = 'slos/api.yaml'): SloModel[] {
 
 /**
  * Runs `promtool test rules` on `tests` (a unit-test document, JSON is valid YAML) against the rule
- * groups, in a fresh temp dir; returns promtool's exit code and output.
+ * groups, in a fresh temp dir; returns promtool's exit code and output (killed after 290 s, so a test
+ * that times out leaves no promtool behind).
  */
 export async function promtoolTest(groups: readonly RuleGroup[], tests: object): Promise<{ code: number; output: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-promtool-'));
@@ -31,7 +32,7 @@ export async function promtoolTest(groups: readonly RuleGroup[], tests: object):
     fs.writeFileSync(path.join(dir, 'rules.yaml'), renderRuleFile('slos/api.yaml', groups));
     fs.writeFileSync(path.join(dir, 'test.yaml'), JSON.stringify({ rule_files: ['rules.yaml'], ...tests }, null, 1));
     try {
-      const { stdout, stderr } = await execFileAsync('/usr/bin/promtool', ['test', 'rules', 'test.yaml'], { cwd: dir, maxBuffer: 64 << 20 });
+      const { stdout, stderr } = await execFileAsync('/usr/bin/promtool', ['test', 'rules', 'test.yaml'], { cwd: dir, maxBuffer: 64 << 20, timeout: 290_000 });
       return { code: 0, output: stdout + stderr };
     } catch (e) {
       const err = e as { code?: number; stdout?: string; stderr?: string };
