@@ -135,10 +135,10 @@ function baseExpressions(slo: SloModel, baseMinutes: number, recordedTotal: stri
   // counter increase (BENCHMARKS.md, slo-rules). A negative difference is a counter reset inside
   // the tile: the increase up to the reset (the highest sample of the tile, never below the
   // sample a base window ago) plus the value counted since the reset, as increase() counts it;
-  // exact for one reset per tile and series (docs/slo-math.md). A series that did not exist a
-  // base window ago has no difference and counts nothing (no burst of its whole history).
-  const increase = (sel: string) =>
-    `((${sel} - ${sel} offset ${bw}) >= 0 or (clamp_min(max_over_time(${sel}[${bw}]) - ${sel} offset ${bw}, 0) + ${sel}))`;
+  // exact for one reset per tile and series (README, "Rules and their cost", gives the residual
+  // error). A series that did not exist a base window ago has no difference and counts nothing
+  // (no burst of its whole history).
+  const increase = (sel: string) => `((${sel} - ${sel} offset ${bw}) >= 0 or (clamp_min(max_over_time(${sel}[${bw}]) - ${sel} offset ${bw}, 0) + ${sel}))`;
   const rate = (s: VectorSelector, extra: Parameters<typeof formatSelector>[1] = []) => `${by}(${increase(formatSelector(s, extra))}) / ${seconds}`;
   // The recorded total carries the SLO's own labels besides the groupBy ones, the raw sums only
   // the groupBy ones: match on those (on() when there are none: at most one element each side).
