@@ -73,12 +73,19 @@ export class Prom {
   }
 
   /** Instant query with stats; returns the result vector and the samples it read. */
-  async instant(query: string, timeMs: number): Promise<{ result: { metric: Record<string, string>; value: [number, string] }[]; samples: number }> {
+  async instant(
+    query: string,
+    timeMs: number,
+  ): Promise<{ result: { metric: Record<string, string>; value: [number, string] }[]; samples: number; evalSeconds: number }> {
     const body = new URLSearchParams({ query, time: String(timeMs / 1000), stats: 'all' });
     const res = await fetch(`${this.url}/api/v1/query`, { method: 'POST', body });
-    const json = (await res.json()) as { status: string; error?: string; data: { result: never[]; stats: { samples: QueryStats } } };
+    const json = (await res.json()) as {
+      status: string;
+      error?: string;
+      data: { result: never[]; stats: { samples: QueryStats; timings: { evalTotalTime: number } } };
+    };
     if (json.status !== 'success') throw new Error(`query failed: ${json.error}: ${query}`);
-    return { result: json.data.result, samples: json.data.stats.samples.totalQueryableSamples };
+    return { result: json.data.result, samples: json.data.stats.samples.totalQueryableSamples, evalSeconds: json.data.stats.timings.evalTotalTime };
   }
 
   /**

@@ -51,7 +51,10 @@ export async function vigilShape(root: string): Promise<{ shape: Shape; ruleFile
   const diags = new Diagnostics();
   const slos = await loadSlos(root, diags);
   if (diags.hasErrors || slos.length !== 1) throw new Error(`bench spec did not load: ${JSON.stringify(diags.items)}`);
-  const text = renderRuleFile('slos/api.yaml', slos.map(generateSloRuleGroup));
+  const text = renderRuleFile(
+    'slos/api.yaml',
+    slos.map((s) => generateSloRuleGroup(s)),
+  );
   const doc = parse(text) as { groups: { rules: Rule[] }[] };
   return { shape: { name: 'vigil', rules: doc.groups.flatMap((g) => g.rules) }, ruleFileText: text, sloId: slos[0]!.id };
 }
@@ -163,6 +166,27 @@ export function pyrraShape(): Shape {
   return { name: 'Pyrra', rules };
 }
 
+/** The windows a plain recorded design records: one raw-window ratio per alert window (no 30d: see plainShape). */
+const PLAIN_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
+
+/**
+ * The "plain recorded" design: one `sum(rate(err[W])) / sum(rate(total[W]))` recording rule per
+ * alert window, straight from raw series, and the four alert pairs reading them. No 30d period
+ * ratio or budget series: a 30d raw read alone would cost more than everything else, which would
+ * make the comparison meaningless.
+ */
+export function plainShape(): Shape {
+  const labels = { slo: 'api-availability-plain' };
+  const rules: Rule[] = PLAIN_WINDOWS.map((w) => ({ record: `plain:error_ratio:rate${w}`, expr: exactRatio(w), labels }));
+  for (const p of PAIRS)
+    rules.push({
+      alert: 'PlainBurn',
+      expr: `plain:error_ratio:rate${p.long}{slo="api-availability-plain"} > ${p.factor * BUDGET} and plain:error_ratio:rate${p.short}{slo="api-availability-plain"} > ${p.factor * BUDGET}`,
+      labels: { severity: p.tier },
+    });
+  return { name: 'plain recorded', rules };
+}
+
 /** The alert pairs judged (vigil's windows and factors for 30d, which are the Workbook's). */
 export const PAIRS = [
   { tier: 'page', long: '1h', short: '5m', factor: 14.4 },
@@ -246,12 +270,37 @@ export function vigilVariant(vigil: Shape, sloId: string, suffix: string, rewrit
  * earlier design, `rate(x[5m])` per tile, which extrapolates the gap before its first sample;
  * `6m`: rate over the base window plus one scrape interval.
  */
-const GENERATED_INCREASE = /\(\(\((.+?) - \1 offset 5m\) >= 0 or \(\1 and \1 offset 5m\)\)\) \/ 300/g;
+const GENERATED_INCREASE = /\(\(\((.+?) - \1 offset 5m\) >= 0 or \(clamp_min\(max_over_time\(\1\[5m\]\) - \1 offset 5m, 0\) \+ \1\)\)\) \/ 300/g;
+/** The base increase vigil generated before the reset fix: a reset tile keeps only the value since the reset. */
+const formerIncrease = (e: string) =>
+  e.replace(GENERATED_INCREASE, (_, sel: string) => `(((${sel} - ${sel} offset 5m) >= 0 or (${sel} and ${sel} offset 5m))) / 300`);
 export const BASE_VARIANTS: { suffix: string; text: string; rewrite: (expr: string) => string }[] = [
-  { suffix: 'rate', text: 'sum(rate(x[5m])) (earlier design)', rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[5m]))`) },
+  { suffix: 'rate', text: '`sum(rate(x[5m]))` (earlier design)', rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[5m]))`) },
   {
     suffix: '6m',
-    text: 'sum(rate(x[6m])) (5m + one 1m scrape interval)',
+    text: '`sum(rate(x[6m]))` (5m + one 1m scrape interval)',
     rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[6m]))`),
   },
 ];
+
+/**
+ * The two base rules (the only ones that read raw series) as generated and in the forms issue 11
+ * replaced, for evaluation time alone: every other rule is the same in all of them. The errors
+ * rule of "as generated" and "reset as before" reads vigil's recorded total.
+ */
+export function baseRuleShapes(vigil: Shape): Shape[] {
+  const total = vigil.rules.find((r) => r.record === 'slo:total:rate5m')!;
+  const errors = vigil.rules.find((r) => r.record === 'slo:errors:rate5m')!;
+  const rawFallback = (e: string) => e.replace(/ or on\(\) \(0 \* slo:total:rate5m\{slo="[^"]+"\}\)/, ` or (0 * ${formerIncrease(total.expr)})`);
+  return [
+    { name: 'base rules: as generated', rules: [total, errors] },
+    {
+      name: 'base rules: reset tile = value since the reset (before issue 11)',
+      rules: [total, errors].map((r) => ({ ...r, expr: formerIncrease(r.expr) })),
+    },
+    {
+      name: 'base rules: before issue 11 (also errors fall back to `0 * <raw total expression>`)',
+      rules: [total, errors].map((r) => ({ ...r, expr: r === errors ? rawFallback(formerIncrease(r.expr)) : formerIncrease(r.expr) })),
+    },
+  ];
+}

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { KebabName } from './schema-primitives.js';
+import { Duration, KebabName } from './schema-primitives.js';
 
 const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_./-]*$' }), Type.String(), { description: 'label name → value' });
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', description });
@@ -27,6 +27,18 @@ export const ConfigSchema = Type.Object(
           baseUrl: Type.Optional(
             HttpUrl(
               'where runbooks live, e.g. https://git.example.internal/platform/runbooks/-/blob/main: SLO alerts without their own runbook link <baseUrl>/error-budget-burn.md',
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    slos: Type.Optional(
+      Type.Object(
+        {
+          evaluationInterval: Type.Optional(
+            Duration(
+              "how often every SLO rule group is evaluated (its `interval`, default 1m), whatever the global evaluation_interval; must divide each SLO's base window (5m for 30d, 1m for 7d)",
             ),
           ),
         },

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { inputPaths } from '../conventions.js';
+import { DEFAULT_SLO_EVALUATION_INTERVAL } from '../model/slo-math.js';
+import type { SourceRef } from '../model/types.js';
 import type { Diagnostics } from '../diagnostics.js';
 import { requireApiVersion } from './api-version.js';
 import { CONFIG_SCHEMA_CODES, ConfigSchema, type ConfigSpec } from './config-schema.js';
@@ -31,6 +33,11 @@ export interface ProjectConfig {
   readonly nodeExporterJob: string | undefined;
   /** jobs.kubeStateMetrics: the built-in packs' `kubeStateMetricsJob`. */
   readonly kubeStateMetricsJob: string | undefined;
+  /**
+   * `slos.evaluationInterval`: every SLO rule group's `interval` (an SLO file's own
+   * `evaluationInterval` wins); `at` is where the config sets it (undefined: the default 1m).
+   */
+  readonly sloEvaluationInterval: { readonly text: string; readonly at: SourceRef | undefined };
   /** Environments --env may name (besides those alert packs and policies declare). */
   readonly environments: readonly string[];
   readonly rules: { readonly namespace: string | undefined; readonly labels: Readonly<Record<string, string>> };
@@ -50,6 +57,7 @@ export const DEFAULT_CONFIG: ProjectConfig = {
   exporterJob: undefined,
   nodeExporterJob: undefined,
   kubeStateMetricsJob: undefined,
+  sloEvaluationInterval: { text: DEFAULT_SLO_EVALUATION_INTERVAL, at: undefined },
   environments: [],
   rules: { namespace: undefined, labels: PROMETHEUS_SELECTOR_LABELS },
   exporter: { namespace: undefined, serviceMonitorLabels: PROMETHEUS_SELECTOR_LABELS },
@@ -89,6 +97,9 @@ export async function loadConfig(root: string, diags: Diagnostics): Promise<Proj
     exporterJob: spec.jobs?.exporter,
     nodeExporterJob: spec.jobs?.nodeExporter,
     kubeStateMetricsJob: spec.jobs?.kubeStateMetrics,
+    sloEvaluationInterval: spec.slos?.evaluationInterval
+      ? { text: spec.slos.evaluationInterval, at: { file: source.file, ...source.positionOf(['slos', 'evaluationInterval']) } }
+      : DEFAULT_CONFIG.sloEvaluationInterval,
     environments: spec.environments ?? [],
     rules: { namespace: k.rules?.namespace, labels: k.rules?.labels ?? PROMETHEUS_SELECTOR_LABELS },
     exporter: { namespace: k.exporter?.namespace, serviceMonitorLabels: k.exporter?.serviceMonitorLabels ?? PROMETHEUS_SELECTOR_LABELS },

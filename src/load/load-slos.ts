@@ -3,7 +3,8 @@ import type { Diagnostics } from '../diagnostics.js';
 import { DEFAULT_PAGE_SEVERITY, DEFAULT_SLO_ALERT_NAME, DEFAULT_TICKET_SEVERITY, RESERVED_LABELS, sloId } from '../conventions.js';
 import { parseDurationSeconds } from '../model/duration.js';
 import { leSpellings } from '../model/le-values.js';
-import { alertWindowsFor } from '../model/slo-math.js';
+import { formatMinutes } from '../model/duration.js';
+import { alertWindowsFor, baseWindowMinutes, intervalKeepsTilesExact } from '../model/slo-math.js';
 import type { Indicator, SloModel, SloSourceMap, SourceRef } from '../model/types.js';
 import { parsePromql, parseVectorSelector, type VectorSelector } from '../query/promql.js';
 import { listSpecFiles, readSpecFiles } from './read-spec-files.js';
@@ -115,6 +116,7 @@ export function sloModelsFromSource(
     );
 
   const periodMinutes = checkPeriod(spec, diags, at);
+  checkEvaluationInterval(spec, periodMinutes, diags, at);
   checkLabels(spec.labels, ['labels'], diags, at);
   checkAlerting(spec.alerting, ['alerting'], diags, at);
 
@@ -159,6 +161,20 @@ function checkPeriod(spec: SloFileSpec, diags: Diagnostics, at: At): number {
     return 30 * 1440;
   }
   return minutes;
+}
+
+/** SLO030: the file's evaluation interval must divide the base window, else the tiles are not exact. */
+function checkEvaluationInterval(spec: SloFileSpec, periodMinutes: number, diags: Diagnostics, at: At): void {
+  if (spec.evaluationInterval === undefined) return;
+  const seconds = parseDurationSeconds(spec.evaluationInterval) ?? 0;
+  if (intervalKeepsTilesExact(seconds, periodMinutes)) return;
+  const base = formatMinutes(baseWindowMinutes(periodMinutes));
+  diags.error(
+    'SLO030',
+    `evaluationInterval ${spec.evaluationInterval} does not divide the ${base} base window of period ${spec.period ?? '30d'}: the windows would not tile exactly`,
+    at(['evaluationInterval']),
+    `use a whole number of seconds that divides ${base}, e.g. ${base === '1m' ? '30s or 1m' : '30s, 1m or 5m'}`,
+  );
 }
 
 function checkLabels(labels: Record<string, string> | undefined, p: Path, diags: Diagnostics, at: At): void {
@@ -249,6 +265,7 @@ function toModel(file: SloFileSpec, slo: SloSpec, p: Path, periodMinutes: number
     errorBudget,
     periodMinutes,
     period: periodText,
+    ...(file.evaluationInterval !== undefined ? { evaluationInterval: file.evaluationInterval } : {}),
     labels: { ...file.labels },
     groupBy,
     indicator,

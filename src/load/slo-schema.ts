@@ -80,6 +80,11 @@ export const SloFileSchema = Type.Object(
     service: KebabName,
     labels: Type.Optional(Labels),
     period: Type.Optional(Duration),
+    evaluationInterval: Type.Optional(
+      DurationSchema(
+        "how often this file's SLO rule groups are evaluated (their `interval`), e.g. 30s or 1m: overrides slos.evaluationInterval of vigil.config.yaml; must divide the base window (5m for 30d)",
+      ),
+    ),
     alerting: Type.Optional(AlertingSchema),
     slos: Type.Array(SloSchema, { minItems: 1 }),
   },

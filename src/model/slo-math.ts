@@ -149,3 +149,16 @@ export function tileWindow(windowMinutes: number, recorded: readonly number[]): 
   }
   return tiles;
 }
+
+/** Evaluation interval of SLO rule groups when neither the SLO file nor vigil.config.yaml sets one. */
+export const DEFAULT_SLO_EVALUATION_INTERVAL = '1m';
+
+/**
+ * Whether rule groups evaluated every `intervalSeconds` keep the tiles exact for this period: every
+ * tile boundary is a multiple of the base window back from now, so it falls on an earlier
+ * evaluation exactly when the interval divides the base window (Prometheus schedules a group at
+ * fixed multiples of its own interval, whatever the global evaluation_interval).
+ */
+export function intervalKeepsTilesExact(intervalSeconds: number, periodMinutes: number): boolean {
+  return Number.isInteger(intervalSeconds) && intervalSeconds > 0 && (baseWindowMinutes(periodMinutes) * 60) % intervalSeconds === 0;
+}

@@ -72,6 +72,11 @@ export interface SloModel {
   readonly dashboardUrl?: string;
   /** Extra alert labels from `alerting.labels`. */
   readonly alertLabels: Readonly<Record<string, string>>;
+  /**
+   * The rule group's evaluation interval (Prometheus duration) as the SLO file or vigil.config.yaml
+   * sets it; undefined: DEFAULT_SLO_EVALUATION_INTERVAL. Always divides the base window.
+   */
+  readonly evaluationInterval?: string;
   /** Burn-rate pairs that are emitted, in table order. */
   readonly windows: readonly AlertWindow[];
   /** Pairs left out because their threshold would be ≥ 100% error ratio. */

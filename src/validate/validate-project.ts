@@ -5,6 +5,7 @@ import { checkAlertsRouted } from './alerts-routed.js';
 import { checkDashboardLint } from './dashboard-lint.js';
 import { checkDashboardUids } from './dashboard-uids.js';
 import { checkRulePlacement } from './rule-placement.js';
+import { checkSloIntervals } from './slo-intervals.js';
 import { checkSloTestsPlanned } from './slo-tests-planned.js';
 
 /** A check across the kinds of a loaded project; it reads only the model and reports located diagnostics. */
@@ -18,6 +19,7 @@ export const projectChecks: readonly ProjectCheck[] = [
   checkAlertNamesUnique,
   checkAlertsRouted,
   checkRulePlacement,
+  checkSloIntervals,
   checkSloTestsPlanned,
   checkDashboardUids,
   checkDashboardLint,

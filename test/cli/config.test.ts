@@ -40,6 +40,17 @@ describe('vigil.config.yaml', () => {
     expect(r.stderr).toMatch(/hint: Grafana base URL, e\.g\. https:\/\//);
   });
 
+  it("sets every SLO rule group's interval with slos.evaluationInterval, and refuses one that does not divide the base window at its position", async () => {
+    expect((await check(`${HEAD}slos: { evaluationInterval: 30s }\n`)).stderr).toMatch(/0 error\(s\)/);
+    const r = await check(`${HEAD}slos:\n  evaluationInterval: 2m\n`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /vigil\.config\.yaml:4:23: error CFG007: slos\.evaluationInterval 2m does not divide the base window \(5m\) of 2 SLOs, e\.g\. api-errors/,
+    );
+    const bad = await check(`${HEAD}slos:\n  evaluationInterval: 1.5m\n`);
+    expect(bad.stderr).toContain('vigil.config.yaml:4:23: error CFG006: slos.evaluationInterval');
+  });
+
   it('reports a wrong kind', async () => {
     const r = await check('apiVersion: vigil/v1\nkind: VigilConf\n');
     expect(r.code).toBe(1);

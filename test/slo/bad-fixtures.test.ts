@@ -48,6 +48,7 @@ const cases: Record<string, { code: string; line: number; column: number; messag
   'alerting-runbook-not-url': { code: 'SLO006', line: 9, column: 16 },
   'alert-name-invalid': { code: 'SLO006', line: 5, column: 9 },
   'document-not-a-mapping': { code: 'SLO005', line: 1, column: 1 },
+  'evaluation-interval-not-dividing-base-window': { code: 'SLO030', line: 4, column: 21, message: /2m does not divide the 5m base window of period 30d/ },
 };
 
 async function errorsOf(file: string) {

@@ -26,9 +26,15 @@ export function slosByService(slos: readonly SloModel[]): Map<string, SloModel[]
  * Prometheus alerts. Lazy: a file's groups are built when it is reached, so a large project never
  * holds every group at once.
  */
-export function* prometheusRuleFiles(model: Pick<ProjectModel, 'slos' | 'alertPacks'>): Generator<RuleFile> {
+export function* prometheusRuleFiles(model: Pick<ProjectModel, 'slos' | 'alertPacks' | 'config'>): Generator<RuleFile> {
+  const interval = model.config.sloEvaluationInterval.text;
   for (const [service, list] of slosByService(model.slos)) {
-    yield { name: `${service}.slo.rules`, path: outputPaths.sloRules(service), specPath: list[0]!.source.file, groups: list.map(generateSloRuleGroup) };
+    yield {
+      name: `${service}.slo.rules`,
+      path: outputPaths.sloRules(service),
+      specPath: list[0]!.source.file,
+      groups: list.map((s) => generateSloRuleGroup(s, interval)),
+    };
   }
   for (const pack of model.alertPacks) {
     const { prometheus } = generateAlertRuleGroups(pack);

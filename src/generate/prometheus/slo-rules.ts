@@ -13,7 +13,7 @@ import {
 import { formatMinutes } from '../../model/duration.js';
 import { breachCondition, formatThreshold, type BurnRateBreach } from '../../model/burn-rate-breach.js';
 import { leRegex } from '../../model/le-values.js';
-import { recordedWindows, tileWindow } from '../../model/slo-math.js';
+import { DEFAULT_SLO_EVALUATION_INTERVAL, recordedWindows, tileWindow } from '../../model/slo-math.js';
 import type { AlertWindow, SloModel } from '../../model/types.js';
 import { formatSelector, type VectorSelector } from '../../query/promql.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../../model/rule-group.js';
@@ -27,9 +27,11 @@ export const DEFAULT_SLO_RUNBOOK = `docs/runbooks/${DEFAULT_SLO_RUNBOOK_FILE}`;
  * series; every longer window is the sum of consecutive, non-overlapping tiles of shorter recorded
  * windows read at offsets from now (`x offset 1h`), so a window costs a handful of samples however
  * many raw series sit below, and the tiles cover the window exactly (no edge overlap, no lag beyond
- * one evaluation). Ratios are ratios of sums (event-weighted), never averages of ratios.
+ * one evaluation). Ratios are ratios of sums (event-weighted), never averages of ratios. The group
+ * sets its own `interval` (the SLO file's, else `defaultInterval`), which divides the base window:
+ * every tile boundary then falls on an earlier evaluation whatever the global evaluation_interval.
  */
-export function generateSloRuleGroup(slo: SloModel): RuleGroup {
+export function generateSloRuleGroup(slo: SloModel, defaultInterval: string = DEFAULT_SLO_EVALUATION_INTERVAL): RuleGroup {
   const labels = seriesLabels(slo);
   // Derived rules keep their inputs' labels; the slo label alone keeps each rule distinct for promtool's duplicate-rule lint.
   const idLabel = { [LABEL_SLO]: slo.id };
@@ -45,9 +47,12 @@ export function generateSloRuleGroup(slo: SloModel): RuleGroup {
       rules.push({ record: sloSeries.errorRatio(formatMinutes(w)), expr: `(${expr}) >= 0`, labels });
     }
   } else {
-    const { errors, total } = baseExpressions(slo, base);
-    rules.push({ record: sloSeries.errors(formatMinutes(base)), expr: errors, labels });
+    // Total first: rules of a group run in order at one timestamp, so the errors rule reads the
+    // total just recorded instead of every raw total series again (its zero fallback and the
+    // good/latency difference).
+    const { errors, total } = baseExpressions(slo, base, sel(sloSeries.total(formatMinutes(base))));
     rules.push({ record: sloSeries.total(formatMinutes(base)), expr: total, labels });
+    rules.push({ record: sloSeries.errors(formatMinutes(base)), expr: errors, labels });
     const done: number[] = [base];
     for (const w of windows.slice(1)) {
       const tiles = tileWindow(w, done);
@@ -77,7 +82,7 @@ export function generateSloRuleGroup(slo: SloModel): RuleGroup {
   });
   for (const w of slo.windows) rules.push(burnRateAlert(slo, w, sel));
   rules.push(...generateSliHealthRules(slo));
-  return { name: sloRuleGroupName(slo.id), rules };
+  return { name: sloRuleGroupName(slo.id), interval: slo.evaluationInterval ?? defaultInterval, rules };
 }
 
 /** Labels every recorded series of the SLO carries (besides its groupBy labels). */
@@ -127,32 +132,39 @@ export function alertAnnotations(slo: SloModel, w: AlertWindow): Record<string, 
   };
 }
 
-function baseExpressions(slo: SloModel, baseMinutes: number): { errors: string; total: string } {
+function baseExpressions(slo: SloModel, baseMinutes: number, recordedTotal: string): { errors: string; total: string } {
   const bw = formatMinutes(baseMinutes);
   const by = slo.groupBy.length > 0 ? `sum by (${slo.groupBy.join(', ')}) ` : 'sum ';
   const seconds = baseMinutes * 60;
   // Per-second increase over exactly the base window, as the difference of the newest sample and
   // the one a base window earlier. Unlike rate(), which extrapolates the part of its range before
   // its first sample, consecutive tiles then meet at a shared sample and add up to the exact
-  // counter increase (BENCHMARKS.md, slo-rules). After a counter reset the difference is negative;
-  // the current value (counted since the reset) stands in, but only for a series that existed a
-  // base window ago, so a newly scraped counter does not count its whole history as one burst.
-  const increase = (sel: string) => `((${sel} - ${sel} offset ${bw}) >= 0 or (${sel} and ${sel} offset ${bw}))`;
+  // counter increase (BENCHMARKS.md, slo-rules). A negative difference is a counter reset inside
+  // the tile: the increase up to the reset (the highest sample of the tile, never below the
+  // sample a base window ago) plus the value counted since the reset, as increase() counts it;
+  // exact for one reset per tile and series (README, "Rules and their cost", gives the residual
+  // error). A series that did not exist a base window ago has no difference and counts nothing
+  // (no burst of its whole history).
+  const increase = (sel: string) => `((${sel} - ${sel} offset ${bw}) >= 0 or (clamp_min(max_over_time(${sel}[${bw}]) - ${sel} offset ${bw}, 0) + ${sel}))`;
   const rate = (s: VectorSelector, extra: Parameters<typeof formatSelector>[1] = []) => `${by}(${increase(formatSelector(s, extra))}) / ${seconds}`;
+  // The recorded total carries the SLO's own labels besides the groupBy ones, the raw sums only
+  // the groupBy ones: match on those (on() when there are none: at most one element each side).
+  const on = `on(${slo.groupBy.join(', ')})`;
+  const zeroTotal = `${on} (0 * ${recordedTotal})`;
   const ind = slo.indicator;
   switch (ind.kind) {
     case 'ratio': {
       const total = rate(ind.total);
-      if (ind.errors) return { total, errors: `(${rate(ind.errors)}) or (0 * ${total})` };
+      if (ind.errors) return { total, errors: `(${rate(ind.errors)}) or ${zeroTotal}` };
       // good may be absent while total is not: then nothing was good.
-      return { total, errors: `clamp_min(${total} - ((${rate(ind.good!)}) or (0 * ${total})), 0)` };
+      return { total, errors: `clamp_min(${recordedTotal} - ${on} ((${rate(ind.good!)}) or ${zeroTotal}), 0)` };
     }
     case 'latency': {
       const count = { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers };
       const bucket = { metric: `${ind.histogram.metric}_bucket`, matchers: ind.histogram.matchers };
       const total = rate(count);
       const fast = rate(bucket, [{ name: 'le', op: '=~', value: leRegex(ind.leValues) }]);
-      return { total, errors: `clamp_min(${total} - ((${fast}) or (0 * ${total})), 0)` };
+      return { total, errors: `clamp_min(${recordedTotal} - ${on} ((${fast}) or ${zeroTotal}), 0)` };
     }
     case 'boolGauge': {
       const samples = `${by}(count_over_time(${formatSelector(ind.gauge)}[${bw}]))`;
