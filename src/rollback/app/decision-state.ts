@@ -8,20 +8,31 @@ export interface DecisionView {
   resolvedAt?: string;
 }
 
+/** How often (in decision time) decisions past retention are dropped from memory. */
+const PRUNE_EVERY_MS = 60_000;
+
 /**
  * In-memory index of the decision log, rebuilt from it at start-up. Updated synchronously
  * before the write is awaited, so concurrent deliveries of one alert see each other.
+ * Bounded: decisions older than `retentionMs` are dropped (at most once a minute, measured by
+ * the decisions' own times) unless their action still has to run, as the log's compaction does.
  */
 export class DecisionState {
   private readonly views = new Map<string, DecisionView>();
   private readonly byKey = new Map<string, string>();
   /** Per target: times (ms) at which an action was committed (acted, dry-run, or waiting for approval). */
   private readonly actionsByTarget = new Map<string, { id: string; atMs: number }[]>();
-  private readonly order: string[] = [];
+  private order: string[] = [];
+  private prunedAtMs = -Infinity;
+
+  /** `retentionMs`: how long a decision is remembered (and a redelivery recognised); default forever. */
+  constructor(private readonly retentionMs = Number.POSITIVE_INFINITY) {}
 
   apply(event: DecisionEvent): void {
     if (event.type === 'decision') {
       if (this.views.has(event.id)) return;
+      const atMs = Date.parse(event.at);
+      if (Number.isFinite(this.retentionMs) && atMs - this.prunedAtMs >= PRUNE_EVERY_MS) this.prune(atMs - this.retentionMs, atMs);
       this.views.set(event.id, { decision: event });
       this.byKey.set(event.key, event.id);
       this.order.push(event.id);
@@ -68,9 +79,7 @@ export class DecisionState {
 
   /** Decisions whose action must run (act, or approved) and has no outcome yet. */
   pendingExecution(): DecisionView[] {
-    return this.order
-      .map((id) => this.views.get(id)!)
-      .filter((v) => !v.outcome && (v.decision.verdict === 'act' || (v.decision.verdict === 'await-approval' && v.approval?.approved === true)));
+    return this.order.map((id) => this.views.get(id)!).filter(mustRun);
   }
 
   /** Newest first. */
@@ -84,6 +93,23 @@ export class DecisionState {
     return this.views.size;
   }
 
+  /** Drops decisions taken before `cutoffMs` whose action need not run any more. */
+  prune(cutoffMs: number, nowMs = cutoffMs + this.retentionMs): void {
+    this.prunedAtMs = nowMs;
+    const keep: string[] = [];
+    for (const id of this.order) {
+      const v = this.views.get(id)!;
+      if (Date.parse(v.decision.at) >= cutoffMs || mustRun(v)) {
+        keep.push(id);
+        continue;
+      }
+      this.views.delete(id);
+      if (this.byKey.get(v.decision.key) === id) this.byKey.delete(v.decision.key);
+      if (v.decision.target) this.dropAction(v.decision.target, id);
+    }
+    this.order = keep;
+  }
+
   private dropAction(target: string, id: string): void {
     const list = this.actionsByTarget.get(target);
     if (!list) return;
@@ -91,4 +117,8 @@ export class DecisionState {
     if (next.length) this.actionsByTarget.set(target, next);
     else this.actionsByTarget.delete(target);
   }
+}
+
+function mustRun(v: DecisionView): boolean {
+  return !v.outcome && (v.decision.verdict === 'act' || (v.decision.verdict === 'await-approval' && v.approval?.approved === true));
 }
