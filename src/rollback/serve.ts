@@ -58,7 +58,7 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
   const doc = opts.policy.document;
   const retentionMs = opts.decisionRetentionMs ?? DEFAULT_DECISION_RETENTION_MS;
   const retentionProblem = checkDecisionRetention(opts.policy, retentionMs);
-  if (retentionProblem) throw new UserError(retentionProblem);
+  if (retentionProblem) throw new UserError(`decision retention ${retentionProblem}`);
   // Every file the trigger needs is checked before the decision log is opened or a port taken.
   const mlflowToken = doc.mlflow?.tokenFile ? await readSecret(doc.mlflow.tokenFile, 'mlflow.tokenFile', opts.policy.file) : undefined;
   const webhookSecret = doc.webhook ? await readSecret(doc.webhook.secretFile, 'webhook.secretFile', opts.policy.file) : undefined;

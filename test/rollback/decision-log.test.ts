@@ -7,6 +7,7 @@ import { DecisionState } from '../../src/rollback/app/decision-state.js';
 import { checkDecisionRetention } from '../../src/rollback/app/decision-retention.js';
 import { RollbackTrigger } from '../../src/rollback/app/rollback-trigger.js';
 import type { AlertView, DecisionEvent, DecisionRecord, Logger } from '../../src/rollback/ports.js';
+import { run } from '../../src/cli/main.js';
 import { policyFrom, tempDir } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -319,7 +320,39 @@ describe('--decision-retention against the policy', () => {
   it('must cover the longest cooldown of any rule and environment, and the rate limit hour', () => {
     const policy = policyFrom(`${POLICY}    environments: [prod]\nenvironments: { prod: { cooldown: 36h } }\n`);
     expect(checkDecisionRetention(policy, 30 * DAY)).toBeUndefined();
-    expect(checkDecisionRetention(policy, DAY)).toMatch(/decision retention 1d is shorter than the cooldown of rule r in prod \(36h\) in policy\.yaml/);
+    expect(checkDecisionRetention(policy, DAY)).toMatch(/^1d is shorter than the cooldown of rule r in prod \(36h\) in policy\.yaml/);
     expect(checkDecisionRetention(policyFrom(POLICY), 45 * 60_000)).toMatch(/shorter than maxActionsPerHour counts actions over the last hour \(1h\)/);
+  });
+});
+
+describe('vigil rollback serve --decision-retention', () => {
+  it('refuses a retention shorter than the policy cooldown, or not a duration, in one line before opening anything', async () => {
+    const dir = await tempDir();
+    try {
+      await fs.writeFile(path.join(dir, 'policy.yaml'), POLICY.replace('cooldown: 30m', 'cooldown: 2h'));
+      await fs.writeFile(path.join(dir, 'token'), '0123456789abcdef0123\n');
+      const serve = async (retention: string) => {
+        let stderr = '';
+        const argv = ['rollback', 'serve', '--policy', 'policy.yaml', '--listen', '127.0.0.1:0', '--token-file', 'token', '--state-dir', 'state'];
+        const code = await run([...argv, '--decision-retention', retention], {
+          cwd: dir,
+          stdout: { write: () => true },
+          stderr: { write: (t: string) => ((stderr += t), true) },
+          signal: AbortSignal.abort(),
+        });
+        return { code, stderr };
+      };
+      const short = await serve('90m');
+      expect(short.code).toBe(2);
+      expect(short.stderr).toMatch(/^vigil rollback: --decision-retention 90m is shorter than the default cooldown \(2h\) in policy\.yaml; a redelivered alert could act twice\n$/);
+      expect(short.stderr).not.toMatch(/internal error|\n\s+at /);
+      const bad = await serve('a month');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--decision-retention must be a duration such as 30d/);
+      await expect(fs.stat(path.join(dir, 'state'))).rejects.toThrow(/ENOENT/);
+      expect(await serve('2h')).toMatchObject({ code: 0 });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -28,7 +28,7 @@ export function minimumDecisionRetention(policy: Policy): { ms: number; why: str
 export function checkDecisionRetention(policy: Policy, retentionMs: number): string | undefined {
   const min = minimumDecisionRetention(policy);
   if (retentionMs >= min.ms) return undefined;
-  return `decision retention ${formatMs(retentionMs)} is shorter than ${min.why} (${formatMs(min.ms)}) in ${policy.file}; a redelivered alert could act twice`;
+  return `${formatMs(retentionMs)} is shorter than ${min.why} (${formatMs(min.ms)}) in ${policy.file}; a redelivered alert could act twice`;
 }
 
 function formatMs(ms: number): string {

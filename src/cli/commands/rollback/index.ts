@@ -63,7 +63,7 @@ export const rollbackCommand: Command = {
     if (decisionRetentionMs === undefined || decisionRetentionMs <= 0)
       throw new UserError(`--decision-retention must be a duration such as 30d or 12h, got ${JSON.stringify(retention)}\nusage: ${USAGE}`, EXIT_USAGE);
     const retentionProblem = checkDecisionRetention(policy, decisionRetentionMs);
-    if (retentionProblem) throw new UserError(`--decision-retention: ${retentionProblem}`, EXIT_USAGE);
+    if (retentionProblem) throw new UserError(`--decision-retention ${retentionProblem}`, EXIT_USAGE);
     if (sub === 'check') {
       if (values.format !== 'json')
         io.stdout.write(`${policyFile}: ${policy.rules.length} rule(s), ${Object.keys(policy.document.targets).length} target(s), ok\n`);
