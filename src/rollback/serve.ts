@@ -62,7 +62,9 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
   // Every file the trigger needs is checked before the decision log is opened or a port taken.
   const mlflowToken = doc.mlflow?.tokenFile ? await readSecret(doc.mlflow.tokenFile, 'mlflow.tokenFile', opts.policy.file) : undefined;
   const webhookSecret = doc.webhook ? await readSecret(doc.webhook.secretFile, 'webhook.secretFile', opts.policy.file) : undefined;
-  const log = await openStateDir(opts.stateDir, () => FileDecisionLog.open(opts.stateDir, { logger, retentionMs, ...(opts.fsync === false ? { fsync: false } : {}) }));
+  const log = await openStateDir(opts.stateDir, () =>
+    FileDecisionLog.open(opts.stateDir, { logger, retentionMs, ...(opts.fsync === false ? { fsync: false } : {}) }),
+  );
   const history = ChampionHistory.inStateDir(opts.stateDir);
   const mlflow = doc.mlflow ? new MlflowClient(doc.mlflow.url, mlflowToken) : undefined;
   let kube: KubeClient | undefined;

@@ -150,7 +150,9 @@ describe('decision log compaction and retention', () => {
       await log.append(d);
     }
     expect(log.compactions).toBeGreaterThan(1);
-    expect((await fs.stat(path.join(dir, 'decisions.jsonl'))).size).toBeLessThanOrEqual(Math.max(8192, (await fs.stat(path.join(dir, 'decisions.snapshot.jsonl'))).size) + 2048);
+    expect((await fs.stat(path.join(dir, 'decisions.jsonl'))).size).toBeLessThanOrEqual(
+      Math.max(8192, (await fs.stat(path.join(dir, 'decisions.snapshot.jsonl'))).size) + 2048,
+    );
     expect(await log.readAll()).toEqual(events);
     await log.close();
     log = await FileDecisionLog.open(dir, { clock: () => NOW });
@@ -344,7 +346,9 @@ describe('vigil rollback serve --decision-retention', () => {
       };
       const short = await serve('90m');
       expect(short.code).toBe(2);
-      expect(short.stderr).toMatch(/^vigil rollback: --decision-retention 90m is shorter than the default cooldown \(2h\) in policy\.yaml; a redelivered alert could act twice\n$/);
+      expect(short.stderr).toMatch(
+        /^vigil rollback: --decision-retention 90m is shorter than the default cooldown \(2h\) in policy\.yaml; a redelivered alert could act twice\n$/,
+      );
       expect(short.stderr).not.toMatch(/internal error|\n\s+at /);
       const bad = await serve('a month');
       expect(bad.code).toBe(2);

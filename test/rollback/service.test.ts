@@ -260,7 +260,11 @@ describe('rollback trigger service', () => {
       payload([{ ...alert({ ...labels, ...extra }), annotations: { summary: 'budget burning', ...annotations } }]);
     const cases: [string, unknown, RegExp][] = [
       ['one label value over 4 KiB', withLabels({ big: 'x'.repeat(4097) }), /^\/alerts\/0\/labels\/big: value is 4097 bytes, the limit is 4096 bytes/],
-      ['one annotation over 4 KiB (UTF-8 bytes)', withLabels({}, { description: 'é'.repeat(2049) }), /^\/alerts\/0\/annotations\/description: value is 4098 bytes/],
+      [
+        'one annotation over 4 KiB (UTF-8 bytes)',
+        withLabels({}, { description: 'é'.repeat(2049) }),
+        /^\/alerts\/0\/annotations\/description: value is 4098 bytes/,
+      ],
       [
         'labels and annotations over 16 KiB together',
         withLabels({ a: 'x'.repeat(4000), b: 'x'.repeat(4000), c: 'x'.repeat(4000) }, { d: 'x'.repeat(4000), e: 'x'.repeat(400) }),
