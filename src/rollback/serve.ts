@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { ChampionHistory } from './adapters/champion-history.js';
 import { createActionFactory } from './adapters/action-factory.js';
-import { FileDecisionLog } from './adapters/file-decision-log.js';
+import { DEFAULT_DECISION_RETENTION_MS, FileDecisionLog } from './adapters/file-decision-log.js';
+import { checkDecisionRetention } from './app/decision-retention.js';
 import { KubeClient, resolveKubeConnection } from './adapters/kube-client.js';
 import { MlflowAliasAction, MlflowClient } from './adapters/mlflow-alias-action.js';
 import { PrometheusHttpQuery } from './adapters/prometheus-http-query.js';
@@ -36,6 +37,8 @@ export interface ServeOptions {
   readonly fsync?: boolean;
   /** Connection count and idle limits of the HTTP API (defaults: 1024 connections, 15 s idle). */
   readonly connections?: ConnectionLimits;
+  /** How long decisions are kept (ms, default 30 days); at least the policy's longest cooldown. */
+  readonly decisionRetentionMs?: number;
 }
 
 /** A running trigger service. */
@@ -53,10 +56,15 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
   const registry = opts.registry ?? new Registry();
   const metrics = createPromMetrics(registry);
   const doc = opts.policy.document;
+  const retentionMs = opts.decisionRetentionMs ?? DEFAULT_DECISION_RETENTION_MS;
+  const retentionProblem = checkDecisionRetention(opts.policy, retentionMs);
+  if (retentionProblem) throw new UserError(`decision retention ${retentionProblem}`);
   // Every file the trigger needs is checked before the decision log is opened or a port taken.
   const mlflowToken = doc.mlflow?.tokenFile ? await readSecret(doc.mlflow.tokenFile, 'mlflow.tokenFile', opts.policy.file) : undefined;
   const webhookSecret = doc.webhook ? await readSecret(doc.webhook.secretFile, 'webhook.secretFile', opts.policy.file) : undefined;
-  const log = await openStateDir(opts.stateDir, () => FileDecisionLog.open(opts.stateDir, { logger, ...(opts.fsync === false ? { fsync: false } : {}) }));
+  const log = await openStateDir(opts.stateDir, () =>
+    FileDecisionLog.open(opts.stateDir, { logger, retentionMs, ...(opts.fsync === false ? { fsync: false } : {}) }),
+  );
   const history = ChampionHistory.inStateDir(opts.stateDir);
   const mlflow = doc.mlflow ? new MlflowClient(doc.mlflow.url, mlflowToken) : undefined;
   let kube: KubeClient | undefined;
@@ -74,7 +82,7 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
       championHistory: history,
       ...(webhookSecret !== undefined ? { webhookSecret } : {}),
     });
-  const trigger = new RollbackTrigger({ policy: opts.policy, log, actions, logger, metrics });
+  const trigger = new RollbackTrigger({ policy: opts.policy, log, actions, logger, metrics, retentionMs });
   await trigger.start();
 
   const stop = new AbortController();

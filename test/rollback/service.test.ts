@@ -254,6 +254,35 @@ describe('rollback trigger service', () => {
     expect(logLines.join('')).not.toContain(TOKEN);
   });
 
+  it('refuses an alert over the size limits with 413 and the reason, and stores nothing for it', async () => {
+    const s = await start();
+    const withLabels = (extra: Record<string, string>, annotations: Record<string, string> = {}) =>
+      payload([{ ...alert({ ...labels, ...extra }), annotations: { summary: 'budget burning', ...annotations } }]);
+    const cases: [string, unknown, RegExp][] = [
+      ['one label value over 4 KiB', withLabels({ big: 'x'.repeat(4097) }), /^\/alerts\/0\/labels\/big: value is 4097 bytes, the limit is 4096 bytes/],
+      [
+        'one annotation over 4 KiB (UTF-8 bytes)',
+        withLabels({}, { description: 'é'.repeat(2049) }),
+        /^\/alerts\/0\/annotations\/description: value is 4098 bytes/,
+      ],
+      [
+        'labels and annotations over 16 KiB together',
+        withLabels({ a: 'x'.repeat(4000), b: 'x'.repeat(4000), c: 'x'.repeat(4000) }, { d: 'x'.repeat(4000), e: 'x'.repeat(400) }),
+        /^\/alerts\/0: labels and annotations are \d+ bytes, the limit is 16384 bytes per alert/,
+      ],
+    ];
+    for (const [name, body, reason] of cases) {
+      const r = await call(s.url, 'POST', '/v1/alertmanager', body);
+      expect({ name, status: r.status }).toEqual({ name, status: 413 });
+      expect(r.body.error).toMatch(reason);
+    }
+    expect(s.trigger.state.size).toBe(0);
+    // At the limits exactly, the alert is decided.
+    const atLimit = await call(s.url, 'POST', '/v1/alertmanager', withLabels({ big: 'x'.repeat(4096) }));
+    expect(atLimit.status).toBe(200);
+    expect(s.trigger.state.size).toBe(1);
+  });
+
   it('carries one correlation id from the webhook to the action in the logs, and never logs the token', async () => {
     const s = await start();
     const r = await call(s.url, 'POST', '/v1/alertmanager', payload([alert(labels)]), { headers: { 'x-correlation-id': 'incident-42' } });

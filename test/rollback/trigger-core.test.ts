@@ -185,7 +185,17 @@ describe('file decision log', () => {
 
   it('group-commits concurrent appends into few fsyncs and reads them back in order', async () => {
     const log = await FileDecisionLog.open(dir);
-    const events = Array.from({ length: 200 }, (_, i): DecisionEvent => ({ type: 'resolved', id: `d${i}`, at: 'x' }));
+    const at = new Date().toISOString();
+    const events = Array.from({ length: 200 }, (_, i): DecisionEvent => ({
+      type: 'decision',
+      id: `d${i}`,
+      key: `fp${i}|${at}`,
+      at,
+      correlationId: 'c',
+      verdict: 'no-rule',
+      reason: 'r',
+      alert: { fingerprint: `fp${i}`, startsAt: at, labels: {}, source: 'alertmanager' },
+    }));
     await Promise.all(events.map((e) => log.append(e)));
     expect(log.syncs).toBeGreaterThan(0);
     expect(log.syncs).toBeLessThan(10);

@@ -8,20 +8,35 @@ export interface DecisionView {
   resolvedAt?: string;
 }
 
+/** How often (in decision time) decisions past retention are dropped from memory. */
+const PRUNE_EVERY_MS = 60_000;
+
 /**
  * In-memory index of the decision log, rebuilt from it at start-up. Updated synchronously
  * before the write is awaited, so concurrent deliveries of one alert see each other.
+ * Bounded: decisions older than `retentionMs` are dropped (at most once a minute, measured by
+ * the decisions' own times) unless their action still has to run, as the log's compaction does.
  */
 export class DecisionState {
   private readonly views = new Map<string, DecisionView>();
   private readonly byKey = new Map<string, string>();
   /** Per target: times (ms) at which an action was committed (acted, dry-run, or waiting for approval). */
   private readonly actionsByTarget = new Map<string, { id: string; atMs: number }[]>();
-  private readonly order: string[] = [];
+  /** Decision ids in log order; `order[head]` onwards are live (the prefix was pruned). */
+  private order: string[] = [];
+  private head = 0;
+  /** Decisions past retention kept because their action must still run (few), oldest first. */
+  private held: string[] = [];
+  private prunedAtMs = -Infinity;
+
+  /** `retentionMs`: how long a decision is remembered (and a redelivery recognised); default forever. */
+  constructor(private readonly retentionMs = Number.POSITIVE_INFINITY) {}
 
   apply(event: DecisionEvent): void {
     if (event.type === 'decision') {
       if (this.views.has(event.id)) return;
+      const atMs = Date.parse(event.at);
+      if (Number.isFinite(this.retentionMs) && atMs - this.prunedAtMs >= PRUNE_EVERY_MS) this.prune(atMs - this.retentionMs, atMs);
       this.views.set(event.id, { decision: event });
       this.byKey.set(event.key, event.id);
       this.order.push(event.id);
@@ -49,7 +64,8 @@ export class DecisionState {
     this.views.delete(id);
     this.byKey.delete(view.decision.key);
     const i = this.order.lastIndexOf(id);
-    if (i >= 0) this.order.splice(i, 1);
+    if (i >= this.head) this.order.splice(i, 1);
+    this.held = this.held.filter((h) => h !== id);
     if (view.decision.target) this.dropAction(view.decision.target, id);
   }
 
@@ -68,15 +84,16 @@ export class DecisionState {
 
   /** Decisions whose action must run (act, or approved) and has no outcome yet. */
   pendingExecution(): DecisionView[] {
-    return this.order
+    return this.ids()
       .map((id) => this.views.get(id)!)
-      .filter((v) => !v.outcome && (v.decision.verdict === 'act' || (v.decision.verdict === 'await-approval' && v.approval?.approved === true)));
+      .filter(mustRun);
   }
 
   /** Newest first. */
   list(limit: number): DecisionView[] {
     const out: DecisionView[] = [];
-    for (let i = this.order.length - 1; i >= 0 && out.length < limit; i--) out.push(this.views.get(this.order[i]!)!);
+    const ids = this.order.length - this.head < limit ? this.ids() : this.order;
+    for (let i = ids.length - 1; i >= 0 && out.length < limit; i--) out.push(this.views.get(ids[i]!)!);
     return out;
   }
 
@@ -84,11 +101,59 @@ export class DecisionState {
     return this.views.size;
   }
 
+  /**
+   * Drops decisions taken before `cutoffMs` whose action need not run any more. Walks from the
+   * oldest live decision and stops at the first recent one, so a prune costs what it drops.
+   */
+  prune(cutoffMs: number, nowMs = cutoffMs + this.retentionMs): void {
+    this.prunedAtMs = nowMs;
+    this.held = this.held.filter((id) => {
+      const v = this.views.get(id);
+      if (v && mustRun(v)) return true;
+      if (v) this.drop(v);
+      return false;
+    });
+    while (this.head < this.order.length) {
+      const v = this.views.get(this.order[this.head]!);
+      if (v && Date.parse(v.decision.at) >= cutoffMs) break;
+      this.head++;
+      if (!v) continue;
+      if (mustRun(v)) this.held.push(v.decision.id);
+      else this.drop(v);
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Live decision ids, oldest first. */
+  private ids(): string[] {
+    return [...this.held, ...this.order.slice(this.head)];
+  }
+
+  private drop(v: DecisionView): void {
+    const id = v.decision.id;
+    this.views.delete(id);
+    if (this.byKey.get(v.decision.key) === id) this.byKey.delete(v.decision.key);
+    if (v.decision.target) this.dropAction(v.decision.target, id);
+  }
+
   private dropAction(target: string, id: string): void {
     const list = this.actionsByTarget.get(target);
     if (!list) return;
+    // Pruning drops the oldest first: the common case is the head of the list.
+    if (list[0]?.id === id) {
+      list.shift();
+      if (list.length === 0) this.actionsByTarget.delete(target);
+      return;
+    }
     const next = list.filter((a) => a.id !== id);
     if (next.length) this.actionsByTarget.set(target, next);
     else this.actionsByTarget.delete(target);
   }
+}
+
+function mustRun(v: DecisionView): boolean {
+  return !v.outcome && (v.decision.verdict === 'act' || (v.decision.verdict === 'await-approval' && v.approval?.approved === true));
 }

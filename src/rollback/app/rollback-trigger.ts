@@ -26,6 +26,8 @@ export interface TriggerDeps {
   readonly clock?: Clock;
   readonly newId?: () => string;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** How long decisions are remembered in memory (ms); default forever. The log keeps its own retention. */
+  readonly retentionMs?: number;
 }
 
 /** What happened to one alert of a delivery. */
@@ -50,7 +52,7 @@ export function newDecisionId(now: number = Date.now()): string {
  * decisions that were committed but never finished.
  */
 export class RollbackTrigger {
-  readonly state = new DecisionState();
+  readonly state: DecisionState;
   private readonly logger: Logger;
   private readonly metrics: TriggerMetrics;
   private readonly clock: Clock;
@@ -61,6 +63,7 @@ export class RollbackTrigger {
   private readonly stop = new AbortController();
 
   constructor(private readonly deps: TriggerDeps) {
+    this.state = new DecisionState(deps.retentionMs);
     this.logger = deps.logger ?? noopLogger;
     this.metrics = deps.metrics ?? noopMetrics;
     this.clock = deps.clock ?? Date.now;

@@ -82,7 +82,7 @@ export function createRollbackServer(opts: RollbackServerOptions): http.Server {
       authenticate(req);
       const body = await readBody(req, maxBody);
       const parsed = parseWebhookPayload(body);
-      if (!parsed.ok) throw new HttpError(400, parsed.reason);
+      if (!parsed.ok) throw new HttpError(parsed.status ?? 400, parsed.reason);
       const results = await handleAlertmanagerWebhook(opts.trigger, parsed.payload, correlationId);
       logger.debug({ correlationId, groupKey: parsed.payload.groupKey, alerts: results.length }, 'webhook handled');
       metrics.webhookRequest(200);

@@ -2,13 +2,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Diagnostics, UserError } from '../../../diagnostics.js';
 import { loadPolicy } from '../../../rollback/policy/load-policy.js';
+import { checkDecisionRetention } from '../../../rollback/app/decision-retention.js';
+import { parseDurationMs } from '../../../runtime/duration.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { loadSlos } from '../../../load/load-slos.js';
 import { parseListen, type HostPort } from '../../../runtime/host-port.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../../io.js';
 import { reportDiagnostics } from '../../report.js';
 
-const USAGE = `vigil rollback serve --policy FILE --listen HOST:PORT --token-file FILE --state-dir DIR [--root DIR] [--log-level info] [--no-poll]
+const USAGE = `vigil rollback serve --policy FILE --listen HOST:PORT --token-file FILE --state-dir DIR [--decision-retention 30d] [--root DIR] [--log-level info] [--no-poll]
        vigil rollback check --policy FILE [--root DIR]`;
 
 /** `vigil rollback`: run the SLO-driven rollback trigger (DESIGN A8), or check a policy file. */
@@ -30,6 +32,7 @@ export const rollbackCommand: Command = {
         listen: { type: 'string' },
         'token-file': { type: 'string' },
         'state-dir': { type: 'string' },
+        'decision-retention': { type: 'string', default: '30d' },
         'log-level': { type: 'string', default: 'info' },
         'no-poll': { type: 'boolean', default: false },
       },
@@ -55,6 +58,12 @@ export const rollbackCommand: Command = {
     const policy = await loadPolicy(policyFile, diags, io.cwd, slos);
     reportDiagnostics(io, String(values.format), diags.sorted());
     if (!policy) return EXIT_INVALID;
+    const retention = String(values['decision-retention']);
+    const decisionRetentionMs = parseDurationMs(retention);
+    if (decisionRetentionMs === undefined || decisionRetentionMs <= 0)
+      throw new UserError(`--decision-retention must be a duration such as 30d or 12h, got ${JSON.stringify(retention)}\nusage: ${USAGE}`, EXIT_USAGE);
+    const retentionProblem = checkDecisionRetention(policy, decisionRetentionMs);
+    if (retentionProblem) throw new UserError(`--decision-retention ${retentionProblem}`, EXIT_USAGE);
     if (sub === 'check') {
       if (values.format !== 'json')
         io.stdout.write(`${policyFile}: ${policy.rules.length} rule(s), ${Object.keys(policy.document.targets).length} target(s), ok\n`);
@@ -78,6 +87,7 @@ export const rollbackCommand: Command = {
       stateDir: path.resolve(io.cwd, String(values['state-dir'])),
       logger,
       poll: values['no-poll'] !== true,
+      decisionRetentionMs,
     });
     io.stderr.write(`vigil rollback: listening on ${service.url}\n`);
     await waitForStop(io.signal);
