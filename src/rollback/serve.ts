@@ -12,11 +12,14 @@ import { createPromMetrics } from './adapters/prom-metrics.js';
 import { BurnRatePoller } from './app/poll-burn-rates.js';
 import { RollbackTrigger } from './app/rollback-trigger.js';
 import { createRollbackServer } from './http/server.js';
+import { KubeLeaseStore } from './adapters/kube-lease-store.js';
+import { fenceActions } from './app/fenced-actions.js';
+import { LeaderElector, type LeaseTimings } from './app/leader-election.js';
 import type { ConnectionLimits } from './http/connection-limits.js';
 import type { Policy } from './policy/load-policy.js';
 import { UserError } from '../diagnostics.js';
 import { parseDurationMs } from '../runtime/duration.js';
-import { noopLogger, type ActionFactory, type Logger } from './ports.js';
+import { noopLogger, type ActionFactory, type LeaseStore, type Logger } from './ports.js';
 
 /** Everything `vigil rollback serve` needs, already validated. */
 export interface ServeOptions {
@@ -36,6 +39,20 @@ export interface ServeOptions {
   readonly fsync?: boolean;
   /** Connection count and idle limits of the HTTP API (defaults: 1024 connections, 15 s idle). */
   readonly connections?: ConnectionLimits;
+  /** Leader election: only the holder of this Lease decides and acts; the others are standbys. */
+  readonly ha?: HaOptions;
+}
+
+/** Where the Lease is and who this replica is. */
+export interface HaOptions {
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity: string;
+  /** This replica's API URL as other replicas reach it (standbys forward decision reads to the leader's). */
+  readonly advertiseUrl?: string;
+  readonly timings?: LeaseTimings;
+  /** Overrides the Kubernetes API adapter (tests). */
+  readonly store?: LeaseStore;
 }
 
 /** A running trigger service. */
@@ -44,6 +61,8 @@ export interface RunningService {
   readonly trigger: RollbackTrigger;
   readonly server: http.Server;
   readonly log: FileDecisionLog;
+  /** With `ha`: the elector. */
+  readonly elector?: LeaderElector;
   close(): Promise<void>;
 }
 
@@ -60,22 +79,27 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
   const history = ChampionHistory.inStateDir(opts.stateDir);
   const mlflow = doc.mlflow ? new MlflowClient(doc.mlflow.url, mlflowToken) : undefined;
   let kube: KubeClient | undefined;
-  const actions =
+  const kubeClient = () =>
+    (kube ??= new KubeClient(
+      resolveKubeConnection({
+        ...(doc.kubernetes?.kubeconfig ? { kubeconfig: doc.kubernetes.kubeconfig } : {}),
+        ...(doc.kubernetes?.context ? { context: doc.kubernetes.context } : {}),
+      }),
+    ));
+  let trigger: RollbackTrigger | undefined;
+  const elector = opts.ha ? createElector(opts.ha, () => trigger?.resumePending(), kubeClient, logger) : undefined;
+  const unfenced =
     opts.actions ??
     createActionFactory({
-      kube: () =>
-        (kube ??= new KubeClient(
-          resolveKubeConnection({
-            ...(doc.kubernetes?.kubeconfig ? { kubeconfig: doc.kubernetes.kubeconfig } : {}),
-            ...(doc.kubernetes?.context ? { context: doc.kubernetes.context } : {}),
-          }),
-        )),
+      kube: kubeClient,
       ...(mlflow ? { mlflow } : {}),
       championHistory: history,
       ...(webhookSecret !== undefined ? { webhookSecret } : {}),
     });
-  const trigger = new RollbackTrigger({ policy: opts.policy, log, actions, logger, metrics });
+  const actions = elector ? fenceActions(unfenced, elector) : unfenced;
+  trigger = new RollbackTrigger({ policy: opts.policy, log, actions, logger, metrics, ...(elector ? { resumeOnStart: false } : {}) });
   await trigger.start();
+  const active = trigger;
 
   const stop = new AbortController();
   const timers: NodeJS.Timeout[] = [];
@@ -101,11 +125,11 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     const poller = new BurnRatePoller(opts.policy.pollChecks, new PrometheusHttpQuery(doc.poll.prometheusUrl), metrics);
     let busy = false;
     const tick = async () => {
-      if (busy) return;
+      if (busy || (elector && !elector.isLeader())) return;
       busy = true;
       try {
         const correlationId = `poll-${Date.now().toString(36)}`;
-        for (const alert of await poller.poll(stop.signal)) await trigger.handleAlert(alert, correlationId);
+        for (const alert of await poller.poll(stop.signal)) await active.handleAlert(alert, correlationId);
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'poll round failed');
       } finally {
@@ -116,7 +140,8 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
   }
 
   const server = createRollbackServer({
-    trigger,
+    trigger: active,
+    ...(elector ? { role: elector } : {}),
     token: opts.token,
     registry,
     logger,
@@ -132,15 +157,17 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     // A deep accept queue: a burst of hostile connects must not leave real clients waiting in it.
     server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => resolve());
   });
+  elector?.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
   logger.info({ url, policy: opts.policy.file, stateDir: opts.stateDir }, 'rollback trigger listening');
   return {
     url,
-    trigger,
+    trigger: active,
     server,
     log,
+    ...(elector ? { elector } : {}),
     async close() {
       stop.abort();
       for (const t of timers) clearInterval(t);
@@ -148,10 +175,33 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await trigger.close();
+      await active.close();
+      await elector?.close();
       await log.close();
     },
   };
+}
+
+/** The elector of `--ha-lease`, on the policy's Kubernetes connection unless a store is given. */
+function createElector(ha: HaOptions, onLeading: () => void, kube: () => KubeClient, logger: Logger): LeaderElector {
+  let store = ha.store;
+  if (!store) {
+    try {
+      store = new KubeLeaseStore(kube(), ha.namespace, ha.name);
+    } catch (err) {
+      throw new UserError(`--ha-lease ${ha.namespace}/${ha.name}: cannot reach the Kubernetes API: ${(err as Error).message}`);
+    }
+  }
+  return new LeaderElector({
+    store,
+    namespace: ha.namespace,
+    name: ha.name,
+    identity: ha.identity,
+    ...(ha.advertiseUrl ? { advertiseUrl: ha.advertiseUrl } : {}),
+    ...(ha.timings ? { timings: ha.timings } : {}),
+    logger,
+    onStartedLeading: onLeading,
+  });
 }
 
 /** A secret file the policy names; unreadable or empty is a start-up error naming the key. */

@@ -26,6 +26,8 @@ export interface TriggerDeps {
   readonly clock?: Clock;
   readonly newId?: () => string;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Resume unfinished actions in `start()` (default true); with leader election the leader calls `resumePending()` instead. */
+  readonly resumeOnStart?: boolean;
 }
 
 /** What happened to one alert of a delivery. */
@@ -71,9 +73,15 @@ export class RollbackTrigger {
   async start(): Promise<void> {
     const events = await this.deps.log.readAll();
     for (const e of events) this.state.apply(e);
+    const resume = this.deps.resumeOnStart !== false;
     const pending = this.state.pendingExecution();
-    this.logger.info({ decisions: this.state.size, resuming: pending.length }, 'decision log loaded');
-    for (const v of pending) this.launch(v);
+    this.logger.info({ decisions: this.state.size, resuming: resume ? pending.length : 0 }, 'decision log loaded');
+    if (resume) for (const v of pending) this.launch(v);
+  }
+
+  /** Launches committed actions without an outcome (a replica that just became leader). */
+  resumePending(): void {
+    for (const v of this.state.pendingExecution()) this.launch(v);
   }
 
   /** Decides about one alert; resolves once the decision is durable (the action runs after). */

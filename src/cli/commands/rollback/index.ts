@@ -1,7 +1,11 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Diagnostics, UserError } from '../../../diagnostics.js';
 import { loadPolicy } from '../../../rollback/policy/load-policy.js';
+import { leaseTimingsProblem } from '../../../rollback/app/leader-election.js';
+import type { HaOptions } from '../../../rollback/serve.js';
+import { parseDurationMs } from '../../../runtime/duration.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { loadSlos } from '../../../load/load-slos.js';
 import { parseListen, type HostPort } from '../../../runtime/host-port.js';
@@ -9,6 +13,7 @@ import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../
 import { reportDiagnostics } from '../../report.js';
 
 const USAGE = `vigil rollback serve --policy FILE --listen HOST:PORT --token-file FILE --state-dir DIR [--root DIR] [--log-level info] [--no-poll]
+         [--ha-lease NAMESPACE/NAME [--identity ID] [--advertise-url URL] [--lease-duration 15s] [--lease-renew-deadline 10s] [--lease-retry-period 2s]]
        vigil rollback check --policy FILE [--root DIR]`;
 
 /** `vigil rollback`: run the SLO-driven rollback trigger (DESIGN A8), or check a policy file. */
@@ -18,6 +23,7 @@ export const rollbackCommand: Command = {
   examples: [
     'vigil rollback check --policy alerts/rollback-policy.yaml',
     'vigil rollback serve --policy alerts/rollback-policy.yaml --listen 127.0.0.1:9470 --token-file F --state-dir DIR',
+    'vigil rollback serve --policy P --listen 0.0.0.0:9470 --token-file F --state-dir /var/lib/vigil --ha-lease vigil-monitoring/vigil-rollback-trigger --advertise-url http://$(POD_IP):9470',
   ],
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv;
@@ -32,6 +38,12 @@ export const rollbackCommand: Command = {
         'state-dir': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         'no-poll': { type: 'boolean', default: false },
+        'ha-lease': { type: 'string' },
+        identity: { type: 'string' },
+        'advertise-url': { type: 'string' },
+        'lease-duration': { type: 'string', default: '15s' },
+        'lease-renew-deadline': { type: 'string', default: '10s' },
+        'lease-retry-period': { type: 'string', default: '2s' },
       },
       USAGE,
     );
@@ -48,6 +60,7 @@ export const rollbackCommand: Command = {
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(values['log-level'])))
         throw new UserError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent\nusage: ${USAGE}`, EXIT_USAGE);
     }
+    const ha = sub === 'serve' ? haFlags(values) : undefined;
     const diags = new Diagnostics();
     // Poll checks may take their windows from the project's SLOs; SLO files with errors are
     // reported by `vigil check`, here they only leave their SLOs out.
@@ -78,6 +91,7 @@ export const rollbackCommand: Command = {
       stateDir: path.resolve(io.cwd, String(values['state-dir'])),
       logger,
       poll: values['no-poll'] !== true,
+      ...(ha ? { ha } : {}),
     });
     io.stderr.write(`vigil rollback: listening on ${service.url}\n`);
     await waitForStop(io.signal);
@@ -85,6 +99,37 @@ export const rollbackCommand: Command = {
     return EXIT_OK;
   },
 };
+
+/** `--ha-lease NS/NAME` and its companions; the identity defaults to $POD_NAME, then the host name. */
+function haFlags(values: Record<string, unknown>): HaOptions | undefined {
+  const lease = values['ha-lease'];
+  const companions = ['identity', 'advertise-url'].filter((k) => values[k] !== undefined);
+  if (lease === undefined) {
+    if (companions.length) throw new UserError(`--${companions[0]} needs --ha-lease\nusage: ${USAGE}`, EXIT_USAGE);
+    return undefined;
+  }
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(String(lease));
+  if (!m) throw new UserError(`--ha-lease must be NAMESPACE/NAME (DNS names), got ${JSON.stringify(lease)}\nusage: ${USAGE}`, EXIT_USAGE);
+  const duration = (flag: string) => {
+    const ms = parseDurationMs(String(values[flag]), { decimals: true });
+    if (ms === undefined || ms <= 0) throw new UserError(`--${flag} must be a duration like 15s, got ${JSON.stringify(values[flag])}`, EXIT_USAGE);
+    return ms;
+  };
+  const timings = {
+    leaseDurationMs: duration('lease-duration'),
+    renewDeadlineMs: duration('lease-renew-deadline'),
+    retryPeriodMs: duration('lease-retry-period'),
+  };
+  const problem = leaseTimingsProblem(timings);
+  if (problem) throw new UserError(`--lease-*: ${problem} (defaults 15s / 10s / 2s)`, EXIT_USAGE);
+  if (timings.leaseDurationMs % 1000 !== 0) throw new UserError('--lease-duration must be whole seconds (leaseDurationSeconds is an integer)', EXIT_USAGE);
+  const identity = String(values.identity ?? process.env.POD_NAME ?? os.hostname());
+  if (identity === '') throw new UserError('--identity must not be empty', EXIT_USAGE);
+  const advertise = values['advertise-url'];
+  if (advertise !== undefined && !/^https?:\/\/[^/\s@]+\/?$/.test(String(advertise)))
+    throw new UserError(`--advertise-url must be http(s)://HOST:PORT without a path or credentials, got ${JSON.stringify(advertise)}`, EXIT_USAGE);
+  return { namespace: m[1]!, name: m[3]!, identity, timings, ...(advertise ? { advertiseUrl: String(advertise) } : {}) };
+}
 
 /** `host:port` or `[v6]:port`; the trigger has no default interface. */
 function listenFlag(text: string): HostPort {
