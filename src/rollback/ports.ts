@@ -35,6 +35,9 @@ export interface Fence {
   check(signal?: AbortSignal): Promise<FencingToken | undefined>;
 }
 
+/** Marks a request a standby forwarded to the leader (or a standby's replication read): never forwarded again. */
+export const FORWARDED_HEADER = 'x-vigil-forwarded-by';
+
 /** A coordination.k8s.io/v1 Lease, as far as leader election reads and writes it. */
 export interface LeaseObject {
   readonly apiVersion?: string;

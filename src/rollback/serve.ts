@@ -14,7 +14,8 @@ import { RollbackTrigger } from './app/rollback-trigger.js';
 import { createRollbackServer } from './http/server.js';
 import { KubeLeaseStore } from './adapters/kube-lease-store.js';
 import { fenceActions } from './app/fenced-actions.js';
-import { LeaderElector, type LeaseTimings } from './app/leader-election.js';
+import { DEFAULT_LEASE_TIMINGS, LeaderElector, type LeaseTimings } from './app/leader-election.js';
+import { LeaderDecisions } from './adapters/leader-decisions.js';
 import type { ConnectionLimits } from './http/connection-limits.js';
 import type { Policy } from './policy/load-policy.js';
 import { UserError } from '../diagnostics.js';
@@ -139,6 +140,8 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     timers.push(setInterval(() => void tick(), parseDurationMs(doc.poll.interval ?? '30s')).unref());
   }
 
+  if (elector) timers.push(startDecisionSync(elector, active, new LeaderDecisions(opts.token, elector.identity), opts.ha!, logger, stop.signal));
+
   const server = createRollbackServer({
     trigger: active,
     ...(elector ? { role: elector } : {}),
@@ -180,6 +183,42 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
       await log.close();
     },
   };
+}
+
+/** Decisions a standby copies from the leader per sync (newest first). */
+const SYNC_LIMIT = 1000;
+
+/**
+ * Standby replication: every 2.5 retry periods (5 s by default) a standby copies the leader's
+ * newest decisions into its own log, so that after a failover the new leader knows them.
+ */
+function startDecisionSync(
+  elector: LeaderElector,
+  trigger: RollbackTrigger,
+  source: LeaderDecisions,
+  ha: HaOptions,
+  logger: Logger,
+  signal: AbortSignal,
+): NodeJS.Timeout {
+  let busy = false;
+  const sync = async () => {
+    const { url } = elector.leader();
+    if (busy || elector.isLeader() || !url || url === ha.advertiseUrl) return;
+    busy = true;
+    try {
+      const views = await source.fetch(url, SYNC_LIMIT, signal);
+      // Leadership may have come to us while the read was in flight: the leader's log is ours then.
+      if (!elector.isLeader()) {
+        const written = await trigger.replicate(views);
+        if (written > 0) logger.debug({ leader: url, events: written }, 'replicated decisions from the leader');
+      }
+    } catch (err) {
+      logger.debug({ leader: url, err: (err as Error).message }, 'could not replicate decisions from the leader');
+    } finally {
+      busy = false;
+    }
+  };
+  return setInterval(() => void sync(), 2.5 * (ha.timings ?? DEFAULT_LEASE_TIMINGS).retryPeriodMs).unref();
 }
 
 /** The elector of `--ha-lease`, on the policy's Kubernetes connection unless a store is given. */

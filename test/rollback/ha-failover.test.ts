@@ -140,12 +140,22 @@ describe('rollback trigger failover between two processes', () => {
       const refused = await deliver('b', 'first', 'f0000001');
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as { error: string }).error).toMatch(/standby: trigger-b .*leader is trigger-a/);
-      expect((await deliver('a', 'first', 'f0000001')).status).toBe(200);
+      const first = await deliver('a', 'first', 'f0000001');
+      expect(first.status).toBe(200);
+      const firstId = ((await first.json()) as { results: { decisionId: string }[] }).results[0]!.decisionId;
       await waitFor(() => hooks.some((h) => h.slo === 'first'), 10_000, 'first action');
       expect(hooks).toEqual([expect.objectContaining({ slo: 'first', holder: 'trigger-a', generation: 0 })]);
       const viaStandby = await fetch(`${url('b')}/v1/decisions`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(viaStandby.headers.get('x-vigil-served-by')).toBe('trigger-a');
       expect(((await viaStandby.json()) as { decisions: { decision: { alert: { labels: { slo: string } } } }[] }).decisions.map((d) => d.decision.alert.labels.slo)).toEqual(['first']);
+
+      // The standby copies the leader's decisions into its own log (every 2.5 retry periods).
+      const holds = async (dir: string, text: string) => {
+        const files = await fs.readdir(path.join(root, dir)).catch(() => []);
+        for (const f of files) if ((await fs.readFile(path.join(root, dir, f), 'utf8').catch(() => '')).includes(text)) return true;
+        return false;
+      };
+      await waitFor(() => holds('state-b', firstId), 10_000, 'b replicates the first decision');
 
       // kill -9 the leader: b takes over within the lease duration (plus its polling granularity).
       a.kill('SIGKILL');
@@ -156,6 +166,12 @@ describe('rollback trigger failover between two processes', () => {
       console.log(`HA failover after kill -9: ${failoverMs} ms (lease duration ${LEASE_S} s, retry period ${RETRY_MS} ms)`);
       expect(failoverMs, report()).toBeLessThanOrEqual(LEASE_S * 1000 + 3 * RETRY_MS);
       expect(api.lease('vigil-monitoring', 'vigil-rollback-trigger')?.spec).toMatchObject({ holderIdentity: 'trigger-b', leaseTransitions: 1 });
+      // b knows a's decision: Alertmanager's redelivery of the same alert is a duplicate, not a second rollback.
+      const again = await deliver('b', 'first', 'f0000001');
+      expect(((await again.json()) as { results: unknown[] }).results).toEqual([expect.objectContaining({ result: 'duplicate', decisionId: firstId })]);
+      const own = await fetch(`${url('b')}/v1/decisions`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(own.headers.get('x-vigil-served-by')).toBeNull();
+      expect(((await own.json()) as { decisions: { decision: { id: string } }[] }).decisions.map((d) => d.decision.id)).toEqual([firstId]);
       expect((await deliver('b', 'second', 'f0000002')).status).toBe(200);
       await waitFor(() => hooks.some((h) => h.slo === 'second'), 10_000, 'second action');
       expect(hooks.find((h) => h.slo === 'second')).toMatchObject({ holder: 'trigger-b', generation: 1 });
@@ -163,8 +179,12 @@ describe('rollback trigger failover between two processes', () => {
       // a comes back as a standby. b starts an action that fails retryably (next attempt in 2 s) ...
       a = start('a');
       await waitFor(() => fetch(`${url('a')}/healthz`).then((r) => r.ok, () => false), 30_000, 'a is up again');
-      expect((await deliver('b', 'flaky', 'f0000003')).status).toBe(200);
+      const flaky = await deliver('b', 'flaky', 'f0000003');
+      expect(flaky.status).toBe(200);
+      const flakyId = ((await flaky.json()) as { results: { decisionId: string }[] }).results[0]!.decisionId;
       await waitFor(() => hooks.some((h) => h.slo === 'flaky'), 10_000, 'first flaky attempt');
+      // a, the standby, has copied the committed decision: as the next leader it will finish it.
+      await waitFor(() => holds('state-a', flakyId), 10_000, 'a replicates the flaky decision');
       // ... and is paused before the retry, past its lease: a takes over.
       b.kill('SIGSTOP');
       const stoppedAt = Date.now();
@@ -184,7 +204,11 @@ describe('rollback trigger failover between two processes', () => {
         hooks.filter((h) => h.holder === 'trigger-b' && h.at >= resumedAt),
         report(),
       ).toEqual([]);
-      expect(hooks.filter((h) => h.slo === 'flaky')).toHaveLength(1);
+      // b tried the flaky action once; a, the new leader, resumed the decision it copied, under generation 2.
+      expect(hooks.filter((h) => h.slo === 'flaky' && h.holder === 'trigger-b')).toHaveLength(1);
+      await waitFor(() => hooks.some((h) => h.slo === 'flaky' && h.holder === 'trigger-a'), 10_000, 'a resumes the flaky decision');
+      expect(hooks.filter((h) => h.slo === 'flaky' && h.holder !== 'trigger-b').every((h) => h.holder === 'trigger-a' && h.generation === 2)).toBe(true);
+      expect(hooks.filter((h) => h.slo === 'first')).toHaveLength(1);
       expect(hooks.filter((h) => h.slo === 'late')).toEqual([]);
       expect(await ready('b')).toBe(false);
       expect(await ready('a')).toBe(true);

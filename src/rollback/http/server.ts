@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { handleAlertmanagerWebhook } from '../app/handle-alertmanager-webhook.js';
 import { StorageError, type RollbackTrigger } from '../app/rollback-trigger.js';
-import { noopLogger, noopMetrics, type Logger, type TriggerMetrics } from '../ports.js';
+import { FORWARDED_HEADER, noopLogger, noopMetrics, type Logger, type TriggerMetrics } from '../ports.js';
 import { parseWebhookPayload } from './alertmanager-payload.js';
 import { bearerTokenMatches } from './bearer-auth.js';
 import { limitConnections, type ConnectionLimits } from './connection-limits.js';
@@ -146,11 +146,13 @@ export function createRollbackServer(opts: RollbackServerOptions): http.Server {
 /** A standby's decision read: the leader's answer, passed through with the same credentials. */
 async function forwardToLeader(role: ReplicaRole, pathAndQuery: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const { identity, url } = role.leader();
+  // Two standbys that each think the other leads must not bounce a request between them.
+  if (req.headers[FORWARDED_HEADER] !== undefined) throw new HttpError(503, `standby: ${role.identity} is not the leader either`);
   if (!url) throw new HttpError(503, `standby: ${role.identity} cannot read decisions, the leader advertises no URL`);
   let upstream: Response;
   try {
     upstream = await fetch(`${url.replace(/\/$/, '')}${pathAndQuery}`, {
-      headers: { authorization: req.headers.authorization ?? '' },
+      headers: { authorization: req.headers.authorization ?? '', [FORWARDED_HEADER]: role.identity },
       redirect: 'manual',
       signal: AbortSignal.timeout(5_000),
     });
