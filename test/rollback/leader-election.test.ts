@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
 import { KubeClient } from '../../src/rollback/adapters/kube-client.js';
 import { KubeLeaseStore } from '../../src/rollback/adapters/kube-lease-store.js';
 import { fenceActions } from '../../src/rollback/app/fenced-actions.js';
@@ -161,5 +162,33 @@ describe('LeaderElector', () => {
     token = undefined;
     expect(await action.execute({ decisionId: 'd', correlationId: 'c', reason: 'r' })).toMatchObject({ status: 'failed', retryable: false, detail: /fenced/ });
     expect(seen).toEqual([{ holder: 'a', generation: 3 }]);
+  });
+});
+
+describe('rollback serve --ha-lease flags', () => {
+  const serve = async (...extra: string[]) => {
+    let stderr = '';
+    const sink = { write: (s: string) => (stderr += s) };
+    const code = await run(['rollback', 'serve', '--policy', 'p.yaml', '--listen', '127.0.0.1:0', '--token-file', 't', '--state-dir', 's', ...extra], {
+      cwd: '/nonexistent',
+      stdout: sink,
+      stderr: sink,
+    });
+    return { code, stderr };
+  };
+
+  it.each([
+    [['--ha-lease', 'trigger'], /--ha-lease must be NAMESPACE\/NAME/],
+    [['--ha-lease', 'Vigil/trigger'], /--ha-lease must be NAMESPACE\/NAME/],
+    [['--identity', 'a'], /--identity needs --ha-lease/],
+    [['--ha-lease', 'vigil/t', '--lease-duration', '10s'], /the lease duration must exceed the renew deadline/],
+    [['--ha-lease', 'vigil/t', '--lease-retry-period', '9s'], /renew deadline must exceed 1\.2 × the retry period/],
+    [['--ha-lease', 'vigil/t', '--lease-duration', '15.5s'], /whole seconds/],
+    [['--ha-lease', 'vigil/t', '--advertise-url', 'http://u:p@host:9470'], /--advertise-url must be/],
+  ])('%j is a usage error', async (flags, message) => {
+    const { code, stderr } = await serve(...flags);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
