@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { outputPaths } from '../../conventions.js';
 import type { PolicyDocument } from '../../rollback/policy/schema.js';
 import type { YamlDocument } from '../document.js';
 import { kubeName } from './exporter-manifests.js';
@@ -40,7 +41,7 @@ export function generateRollbackTriggerManifests(
   const ns = options.namespace ?? 'vigil-monitoring';
   const replicas = options.replicas ?? 2;
   const monitoring = options.monitoringNamespace ?? 'monitoring';
-  const dir = `kubernetes/${name.replace(/^vigil-/, '')}`;
+  const dir = outputPaths.kubernetes(name.replace(/^vigil-/, ''));
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'rollback-trigger', 'app.kubernetes.io/part-of': 'vigil', 'app.kubernetes.io/managed-by': 'vigil' };
   const selector = { 'app.kubernetes.io/name': name };
   const meta = (n: string, namespace: string | undefined = ns) => ({ name: n, ...(namespace ? { namespace } : {}), labels });
