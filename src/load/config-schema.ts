@@ -81,8 +81,12 @@ export const ConfigSchema = Type.Object(
             Type.Object(
               {
                 namespace: Type.Optional(Namespace),
-                image: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'container image of vigil (default ghcr.io/vigil-monitoring/vigil:0.1.0)' })),
-                replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 7, description: 'replicas; one leads through a Lease, the others stand by (default 2)' })),
+                image: Type.Optional(
+                  Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'container image of vigil (default ghcr.io/vigil-monitoring/vigil:0.1.0)' }),
+                ),
+                replicas: Type.Optional(
+                  Type.Integer({ minimum: 1, maximum: 7, description: 'replicas; one leads through a Lease, the others stand by (default 2)' }),
+                ),
                 monitoringNamespace: Type.Optional(Namespace),
               },
               {

@@ -87,8 +87,9 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
         ...(doc.kubernetes?.context ? { context: doc.kubernetes.context } : {}),
       }),
     ));
-  let trigger: RollbackTrigger | undefined;
-  const elector = opts.ha ? createElector(opts.ha, () => trigger?.resumePending(), kubeClient, logger) : undefined;
+  // The elector is built before the trigger it resumes once this replica leads.
+  const late: { trigger?: RollbackTrigger } = {};
+  const elector = opts.ha ? createElector(opts.ha, () => late.trigger?.resumePending(), kubeClient, logger) : undefined;
   const unfenced =
     opts.actions ??
     createActionFactory({
@@ -98,7 +99,8 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
       ...(webhookSecret !== undefined ? { webhookSecret } : {}),
     });
   const actions = elector ? fenceActions(unfenced, elector) : unfenced;
-  trigger = new RollbackTrigger({ policy: opts.policy, log, actions, logger, metrics, ...(elector ? { resumeOnStart: false } : {}) });
+  const trigger = new RollbackTrigger({ policy: opts.policy, log, actions, logger, metrics, ...(elector ? { resumeOnStart: false } : {}) });
+  late.trigger = trigger;
   await trigger.start();
   const active = trigger;
 

@@ -66,10 +66,10 @@ function dockerignored(patterns: string[], file: string): boolean {
     const re = new RegExp(
       `^${glob
         .replace(/[.+^${}()|[\]]/g, '\\$&')
-        .replace(/\*\*\/?/g, '\u0000')
+        .replace(/\*\*\/?/g, '\uE000')
         .replace(/\*/g, '[^/]*')
         .replace(/\?/g, '[^/]')
-        .replace(/\u0000/g, '.*')}$`,
+        .replace(/\uE000/g, '.*')}$`,
     );
     if (re.test(file)) ignored = !negate;
   }
@@ -100,7 +100,11 @@ describe('Dockerfile (static checks; no container runtime here)', () => {
     expect(args.get('NODE_IMAGE')).toMatch(/^node:20(\.\d+)*-(bookworm-)?slim$/);
     for (const s of stages) expect(s.from).toBe(args.get('NODE_IMAGE'));
     const deps = stages.find((s) => s.name === 'deps')!;
-    expect(ops(deps, 'RUN').map((r) => r.args).join('\n')).toMatch(/npm ci --omit=dev/);
+    expect(
+      ops(deps, 'RUN')
+        .map((r) => r.args)
+        .join('\n'),
+    ).toMatch(/npm ci --omit=dev/);
     // The runtime stage builds nothing and installs nothing: it copies.
     expect(ops(runtime, 'RUN').map((r) => r.args)).toEqual(['chmod 0555 bin/vigil.js && ln -s /app/bin/vigil.js /usr/local/bin/vigil']);
   });
@@ -114,10 +118,16 @@ describe('Dockerfile (static checks; no container runtime here)', () => {
     // USER comes after the last RUN, so nothing after it runs as root.
     expect(users[0]!.line).toBeGreaterThan(Math.max(...ops(runtime, 'RUN').map((r) => r.line)));
     expect(JSON.parse(ops(runtime, 'ENTRYPOINT')[0]!.args)).toEqual(['vigil']);
-    expect(fs.readFileSync(path.join(ROOT, 'bin/vigil.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\nimport \{ run \} from '\.\.\/dist\/src\/cli\/main\.js';/);
+    expect(fs.readFileSync(path.join(ROOT, 'bin/vigil.js'), 'utf8')).toMatch(
+      /^#!\/usr\/bin\/env node\nimport \{ run \} from '\.\.\/dist\/src\/cli\/main\.js';/,
+    );
     expect(fs.existsSync(path.join(ROOT, 'src/cli/main.ts'))).toBe(true);
     // Read-only root filesystem: HOME points at /tmp, which the manifests mount as an emptyDir.
-    expect(ops(runtime, 'ENV').map((e) => e.args).join(' ')).toMatch(/HOME=\/tmp/);
+    expect(
+      ops(runtime, 'ENV')
+        .map((e) => e.args)
+        .join(' '),
+    ).toMatch(/HOME=\/tmp/);
   });
 
   it('copies only sources that exist and that .dockerignore lets into the build context', () => {
@@ -149,7 +159,12 @@ describe('Dockerfile (static checks; no container runtime here)', () => {
 
   it('holds everything package.json publishes, compiled from what tsconfig.build.json includes', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
-    const copied = ops(runtime, 'COPY').map((c) => c.args.split(/\s+/).at(-1)!.replace(/^\.\/|\/$/g, ''));
+    const copied = ops(runtime, 'COPY').map((c) =>
+      c.args
+        .split(/\s+/)
+        .at(-1)!
+        .replace(/^\.\/|\/$/g, ''),
+    );
     // README.md and docs/ are for readers; nothing under src/ or exporters/ reads them at run time.
     const runtimeFiles = pkg.files.filter((f) => !f.startsWith('!') && !['README.md', 'docs/'].includes(f));
     expect(runtimeFiles.length).toBeGreaterThanOrEqual(6);
@@ -163,7 +178,9 @@ describe('Dockerfile (static checks; no container runtime here)', () => {
   it('matches the generated manifests: the same non-root user, a read-only root and a writable /tmp', () => {
     const file = path.join(ROOT, 'test/cases/full-platform/expected/kubernetes/rollback-trigger/statefulset.yaml');
     const sts = parseAllDocuments(fs.readFileSync(file, 'utf8'))[0]!.toJS() as {
-      spec: { template: { spec: { securityContext: { runAsUser: number }; containers: { securityContext: object; volumeMounts: { mountPath: string }[] }[] } } };
+      spec: {
+        template: { spec: { securityContext: { runAsUser: number }; containers: { securityContext: object; volumeMounts: { mountPath: string }[] }[] } };
+      };
     };
     const pod = sts.spec.template.spec;
     expect(String(pod.securityContext.runAsUser)).toBe(ops(runtime, 'USER')[0]!.args.split(':')[0]);

@@ -123,7 +123,11 @@ describe('emitted Kubernetes objects against the upstream schemas', () => {
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'Rollout',
         metadata: { name: 'svc' },
-        spec: { selector: { matchLabels: { app: 'svc' } }, template: { metadata: { labels: { app: 'svc' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }, strategy },
+        spec: {
+          selector: { matchLabels: { app: 'svc' } },
+          template: { metadata: { labels: { app: 'svc' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+          strategy,
+        },
       };
       expect(() => new Rollout(rollout).validate(), file).not.toThrow();
     }
@@ -131,15 +135,20 @@ describe('emitted Kubernetes objects against the upstream schemas', () => {
 
   it('rejects what the API server would: a wrong type, a missing required field, a bad enum', async () => {
     const StatefulSet = await modelFor('apps/v1', 'StatefulSet');
-    const sts = (await emittedObjects()).find((o) => o.object.kind === 'StatefulSet')!.object as { spec: Record<string, unknown> };
+    const sts = (await emittedObjects()).find((o) => o.object.kind === 'StatefulSet')!.object as unknown as { spec: Record<string, unknown> };
     expect(() => new StatefulSet({ ...sts, spec: { ...sts.spec, replicas: 'two' } }).validate()).toThrow(/replicas must be integer/);
     const ScaledObject = await modelFor('keda.sh/v1alpha1', 'ScaledObject');
-    expect(() => new ScaledObject({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'x' }, spec: { triggers: [] } }).validate()).toThrow(
-      /scaleTargetRef/,
-    );
+    expect(() =>
+      new ScaledObject({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'x' }, spec: { triggers: [] } }).validate(),
+    ).toThrow(/scaleTargetRef/);
     const NetworkPolicy = await modelFor('networking.k8s.io/v1', 'NetworkPolicy');
     expect(() =>
-      new NetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: { podSelector: {}, ingress: [{ ports: [{ port: {} }] }] } }).validate(),
+      new NetworkPolicy({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'x' },
+        spec: { podSelector: {}, ingress: [{ ports: [{ port: {} }] }] },
+      }).validate(),
     ).toThrow();
     await expect(modelFor('example.com/v1', 'Widget')).rejects.toThrow(/no upstream schema package/);
   });

@@ -134,7 +134,15 @@ describe('rollback trigger failover between two processes', () => {
       let a = start('a');
       await waitFor(() => ready('a'), 30_000, 'a leads');
       const b = start('b');
-      await waitFor(() => fetch(`${url('b')}/healthz`).then((r) => r.ok, () => false), 30_000, 'b is up');
+      await waitFor(
+        () =>
+          fetch(`${url('b')}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        30_000,
+        'b is up',
+      );
       await new Promise((r) => setTimeout(r, 2 * RETRY_MS));
       expect(await ready('b'), report()).toBe(false);
       const refused = await deliver('b', 'first', 'f0000001');
@@ -147,7 +155,9 @@ describe('rollback trigger failover between two processes', () => {
       expect(hooks).toEqual([expect.objectContaining({ slo: 'first', holder: 'trigger-a', generation: 0 })]);
       const viaStandby = await fetch(`${url('b')}/v1/decisions`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(viaStandby.headers.get('x-vigil-served-by')).toBe('trigger-a');
-      expect(((await viaStandby.json()) as { decisions: { decision: { alert: { labels: { slo: string } } } }[] }).decisions.map((d) => d.decision.alert.labels.slo)).toEqual(['first']);
+      expect(
+        ((await viaStandby.json()) as { decisions: { decision: { alert: { labels: { slo: string } } } }[] }).decisions.map((d) => d.decision.alert.labels.slo),
+      ).toEqual(['first']);
 
       // The standby copies the leader's decisions into its own log (every 2.5 retry periods).
       const holds = async (dir: string, text: string) => {
@@ -178,7 +188,15 @@ describe('rollback trigger failover between two processes', () => {
 
       // a comes back as a standby. b starts an action that fails retryably (next attempt in 2 s) ...
       a = start('a');
-      await waitFor(() => fetch(`${url('a')}/healthz`).then((r) => r.ok, () => false), 30_000, 'a is up again');
+      await waitFor(
+        () =>
+          fetch(`${url('a')}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        30_000,
+        'a is up again',
+      );
       const flaky = await deliver('b', 'flaky', 'f0000003');
       expect(flaky.status).toBe(200);
       const flakyId = ((await flaky.json()) as { results: { decisionId: string }[] }).results[0]!.decisionId;

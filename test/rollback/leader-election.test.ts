@@ -23,7 +23,10 @@ describe('the fake Lease API and KubeLeaseStore', () => {
     api = await startFakeLeaseApi(KUBE_TOKEN);
     const store = new KubeLeaseStore(new KubeClient({ server: api.url, token: KUBE_TOKEN }), 'vigil', 'trigger');
     expect(await store.get()).toBeUndefined();
-    const lease: LeaseObject = { metadata: { name: 'trigger', namespace: 'vigil' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0, renewTime: microTime(0) } };
+    const lease: LeaseObject = {
+      metadata: { name: 'trigger', namespace: 'vigil' },
+      spec: { holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0, renewTime: microTime(0) },
+    };
     const created = await store.create(lease);
     expect(created).not.toBe('conflict');
     const v1 = (created as LeaseObject).metadata.resourceVersion!;

@@ -42,7 +42,12 @@ export function generateRollbackTriggerManifests(
   const replicas = options.replicas ?? 2;
   const monitoring = options.monitoringNamespace ?? 'monitoring';
   const dir = outputPaths.kubernetes(name.replace(/^vigil-/, ''));
-  const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'rollback-trigger', 'app.kubernetes.io/part-of': 'vigil', 'app.kubernetes.io/managed-by': 'vigil' };
+  const labels = {
+    'app.kubernetes.io/name': name,
+    'app.kubernetes.io/component': 'rollback-trigger',
+    'app.kubernetes.io/part-of': 'vigil',
+    'app.kubernetes.io/managed-by': 'vigil',
+  };
   const selector = { 'app.kubernetes.io/name': name };
   const meta = (n: string, namespace: string | undefined = ns) => ({ name: n, ...(namespace ? { namespace } : {}), labels });
   const doc = (file: string, value: unknown, comment?: string[]): YamlDocument => ({
@@ -60,15 +65,18 @@ export function generateRollbackTriggerManifests(
 
   // Leader election: LeaseLock uses get/create/update only; create cannot be limited by name.
   const rbac: [string, unknown][] = [
-    ['role-lease.yaml', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: meta(`${name}-lease`),
-      rules: [
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [name], verbs: ['get', 'update'] },
-      ],
-    }],
+    [
+      'role-lease.yaml',
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: meta(`${name}-lease`),
+        rules: [
+          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [name], verbs: ['get', 'update'] },
+        ],
+      },
+    ],
     ['rolebinding-lease.yaml', binding('RoleBinding', `${name}-lease`, ns, 'Role', name, ns, labels)],
   ];
   const rollouts = Object.values(policy.targets).flatMap((t) => (t.argoRollout ? [t.argoRollout.namespace] : []));
@@ -81,13 +89,19 @@ export function generateRollbackTriggerManifests(
   if (rollouts.some((n) => n.includes('{{'))) {
     // A templated namespace is known only per alert: the grant has to be cluster-wide.
     rbac.push(
-      ['clusterrole-rollouts.yaml', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(`${name}-rollouts`, undefined), rules: rolloutRules }],
+      [
+        'clusterrole-rollouts.yaml',
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(`${name}-rollouts`, undefined), rules: rolloutRules },
+      ],
       ['clusterrolebinding-rollouts.yaml', binding('ClusterRoleBinding', `${name}-rollouts`, undefined, 'ClusterRole', name, ns, labels)],
     );
   } else {
     for (const rolloutNs of [...new Set(rollouts)].sort())
       rbac.push(
-        [`role-rollouts-${rolloutNs}.yaml`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(`${name}-rollouts`, rolloutNs), rules: rolloutRules }],
+        [
+          `role-rollouts-${rolloutNs}.yaml`,
+          { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(`${name}-rollouts`, rolloutNs), rules: rolloutRules },
+        ],
         [`rolebinding-rollouts-${rolloutNs}.yaml`, binding('RoleBinding', `${name}-rollouts`, rolloutNs, 'Role', name, ns, labels)],
       );
   }
@@ -128,7 +142,9 @@ export function generateRollbackTriggerManifests(
               serviceAccountName: name,
               securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
               // Spread replicas so one node failure cannot take leader and standby together.
-              topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
+              topologySpreadConstraints: [
+                { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+              ],
               terminationGracePeriodSeconds: 30,
               containers: [
                 {
@@ -239,7 +255,15 @@ export function generateRollbackTriggerManifests(
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-function binding(kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, namespace: string | undefined, roleKind: string, sa: string, saNs: string, labels: object) {
+function binding(
+  kind: 'RoleBinding' | 'ClusterRoleBinding',
+  name: string,
+  namespace: string | undefined,
+  roleKind: string,
+  sa: string,
+  saNs: string,
+  labels: object,
+) {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind,

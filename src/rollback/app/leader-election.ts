@@ -135,7 +135,10 @@ export class LeaderElector implements Fence {
     let lease = this.observed?.lease;
     for (let attempt = 0; attempt < 3 && lease?.spec.holderIdentity === this.deps.identity; attempt++) {
       try {
-        const released = await this.deps.store.update({ ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.clock()) } });
+        const released = await this.deps.store.update({
+          ...lease,
+          spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.clock()) },
+        });
         if (released !== 'conflict') return;
         lease = await this.deps.store.get();
       } catch (err) {
@@ -216,8 +219,7 @@ export class LeaderElector implements Fence {
   }
 
   private observe(lease: LeaseObject): void {
-    if (this.observed?.lease.metadata.resourceVersion !== lease.metadata.resourceVersion || !this.observed)
-      this.observed = { lease, at: this.clock() };
+    if (this.observed?.lease.metadata.resourceVersion !== lease.metadata.resourceVersion || !this.observed) this.observed = { lease, at: this.clock() };
     else this.observed = { lease, at: this.observed.at };
   }
 

@@ -146,7 +146,14 @@ export class RollbackTrigger {
       if (v.approval && !mine?.approval)
         events.push({ type: 'approval', id, at: v.approval.at, approved: v.approval.approved, by: v.approval.by, correlationId: v.decision.correlationId });
       if (v.outcome && !mine?.outcome)
-        events.push({ type: 'outcome', id, at: v.outcome.at, status: v.outcome.status as ActionOutcome['status'], detail: v.outcome.detail, attempts: v.outcome.attempts });
+        events.push({
+          type: 'outcome',
+          id,
+          at: v.outcome.at,
+          status: v.outcome.status as ActionOutcome['status'],
+          detail: v.outcome.detail,
+          attempts: v.outcome.attempts,
+        });
       if (v.resolvedAt && !mine?.resolvedAt) events.push({ type: 'resolved', id, at: v.resolvedAt });
       for (const e of events) {
         this.state.apply(e);

@@ -83,7 +83,8 @@ export function createRollbackServer(opts: RollbackServerOptions): http.Server {
     if (url.pathname === '/readyz') {
       allow(method, 'GET');
       // The Service selects ready pods only: with leader election that is the leader.
-      if (opts.role && !opts.role.isLeader()) return send(res, 503, { status: 'standby', identity: opts.role.identity, leader: opts.role.leader().identity ?? null });
+      if (opts.role && !opts.role.isLeader())
+        return send(res, 503, { status: 'standby', identity: opts.role.identity, leader: opts.role.leader().identity ?? null });
       return send(res, 200, { status: 'ready', ...(opts.role ? { identity: opts.role.identity } : {}) });
     }
     if (url.pathname === '/metrics') {

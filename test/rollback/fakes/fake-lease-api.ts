@@ -62,7 +62,8 @@ export async function startFakeLeaseApi(token: string) {
       } catch {
         return reply(400, status(400, 'BadRequest', 'body is not JSON'));
       }
-      const record = (code: number) => writes.push({ method, at: Date.now(), status: code, holder: body.spec?.holderIdentity, transitions: body.spec?.leaseTransitions });
+      const record = (code: number) =>
+        writes.push({ method, at: Date.now(), status: code, holder: body.spec?.holderIdentity, transitions: body.spec?.leaseTransitions });
       const invalid = validate(body, ns!, name);
       if (invalid) {
         record(422);
@@ -103,7 +104,11 @@ export async function startFakeLeaseApi(token: string) {
         record(409);
         return reply(
           409,
-          status(409, 'Conflict', `Operation cannot be fulfilled on leases.coordination.k8s.io "${name}": the object has been modified; please apply your changes to the latest version and try again`),
+          status(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on leases.coordination.k8s.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          ),
         );
       }
       const lease: StoredLease = {
@@ -136,7 +141,11 @@ export async function startFakeLeaseApi(token: string) {
 }
 
 /** The checks the API server's validation makes on a Lease write, as far as the elector's fields go. */
-function validate(body: { apiVersion?: unknown; kind?: unknown; metadata?: Record<string, unknown>; spec?: Record<string, unknown> }, ns: string, name?: string): string | undefined {
+function validate(
+  body: { apiVersion?: unknown; kind?: unknown; metadata?: Record<string, unknown>; spec?: Record<string, unknown> },
+  ns: string,
+  name?: string,
+): string | undefined {
   if (body.apiVersion !== 'coordination.k8s.io/v1' || body.kind !== 'Lease') return 'apiVersion/kind must be coordination.k8s.io/v1 Lease';
   if (typeof body.metadata !== 'object' || body.metadata === null || typeof body.metadata.name !== 'string') return 'metadata.name: Required value';
   if (name !== undefined && body.metadata.name !== name) return `metadata.name: Invalid value: "${String(body.metadata.name)}": must match the name in the URL`;
@@ -146,9 +155,11 @@ function validate(body: { apiVersion?: unknown; kind?: unknown; metadata?: Recor
   for (const k of Object.keys(spec)) if (!known.includes(k)) return `spec.${k}: unknown field`;
   if (spec.holderIdentity !== undefined && typeof spec.holderIdentity !== 'string') return 'spec.holderIdentity: must be a string';
   for (const k of ['leaseDurationSeconds', 'leaseTransitions'])
-    if (spec[k] !== undefined && !(Number.isInteger(spec[k]) && (spec[k] as number) >= 0 && (spec[k] as number) < 2 ** 31)) return `spec.${k}: must be an int32 ≥ 0`;
+    if (spec[k] !== undefined && !(Number.isInteger(spec[k]) && (spec[k] as number) >= 0 && (spec[k] as number) < 2 ** 31))
+      return `spec.${k}: must be an int32 ≥ 0`;
   if (spec.leaseDurationSeconds === 0) return 'spec.leaseDurationSeconds: must be greater than 0';
   for (const k of ['acquireTime', 'renewTime'])
-    if (spec[k] !== undefined && !(typeof spec[k] === 'string' && MICRO_TIME.test(spec[k]))) return `spec.${k}: must be a MicroTime (RFC 3339, 6 fractional digits)`;
+    if (spec[k] !== undefined && !(typeof spec[k] === 'string' && MICRO_TIME.test(spec[k])))
+      return `spec.${k}: must be a MicroTime (RFC 3339, 6 fractional digits)`;
   return undefined;
 }

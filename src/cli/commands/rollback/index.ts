@@ -101,17 +101,18 @@ export const rollbackCommand: Command = {
 };
 
 /** `--ha-lease NS/NAME` and its companions; the identity defaults to $POD_NAME, then the host name. */
-function haFlags(values: Record<string, unknown>): HaOptions | undefined {
+function haFlags(flags: Readonly<Record<string, unknown>>): HaOptions | undefined {
+  const values = Object.fromEntries(Object.entries(flags).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const lease = values['ha-lease'];
   const companions = ['identity', 'advertise-url'].filter((k) => values[k] !== undefined);
   if (lease === undefined) {
     if (companions.length) throw new UserError(`--${companions[0]} needs --ha-lease\nusage: ${USAGE}`, EXIT_USAGE);
     return undefined;
   }
-  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(String(lease));
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(lease);
   if (!m) throw new UserError(`--ha-lease must be NAMESPACE/NAME (DNS names), got ${JSON.stringify(lease)}\nusage: ${USAGE}`, EXIT_USAGE);
   const duration = (flag: string) => {
-    const ms = parseDurationMs(String(values[flag]), { decimals: true });
+    const ms = parseDurationMs(values[flag] ?? '', { decimals: true });
     if (ms === undefined || ms <= 0) throw new UserError(`--${flag} must be a duration like 15s, got ${JSON.stringify(values[flag])}`, EXIT_USAGE);
     return ms;
   };
@@ -123,12 +124,12 @@ function haFlags(values: Record<string, unknown>): HaOptions | undefined {
   const problem = leaseTimingsProblem(timings);
   if (problem) throw new UserError(`--lease-*: ${problem} (defaults 15s / 10s / 2s)`, EXIT_USAGE);
   if (timings.leaseDurationMs % 1000 !== 0) throw new UserError('--lease-duration must be whole seconds (leaseDurationSeconds is an integer)', EXIT_USAGE);
-  const identity = String(values.identity ?? process.env.POD_NAME ?? os.hostname());
+  const identity = values.identity ?? process.env.POD_NAME ?? os.hostname();
   if (identity === '') throw new UserError('--identity must not be empty', EXIT_USAGE);
   const advertise = values['advertise-url'];
-  if (advertise !== undefined && !/^https?:\/\/[^/\s@]+\/?$/.test(String(advertise)))
+  if (advertise !== undefined && !/^https?:\/\/[^/\s@]+\/?$/.test(advertise))
     throw new UserError(`--advertise-url must be http(s)://HOST:PORT without a path or credentials, got ${JSON.stringify(advertise)}`, EXIT_USAGE);
-  return { namespace: m[1]!, name: m[3]!, identity, timings, ...(advertise ? { advertiseUrl: String(advertise) } : {}) };
+  return { namespace: m[1]!, name: m[3]!, identity, timings, ...(advertise ? { advertiseUrl: advertise } : {}) };
 }
 
 /** `host:port` or `[v6]:port`; the trigger has no default interface. */
