@@ -163,7 +163,7 @@ describe('LeaderElector', () => {
     const action = factory.create({ kind: 'webhook', url: 'http://x' });
     expect(await action.execute({ decisionId: 'd', correlationId: 'c', reason: 'r' })).toEqual({ status: 'success', detail: 'ok' });
     token = undefined;
-    expect(await action.execute({ decisionId: 'd', correlationId: 'c', reason: 'r' })).toMatchObject({ status: 'failed', retryable: false, detail: /fenced/ });
+    expect(await action.execute({ decisionId: 'd', correlationId: 'c', reason: 'r' })).toMatchObject({ status: 'failed', retryable: true, detail: /fenced/ });
     expect(seen).toEqual([{ holder: 'a', generation: 3 }]);
   });
 });
