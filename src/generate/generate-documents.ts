@@ -8,6 +8,7 @@ import { generateDashboardJson } from './grafana/dashboard-json.js';
 import { generateGrafanaDashboardResource } from './grafana/operator.js';
 import { generateDashboardProvisioning } from './grafana/provisioning.js';
 import { generateExporterManifests } from './kubernetes/exporter-manifests.js';
+import { generateRollbackTriggerManifests, triggerName } from './kubernetes/rollback-trigger-manifests.js';
 import { generateMimirRuleFiles } from './kubernetes/mimir-rules.js';
 import { generatePrometheusRule } from './kubernetes/prometheus-rule.js';
 import { placeRuleFiles } from './kubernetes/rule-placement.js';
@@ -39,7 +40,23 @@ export function* generateDocuments(model: ProjectModel, options: GenerateOptions
     ...(serviceMonitorLabels ? { serviceMonitorLabels } : {}),
     ...(model.config.exporterJob ? { job: model.config.exporterJob } : {}),
   });
+  yield* rollbackTriggerDocuments(model);
   yield* grafanaDocuments(model);
+}
+
+/** The rollback trigger's manifests, one StatefulSet per rollback policy (none without a policy). */
+function* rollbackTriggerDocuments(model: ProjectModel): Generator<Document> {
+  const { namespace, image, replicas, monitoringNamespace } = model.config.rollbackTrigger;
+  const many = model.rollbackPolicies.length > 1;
+  for (const { file, policy } of model.rollbackPolicies)
+    yield* generateRollbackTriggerManifests(policy.document, file, `${JSON.stringify(policy.document, null, 2)}\n`, {
+      name: triggerName(file, many),
+      ...(namespace ? { namespace } : {}),
+      ...(image ? { image } : {}),
+      ...(replicas ? { replicas } : {}),
+      ...(monitoringNamespace ? { monitoringNamespace } : {}),
+      serviceMonitorLabels: model.config.exporter.serviceMonitorLabels,
+    });
 }
 
 /**

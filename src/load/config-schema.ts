@@ -89,6 +89,25 @@ export const ConfigSchema = Type.Object(
               { additionalProperties: false, description: "the GPU exporter's namespace, and the labels your Prometheus serviceMonitorSelector matches" },
             ),
           ),
+          rollbackTrigger: Type.Optional(
+            Type.Object(
+              {
+                namespace: Type.Optional(Namespace),
+                image: Type.Optional(
+                  Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'container image of vigil (default ghcr.io/vigil-monitoring/vigil:0.1.0)' }),
+                ),
+                replicas: Type.Optional(
+                  Type.Integer({ minimum: 1, maximum: 7, description: 'replicas; one leads through a Lease, the others stand by (default 2)' }),
+                ),
+                monitoringNamespace: Type.Optional(Namespace),
+              },
+              {
+                additionalProperties: false,
+                description:
+                  "the rollback trigger's StatefulSet (rendered only with a rollback policy): namespace, image, replicas, and the namespace of the Alertmanager and Prometheus its NetworkPolicy admits (default monitoring)",
+              },
+            ),
+          ),
           dashboards: Type.Optional(
             Type.Object(
               {

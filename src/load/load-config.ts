@@ -42,6 +42,13 @@ export interface ProjectConfig {
   readonly environments: readonly string[];
   readonly rules: { readonly namespace: string | undefined; readonly labels: Readonly<Record<string, string>> };
   readonly exporter: { readonly namespace: string | undefined; readonly serviceMonitorLabels: Readonly<Record<string, string>> };
+  /** kubernetes.rollbackTrigger: the trigger's manifests (each field undefined: the generator's default). */
+  readonly rollbackTrigger: {
+    readonly namespace: string | undefined;
+    readonly image: string | undefined;
+    readonly replicas: number | undefined;
+    readonly monitoringNamespace: string | undefined;
+  };
   readonly dashboards: {
     readonly namespace: string | undefined;
     readonly instanceSelector: Readonly<Record<string, string>> | undefined;
@@ -61,6 +68,7 @@ export const DEFAULT_CONFIG: ProjectConfig = {
   environments: [],
   rules: { namespace: undefined, labels: PROMETHEUS_SELECTOR_LABELS },
   exporter: { namespace: undefined, serviceMonitorLabels: PROMETHEUS_SELECTOR_LABELS },
+  rollbackTrigger: { namespace: undefined, image: undefined, replicas: undefined, monitoringNamespace: undefined },
   dashboards: { namespace: undefined, instanceSelector: undefined, folder: undefined },
 };
 
@@ -103,6 +111,12 @@ export async function loadConfig(root: string, diags: Diagnostics): Promise<Proj
     environments: spec.environments ?? [],
     rules: { namespace: k.rules?.namespace, labels: k.rules?.labels ?? PROMETHEUS_SELECTOR_LABELS },
     exporter: { namespace: k.exporter?.namespace, serviceMonitorLabels: k.exporter?.serviceMonitorLabels ?? PROMETHEUS_SELECTOR_LABELS },
+    rollbackTrigger: {
+      namespace: k.rollbackTrigger?.namespace,
+      image: k.rollbackTrigger?.image,
+      replicas: k.rollbackTrigger?.replicas,
+      monitoringNamespace: k.rollbackTrigger?.monitoringNamespace,
+    },
     dashboards: { namespace: k.dashboards?.namespace, instanceSelector: k.dashboards?.instanceSelector, folder: k.dashboards?.folder },
   };
 }

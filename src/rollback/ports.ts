@@ -17,7 +17,54 @@ export interface ActionContext {
   readonly reason: string;
   /** What the decision is about, for actions that tell another system (the webhook body). */
   readonly subject?: ActionSubject;
+  /** With leader election: the lease this replica held, checked right before the action (see `Fence`). */
+  readonly fencing?: FencingToken;
   readonly signal?: AbortSignal;
+}
+
+/** The lease generation an action runs under; receivers may reject generations older than one they saw. */
+export interface FencingToken {
+  readonly holder: string;
+  /** The Lease's `spec.leaseTransitions` when this replica acquired it. */
+  readonly generation: number;
+}
+
+/** Fence says, right before an action, whether this replica still holds the lease it acquired. */
+export interface Fence {
+  /** The token to act under, or undefined when this replica must not act. */
+  check(signal?: AbortSignal): Promise<FencingToken | undefined>;
+}
+
+/** Marks a request a standby forwarded to the leader (or a standby's replication read): never forwarded again. */
+export const FORWARDED_HEADER = 'x-vigil-forwarded-by';
+
+/** A coordination.k8s.io/v1 Lease, as far as leader election reads and writes it. */
+export interface LeaseObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly resourceVersion?: string;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly spec: {
+    readonly holderIdentity?: string;
+    readonly leaseDurationSeconds?: number;
+    /** MicroTime: RFC 3339 with 6 fractional digits. */
+    readonly acquireTime?: string;
+    readonly renewTime?: string;
+    readonly leaseTransitions?: number;
+  };
+}
+
+/** LeaseStore reads and writes one Lease with optimistic concurrency (`conflict`: resourceVersion was stale). */
+export interface LeaseStore {
+  /** The lease, or undefined when it does not exist. */
+  get(signal?: AbortSignal): Promise<LeaseObject | undefined>;
+  create(lease: LeaseObject, signal?: AbortSignal): Promise<LeaseObject | 'conflict'>;
+  /** Replaces the lease; `lease.metadata.resourceVersion` must be the one last read. */
+  update(lease: LeaseObject, signal?: AbortSignal): Promise<LeaseObject | 'conflict'>;
 }
 
 /** The release a decision rolls back, as far as the alert and the policy name it. */

@@ -13,11 +13,15 @@ import { createPromMetrics } from './adapters/prom-metrics.js';
 import { BurnRatePoller } from './app/poll-burn-rates.js';
 import { RollbackTrigger } from './app/rollback-trigger.js';
 import { createRollbackServer } from './http/server.js';
+import { KubeLeaseStore } from './adapters/kube-lease-store.js';
+import { fenceActions } from './app/fenced-actions.js';
+import { DEFAULT_LEASE_TIMINGS, LeaderElector, type LeaseTimings } from './app/leader-election.js';
+import { LeaderDecisions } from './adapters/leader-decisions.js';
 import type { ConnectionLimits } from './http/connection-limits.js';
 import type { Policy } from './policy/load-policy.js';
 import { UserError } from '../diagnostics.js';
 import { parseDurationMs } from '../runtime/duration.js';
-import { noopLogger, type ActionFactory, type Logger } from './ports.js';
+import { noopLogger, type ActionFactory, type LeaseStore, type Logger } from './ports.js';
 
 /** Everything `vigil rollback serve` needs, already validated. */
 export interface ServeOptions {
@@ -39,6 +43,20 @@ export interface ServeOptions {
   readonly connections?: ConnectionLimits;
   /** How long decisions are kept (ms, default 30 days); at least the policy's longest cooldown. */
   readonly decisionRetentionMs?: number;
+  /** Leader election: only the holder of this Lease decides and acts; the others are standbys. */
+  readonly ha?: HaOptions;
+}
+
+/** Where the Lease is and who this replica is. */
+export interface HaOptions {
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity: string;
+  /** This replica's API URL as other replicas reach it (standbys forward decision reads to the leader's). */
+  readonly advertiseUrl?: string;
+  readonly timings?: LeaseTimings;
+  /** Overrides the Kubernetes API adapter (tests). */
+  readonly store?: LeaseStore;
 }
 
 /** A running trigger service. */
@@ -47,6 +65,8 @@ export interface RunningService {
   readonly trigger: RollbackTrigger;
   readonly server: http.Server;
   readonly log: FileDecisionLog;
+  /** With `ha`: the elector. */
+  readonly elector?: LeaderElector;
   close(): Promise<void>;
 }
 
@@ -68,22 +88,29 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
   const history = ChampionHistory.inStateDir(opts.stateDir);
   const mlflow = doc.mlflow ? new MlflowClient(doc.mlflow.url, mlflowToken) : undefined;
   let kube: KubeClient | undefined;
-  const actions =
+  const kubeClient = () =>
+    (kube ??= new KubeClient(
+      resolveKubeConnection({
+        ...(doc.kubernetes?.kubeconfig ? { kubeconfig: doc.kubernetes.kubeconfig } : {}),
+        ...(doc.kubernetes?.context ? { context: doc.kubernetes.context } : {}),
+      }),
+    ));
+  // The elector is built before the trigger it resumes once this replica leads.
+  const late: { trigger?: RollbackTrigger } = {};
+  const elector = opts.ha ? createElector(opts.ha, () => late.trigger?.resumePending(), kubeClient, logger) : undefined;
+  const unfenced =
     opts.actions ??
     createActionFactory({
-      kube: () =>
-        (kube ??= new KubeClient(
-          resolveKubeConnection({
-            ...(doc.kubernetes?.kubeconfig ? { kubeconfig: doc.kubernetes.kubeconfig } : {}),
-            ...(doc.kubernetes?.context ? { context: doc.kubernetes.context } : {}),
-          }),
-        )),
+      kube: kubeClient,
       ...(mlflow ? { mlflow } : {}),
       championHistory: history,
       ...(webhookSecret !== undefined ? { webhookSecret } : {}),
     });
-  const trigger = new RollbackTrigger({ policy: opts.policy, log, actions, logger, metrics, retentionMs });
+  const actions = elector ? fenceActions(unfenced, elector) : unfenced;
+  const trigger = new RollbackTrigger({ policy: opts.policy, log, actions, logger, metrics, retentionMs, ...(elector ? { resumeOnStart: false } : {}) });
+  late.trigger = trigger;
   await trigger.start();
+  const active = trigger;
 
   const stop = new AbortController();
   const timers: NodeJS.Timeout[] = [];
@@ -109,11 +136,11 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     const poller = new BurnRatePoller(opts.policy.pollChecks, new PrometheusHttpQuery(doc.poll.prometheusUrl), metrics);
     let busy = false;
     const tick = async () => {
-      if (busy) return;
+      if (busy || (elector && !elector.isLeader())) return;
       busy = true;
       try {
         const correlationId = `poll-${Date.now().toString(36)}`;
-        for (const alert of await poller.poll(stop.signal)) await trigger.handleAlert(alert, correlationId);
+        for (const alert of await poller.poll(stop.signal)) await active.handleAlert(alert, correlationId);
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'poll round failed');
       } finally {
@@ -123,8 +150,11 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     timers.push(setInterval(() => void tick(), parseDurationMs(doc.poll.interval ?? '30s')).unref());
   }
 
+  if (elector) timers.push(startDecisionSync(elector, active, new LeaderDecisions(opts.token, elector.identity), opts.ha!, logger, stop.signal));
+
   const server = createRollbackServer({
-    trigger,
+    trigger: active,
+    ...(elector ? { role: elector } : {}),
     token: opts.token,
     registry,
     logger,
@@ -140,15 +170,17 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
     // A deep accept queue: a burst of hostile connects must not leave real clients waiting in it.
     server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => resolve());
   });
+  elector?.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
   logger.info({ url, policy: opts.policy.file, stateDir: opts.stateDir }, 'rollback trigger listening');
   return {
     url,
-    trigger,
+    trigger: active,
     server,
     log,
+    ...(elector ? { elector } : {}),
     async close() {
       stop.abort();
       for (const t of timers) clearInterval(t);
@@ -156,10 +188,69 @@ export async function startRollbackService(opts: ServeOptions): Promise<RunningS
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await trigger.close();
+      await active.close();
+      await elector?.close();
       await log.close();
     },
   };
+}
+
+/** Decisions a standby copies from the leader per sync (newest first). */
+const SYNC_LIMIT = 1000;
+
+/**
+ * Standby replication: every 2.5 retry periods (5 s by default) a standby copies the leader's
+ * newest decisions into its own log, so that after a failover the new leader knows them.
+ */
+function startDecisionSync(
+  elector: LeaderElector,
+  trigger: RollbackTrigger,
+  source: LeaderDecisions,
+  ha: HaOptions,
+  logger: Logger,
+  signal: AbortSignal,
+): NodeJS.Timeout {
+  let busy = false;
+  const sync = async () => {
+    const { url } = elector.leader();
+    if (busy || elector.isLeader() || !url || url === ha.advertiseUrl) return;
+    busy = true;
+    try {
+      const views = await source.fetch(url, SYNC_LIMIT, signal);
+      // Leadership may have come to us while the read was in flight: the leader's log is ours then.
+      if (!elector.isLeader()) {
+        const written = await trigger.replicate(views);
+        if (written > 0) logger.debug({ leader: url, events: written }, 'replicated decisions from the leader');
+      }
+    } catch (err) {
+      logger.debug({ leader: url, err: (err as Error).message }, 'could not replicate decisions from the leader');
+    } finally {
+      busy = false;
+    }
+  };
+  return setInterval(() => void sync(), 2.5 * (ha.timings ?? DEFAULT_LEASE_TIMINGS).retryPeriodMs).unref();
+}
+
+/** The elector of `--ha-lease`, on the policy's Kubernetes connection unless a store is given. */
+function createElector(ha: HaOptions, onLeading: () => void, kube: () => KubeClient, logger: Logger): LeaderElector {
+  let store = ha.store;
+  if (!store) {
+    try {
+      store = new KubeLeaseStore(kube(), ha.namespace, ha.name);
+    } catch (err) {
+      throw new UserError(`--ha-lease ${ha.namespace}/${ha.name}: cannot reach the Kubernetes API: ${(err as Error).message}`);
+    }
+  }
+  return new LeaderElector({
+    store,
+    namespace: ha.namespace,
+    name: ha.name,
+    identity: ha.identity,
+    ...(ha.advertiseUrl ? { advertiseUrl: ha.advertiseUrl } : {}),
+    ...(ha.timings ? { timings: ha.timings } : {}),
+    logger,
+    onStartedLeading: onLeading,
+  });
 }
 
 /** A secret file the policy names; unreadable or empty is a start-up error naming the key. */

@@ -96,6 +96,11 @@ export class KubeClient {
     return this.request('PATCH', apiPath, contentType, JSON.stringify(body), signal);
   }
 
+  /** PUT (replace) or POST (create) a whole object as JSON. */
+  send(method: 'PUT' | 'POST', apiPath: string, body: unknown, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.request(method, apiPath, 'application/json', JSON.stringify(body), signal);
+  }
+
   private request(method: string, apiPath: string, contentType: string | undefined, body: string | undefined, signal?: AbortSignal): Promise<HttpResponse> {
     return this.http.request({
       method,

@@ -16,7 +16,8 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 
 /**
  * Generic rollback webhook: POSTs `{decisionId, correlationId, reason, service, slo, environment,
- * target, rule, alert: {fingerprint, startsAt, labels}}` as JSON (what is known), HMAC-signed. 2xx is
+ * target, rule, alert: {fingerprint, startsAt, labels}, lease?: {holder, generation}}` as JSON (what is
+ * known; `lease` with leader election: receivers may refuse generations older than one they saw), HMAC-signed. 2xx is
  * success; 208 Already Reported or 409 with `{"alreadyDone": true}` means already done; the
  * decision id doubles as an idempotency key (`Idempotency-Key` header) for the receiver.
  */
@@ -34,7 +35,13 @@ export class WebhookAction implements RollbackAction {
   }
 
   async execute(ctx: ActionContext): Promise<ActionOutcome> {
-    const body = JSON.stringify({ decisionId: ctx.decisionId, correlationId: ctx.correlationId, reason: ctx.reason, ...ctx.subject });
+    const body = JSON.stringify({
+      decisionId: ctx.decisionId,
+      correlationId: ctx.correlationId,
+      reason: ctx.reason,
+      ...ctx.subject,
+      ...(ctx.fencing ? { lease: ctx.fencing } : {}),
+    });
     const ts = String(Math.floor(this.now() / 1000));
     const res = await this.http.request({
       url: this.url,

@@ -4,6 +4,7 @@ import {
   noopLogger,
   noopMetrics,
   type ActionFactory,
+  type ActionOutcome,
   type AlertView,
   type Clock,
   type DecisionEvent,
@@ -28,6 +29,8 @@ export interface TriggerDeps {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** How long decisions are remembered in memory (ms); default forever. The log keeps its own retention. */
   readonly retentionMs?: number;
+  /** Resume unfinished actions in `start()` (default true); with leader election the leader calls `resumePending()` instead. */
+  readonly resumeOnStart?: boolean;
 }
 
 /** What happened to one alert of a delivery. */
@@ -74,9 +77,15 @@ export class RollbackTrigger {
   async start(): Promise<void> {
     const events = await this.deps.log.readAll();
     for (const e of events) this.state.apply(e);
+    const resume = this.deps.resumeOnStart !== false;
     const pending = this.state.pendingExecution();
-    this.logger.info({ decisions: this.state.size, resuming: pending.length }, 'decision log loaded');
-    for (const v of pending) this.launch(v);
+    this.logger.info({ decisions: this.state.size, resuming: resume ? pending.length : 0 }, 'decision log loaded');
+    if (resume) for (const v of pending) this.launch(v);
+  }
+
+  /** Launches committed actions without an outcome (a replica that just became leader). */
+  resumePending(): void {
+    for (const v of this.state.pendingExecution()) this.launch(v);
   }
 
   /** Decides about one alert; resolves once the decision is durable (the action runs after). */
@@ -120,6 +129,42 @@ export class RollbackTrigger {
     this.logger.child({ correlationId, decisionId: id }).info({ approved, by }, 'rollback approval');
     if (approved) this.launch(view);
     return { status: 'ok', view };
+  }
+
+  /**
+   * Standby: copies decisions of the leader (newest first, as `decisions()` lists them) that this
+   * replica has not recorded, and their later facts, into its own log; nothing is acted on. After
+   * a failover the new leader's cooldowns and idempotency keys include them, and `resumePending()`
+   * finishes the actions the old leader committed (actions are idempotent; the decision id is the key).
+   */
+  async replicate(views: readonly DecisionView[]): Promise<number> {
+    let written = 0;
+    for (const v of [...views].reverse()) {
+      const id = v.decision.id;
+      const mine = this.state.get(id);
+      // A decision of our own for the same alert wins: two records of one key would act twice.
+      if (!mine && this.state.idForKey(v.decision.key) !== undefined) continue;
+      const events: DecisionEvent[] = [];
+      if (!mine) events.push(v.decision);
+      if (v.approval && !mine?.approval)
+        events.push({ type: 'approval', id, at: v.approval.at, approved: v.approval.approved, by: v.approval.by, correlationId: v.decision.correlationId });
+      if (v.outcome && !mine?.outcome)
+        events.push({
+          type: 'outcome',
+          id,
+          at: v.outcome.at,
+          status: v.outcome.status as ActionOutcome['status'],
+          detail: v.outcome.detail,
+          attempts: v.outcome.attempts,
+        });
+      if (v.resolvedAt && !mine?.resolvedAt) events.push({ type: 'resolved', id, at: v.resolvedAt });
+      for (const e of events) {
+        this.state.apply(e);
+        await this.deps.log.append(e);
+        written++;
+      }
+    }
+    return written;
   }
 
   /** Newest decisions first, at most `limit`. */

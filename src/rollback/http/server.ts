@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { handleAlertmanagerWebhook } from '../app/handle-alertmanager-webhook.js';
 import { StorageError, type RollbackTrigger } from '../app/rollback-trigger.js';
-import { noopLogger, noopMetrics, type Logger, type TriggerMetrics } from '../ports.js';
+import { FORWARDED_HEADER, noopLogger, noopMetrics, type Logger, type TriggerMetrics } from '../ports.js';
 import { parseWebhookPayload } from './alertmanager-payload.js';
 import { bearerTokenMatches } from './bearer-auth.js';
 import { limitConnections, type ConnectionLimits } from './connection-limits.js';
@@ -20,6 +20,16 @@ export interface RollbackServerOptions {
   readonly maxBodyBytes?: number;
   /** Connection count and idle limits (defaults: 1024 connections, 15 s idle). */
   readonly connections?: ConnectionLimits;
+  /** With leader election: standbys answer deliveries and approvals with 503 and forward decision reads to the leader. */
+  readonly role?: ReplicaRole;
+}
+
+/** This replica's place in leader election, as the HTTP API needs it. */
+export interface ReplicaRole {
+  readonly identity: string;
+  isLeader(): boolean;
+  /** The holder last seen and the API URL it advertises in the Lease. */
+  leader(): { identity: string | undefined; url: string | undefined };
 }
 
 class HttpError extends Error {
@@ -70,6 +80,13 @@ export function createRollbackServer(opts: RollbackServerOptions): http.Server {
       allow(method, 'GET');
       return send(res, 200, { status: 'ok' });
     }
+    if (url.pathname === '/readyz') {
+      allow(method, 'GET');
+      // The Service selects ready pods only: with leader election that is the leader.
+      if (opts.role && !opts.role.isLeader())
+        return send(res, 503, { status: 'standby', identity: opts.role.identity, leader: opts.role.leader().identity ?? null });
+      return send(res, 200, { status: 'ready', ...(opts.role ? { identity: opts.role.identity } : {}) });
+    }
     if (url.pathname === '/metrics') {
       allow(method, 'GET');
       const text = await opts.registry.metrics();
@@ -81,6 +98,7 @@ export function createRollbackServer(opts: RollbackServerOptions): http.Server {
       allow(method, 'POST');
       authenticate(req);
       const body = await readBody(req, maxBody);
+      standbyRefuses('deliveries');
       const parsed = parseWebhookPayload(body);
       if (!parsed.ok) throw new HttpError(parsed.status ?? 400, parsed.reason);
       const results = await handleAlertmanagerWebhook(opts.trigger, parsed.payload, correlationId);
@@ -94,6 +112,7 @@ export function createRollbackServer(opts: RollbackServerOptions): http.Server {
       const raw = url.searchParams.get('limit');
       const limit = raw === null ? 100 : Number(raw);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new HttpError(400, 'limit must be an integer from 1 to 10000');
+      if (opts.role && !opts.role.isLeader()) return forwardToLeader(opts.role, `/v1/decisions?limit=${limit}`, req, res);
       return send(res, 200, { decisions: opts.trigger.decisions(limit) });
     }
     const approval = APPROVAL_PATH.exec(url.pathname);
@@ -101,6 +120,7 @@ export function createRollbackServer(opts: RollbackServerOptions): http.Server {
       allow(method, 'POST');
       authenticate(req);
       const body = await readBody(req, 16 * 1024);
+      standbyRefuses('approvals');
       const { approved, by } = parseApproval(body);
       const r = await opts.trigger.approve(approval[1]!, approved, by, correlationId);
       if (r.status === 'not-found') throw new HttpError(404, r.reason ?? 'not found');
@@ -110,11 +130,39 @@ export function createRollbackServer(opts: RollbackServerOptions): http.Server {
     throw new HttpError(404, `no such endpoint ${url.pathname}`);
   }
 
+  /** Only the leader decides: a standby answers 503 (Alertmanager retries; the Service routes to the ready leader). */
+  function standbyRefuses(what: string): void {
+    if (!opts.role || opts.role.isLeader()) return;
+    const leader = opts.role.leader().identity;
+    throw new HttpError(503, `standby: ${opts.role.identity} does not take ${what}; the leader is ${leader ?? 'not known yet'}`);
+  }
+
   function authenticate(req: http.IncomingMessage): void {
     if (!bearerTokenMatches(req.headers.authorization, opts.token)) throw new HttpError(401, 'missing or wrong bearer token');
   }
 
   return server;
+}
+
+/** A standby's decision read: the leader's answer, passed through with the same credentials. */
+async function forwardToLeader(role: ReplicaRole, pathAndQuery: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const { identity, url } = role.leader();
+  // Two standbys that each think the other leads must not bounce a request between them.
+  if (req.headers[FORWARDED_HEADER] !== undefined) throw new HttpError(503, `standby: ${role.identity} is not the leader either`);
+  if (!url) throw new HttpError(503, `standby: ${role.identity} cannot read decisions, the leader advertises no URL`);
+  let upstream: Response;
+  try {
+    upstream = await fetch(`${url.replace(/\/$/, '')}${pathAndQuery}`, {
+      headers: { authorization: req.headers.authorization ?? '', [FORWARDED_HEADER]: role.identity },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(5_000),
+    });
+  } catch (err) {
+    throw new HttpError(503, `standby: the leader ${identity ?? ''} at ${url} did not answer (${(err as Error).message})`);
+  }
+  res.setHeader('x-vigil-served-by', identity ?? 'leader');
+  res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+  res.end(Buffer.from(await upstream.arrayBuffer()));
 }
 
 function allow(method: string, expected: string): void {

@@ -1,8 +1,11 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Diagnostics, UserError } from '../../../diagnostics.js';
 import { loadPolicy } from '../../../rollback/policy/load-policy.js';
 import { checkDecisionRetention } from '../../../rollback/app/decision-retention.js';
+import { leaseTimingsProblem } from '../../../rollback/app/leader-election.js';
+import type { HaOptions } from '../../../rollback/serve.js';
 import { parseDurationMs } from '../../../runtime/duration.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { loadSlos } from '../../../load/load-slos.js';
@@ -11,6 +14,7 @@ import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from '../
 import { reportDiagnostics } from '../../report.js';
 
 const USAGE = `vigil rollback serve --policy FILE --listen HOST:PORT --token-file FILE --state-dir DIR [--decision-retention 30d] [--root DIR] [--log-level info] [--no-poll]
+         [--ha-lease NAMESPACE/NAME [--identity ID] [--advertise-url URL] [--lease-duration 15s] [--lease-renew-deadline 10s] [--lease-retry-period 2s]]
        vigil rollback check --policy FILE [--root DIR]`;
 
 /** `vigil rollback`: run the SLO-driven rollback trigger (DESIGN A8), or check a policy file. */
@@ -20,6 +24,7 @@ export const rollbackCommand: Command = {
   examples: [
     'vigil rollback check --policy alerts/rollback-policy.yaml',
     'vigil rollback serve --policy alerts/rollback-policy.yaml --listen 127.0.0.1:9470 --token-file F --state-dir DIR',
+    'vigil rollback serve --policy P --listen 0.0.0.0:9470 --token-file F --state-dir /var/lib/vigil --ha-lease vigil-monitoring/vigil-rollback-trigger --advertise-url http://$(POD_IP):9470',
   ],
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv;
@@ -35,6 +40,12 @@ export const rollbackCommand: Command = {
         'decision-retention': { type: 'string', default: '30d' },
         'log-level': { type: 'string', default: 'info' },
         'no-poll': { type: 'boolean', default: false },
+        'ha-lease': { type: 'string' },
+        identity: { type: 'string' },
+        'advertise-url': { type: 'string' },
+        'lease-duration': { type: 'string', default: '15s' },
+        'lease-renew-deadline': { type: 'string', default: '10s' },
+        'lease-retry-period': { type: 'string', default: '2s' },
       },
       USAGE,
     );
@@ -51,6 +62,7 @@ export const rollbackCommand: Command = {
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(values['log-level'])))
         throw new UserError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent\nusage: ${USAGE}`, EXIT_USAGE);
     }
+    const ha = sub === 'serve' ? haFlags(values) : undefined;
     const diags = new Diagnostics();
     // Poll checks may take their windows from the project's SLOs; SLO files with errors are
     // reported by `vigil check`, here they only leave their SLOs out.
@@ -88,6 +100,7 @@ export const rollbackCommand: Command = {
       logger,
       poll: values['no-poll'] !== true,
       decisionRetentionMs,
+      ...(ha ? { ha } : {}),
     });
     io.stderr.write(`vigil rollback: listening on ${service.url}\n`);
     await waitForStop(io.signal);
@@ -95,6 +108,38 @@ export const rollbackCommand: Command = {
     return EXIT_OK;
   },
 };
+
+/** `--ha-lease NS/NAME` and its companions; the identity defaults to $POD_NAME, then the host name. */
+function haFlags(flags: Readonly<Record<string, unknown>>): HaOptions | undefined {
+  const values = Object.fromEntries(Object.entries(flags).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const lease = values['ha-lease'];
+  const companions = ['identity', 'advertise-url'].filter((k) => values[k] !== undefined);
+  if (lease === undefined) {
+    if (companions.length) throw new UserError(`--${companions[0]} needs --ha-lease\nusage: ${USAGE}`, EXIT_USAGE);
+    return undefined;
+  }
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(lease);
+  if (!m) throw new UserError(`--ha-lease must be NAMESPACE/NAME (DNS names), got ${JSON.stringify(lease)}\nusage: ${USAGE}`, EXIT_USAGE);
+  const duration = (flag: string) => {
+    const ms = parseDurationMs(values[flag] ?? '', { decimals: true });
+    if (ms === undefined || ms <= 0) throw new UserError(`--${flag} must be a duration like 15s, got ${JSON.stringify(values[flag])}`, EXIT_USAGE);
+    return ms;
+  };
+  const timings = {
+    leaseDurationMs: duration('lease-duration'),
+    renewDeadlineMs: duration('lease-renew-deadline'),
+    retryPeriodMs: duration('lease-retry-period'),
+  };
+  const problem = leaseTimingsProblem(timings);
+  if (problem) throw new UserError(`--lease-*: ${problem} (defaults 15s / 10s / 2s)`, EXIT_USAGE);
+  if (timings.leaseDurationMs % 1000 !== 0) throw new UserError('--lease-duration must be whole seconds (leaseDurationSeconds is an integer)', EXIT_USAGE);
+  const identity = values.identity ?? process.env.POD_NAME ?? os.hostname();
+  if (identity === '') throw new UserError('--identity must not be empty', EXIT_USAGE);
+  const advertise = values['advertise-url'];
+  if (advertise !== undefined && !/^https?:\/\/[^/\s@]+\/?$/.test(advertise))
+    throw new UserError(`--advertise-url must be http(s)://HOST:PORT without a path or credentials, got ${JSON.stringify(advertise)}`, EXIT_USAGE);
+  return { namespace: m[1]!, name: m[3]!, identity, timings, ...(advertise ? { advertiseUrl: advertise } : {}) };
+}
 
 /** `host:port` or `[v6]:port`; the trigger has no default interface. */
 function listenFlag(text: string): HostPort {
