@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   dashboards: () => import('./dashboards.js'),
   render: () => import('./render.js'),
   adoption: () => import('./adoption.js'),
+  'vigil-test': () => import('./vigil-test.js'),
 };
 
 const wanted = process.argv.slice(2);
