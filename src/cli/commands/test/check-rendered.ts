@@ -24,7 +24,7 @@ function runTool(c: ToolCheck, cwd: string): Promise<{ code: number | null; outp
 
 /** Runs `checks` at most `jobs` at a time; results in the checks' order. */
 async function runAll(checks: readonly ToolCheck[], cwd: string, jobs: number) {
-  const results: Awaited<ReturnType<typeof runTool>>[] = new Array(checks.length);
+  const results: Awaited<ReturnType<typeof runTool>>[] = [];
   let next = 0;
   const worker = async () => {
     while (next < checks.length) {
