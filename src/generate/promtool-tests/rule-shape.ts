@@ -32,13 +32,16 @@ export function sloOwnNames(slo: SloModel): string[] {
   return [...new Set(names.filter((n) => n !== ''))];
 }
 
-// A PromQL token: a string literal, a number or duration, an identifier, or one other character.
-const TOKEN = /"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`|[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?[a-zA-Z0-9]*|[a-zA-Z_:][a-zA-Z0-9_:]*|\S/g;
+// The PromQL tokens that may hold an own value (string literals, identifiers), and numbers and
+// durations, matched so that an identifier is never looked for inside them. Whitespace and
+// punctuation are kept as they are.
+const TOKEN = /"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`|[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?[a-zA-Z0-9]*|[a-zA-Z_:][a-zA-Z0-9_:]*/g;
 
 function unquoted(token: string): string | undefined {
   const q = token[0];
   if (q === '`') return token.slice(1, -1);
   if (q !== '"' && q !== "'") return undefined;
+  if (!token.includes('\\')) return token.slice(1, -1);
   try {
     return JSON.parse(q === '"' ? token : `"${token.slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string;
   } catch {
@@ -66,13 +69,14 @@ export function ruleGroupShape(group: RuleGroupLike, names: readonly string[], a
     return p;
   };
   const expr = (e: string) =>
-    (e.match(TOKEN) ?? [])
-      .map((t) => {
+    e.replace(TOKEN, (t) => {
+      const c = t.charCodeAt(0);
+      if (c === 34 || c === 39 || c === 96) {
         const s = unquoted(t);
-        if (s !== undefined) return own.has(s) ? JSON.stringify(rename(s)) : JSON.stringify(s);
-        return /^[a-zA-Z_:]/.test(t) ? rename(t) : t;
-      })
-      .join(' ');
+        return s !== undefined && own.has(s) ? `"${rename(s)}"` : t;
+      }
+      return (c >= 48 && c <= 57) || c === 46 ? t : rename(t);
+    });
   const labels = (l: unknown) =>
     l && typeof l === 'object'
       ? Object.entries(l as Record<string, unknown>)
