@@ -85,6 +85,12 @@ describe('shape proofs', () => {
     ).toEqual({ 'f-errors': 'a-errors' });
   });
 
+  it('still shares when one own value is part of another (a label value "0" inside the id svc-0-errors)', async () => {
+    expect(await proofsOf({ 'svc-0': service('svc-0', { labels: '{ tier: "0" }' }), 'svc-4': service('svc-4', { labels: '{ tier: "1" }' }) })).toEqual({
+      'svc-4-errors': 'svc-0-errors',
+    });
+  });
+
   it('renames own values by position only: a label value "1" never stands for the 1 inside a number', async () => {
     const { model } = await checkProject(project({ a: service('a', { labels: '{ tier: "1" }' }), b: service('b', { labels: '{ tier: "2" }' }) }));
     const [a, b] = model.slos;

@@ -65,7 +65,9 @@ export function ruleGroupShape(group: RuleGroupLike, names: readonly string[], a
   const rename = (v: string) => {
     if (!own.has(v)) return v;
     let p = placeholders.get(v);
-    if (!p) placeholders.set(v, (p = `\u0000${placeholders.size}\u0000`));
+    // NUL and a private-use character: nothing a spec value holds, so a later own value (a label
+    // value "0", say) never matches inside a placeholder.
+    if (!p) placeholders.set(v, (p = `\u0000${String.fromCharCode(0xe000 + placeholders.size)}\u0000`));
     return p;
   };
   const expr = (e: string) =>
@@ -84,8 +86,8 @@ export function ruleGroupShape(group: RuleGroupLike, names: readonly string[], a
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       : l;
   // Free text (the group name, other alerts' annotations): each own value, longest first, becomes
-  // its placeholder wherever it occurs. Placeholders hold a NUL, which no spec value contains, so
-  // the replacement can be undone and two texts with the same result differ only by own values.
+  // its placeholder wherever it occurs. Placeholders hold only characters no spec value contains,
+  // so the replacement can be undone and two texts with the same result differ only by own values.
   const byLength = [...own].sort((a, b) => b.length - a.length);
   const text = (t: string) => byLength.reduce((acc, n) => (acc.includes(n) ? acc.split(n).join(rename(n)) : acc), t);
   const groupName = text(group.name);
