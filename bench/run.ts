@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   adoption: () => import('./adoption.js'),
   'dcgm-coverage': () => import('./dcgm-coverage.js'),
   'live-check': () => import('./live-check.js'),
+  'vigil-test': () => import('./vigil-test.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -33,9 +33,9 @@ export async function checkProject(root: string, options: { env?: string | undef
  * Loads, validates and renders everything under `root` into memory (tests, `vigil test`, apply).
  * `vigil render` streams `renderProject` into the writer instead.
  */
-export async function buildProject(root: string, options: { env?: string | undefined } = {}): Promise<BuildResult> {
+export async function buildProject(root: string, options: { env?: string | undefined; fullProofs?: boolean } = {}): Promise<BuildResult> {
   const checked = await checkProject(root, options);
-  const artifacts = [...renderProject(checked.model, { partial: checked.diagnostics.hasErrors })];
+  const artifacts = [...renderProject(checked.model, { partial: checked.diagnostics.hasErrors, ...(options.fullProofs ? { fullProofs: true } : {}) })];
   return { ...checked, artifacts: artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 

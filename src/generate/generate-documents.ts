@@ -13,12 +13,15 @@ import { generateMimirRuleFiles } from './kubernetes/mimir-rules.js';
 import { generatePrometheusRule } from './kubernetes/prometheus-rule.js';
 import { placeRuleFiles } from './kubernetes/rule-placement.js';
 import { prometheusRuleFiles, slosByService } from './prometheus/rule-files.js';
+import { planShapeProofs } from './promtool-tests/shape-proofs.js';
 import { generateSloTests, type SloTestCache } from './promtool-tests/slo-tests.js';
 import { generateRolloutAnalysis } from './rollouts/analysis-templates.js';
 
 /** What the render stage lends the generators: a memo that only saves work (results never depend on it). */
 export interface GenerateOptions {
   readonly sloTestCache?: SloTestCache;
+  /** Every SLO's tests run the full scenarios, even where an SLO of the same rule shape already does. */
+  readonly fullProofs?: boolean;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface GenerateOptions {
  */
 export function* generateDocuments(model: ProjectModel, options: GenerateOptions = {}): Generator<Document> {
   yield* prometheusDocuments(model);
-  yield* sloTestDocuments(model, options.sloTestCache ?? (new Map() as SloTestCache));
+  yield* sloTestDocuments(model, options.sloTestCache ?? (new Map() as SloTestCache), options.fullProofs ?? false);
   yield* alertPackDocuments(model);
   if (model.routing) yield* generateAlertmanagerDocuments(model.routing);
   yield* generateRolloutAnalysis(model.slos);
@@ -76,10 +79,14 @@ function* prometheusDocuments(model: ProjectModel): Generator<Document> {
   if (placement && Array.isArray(files)) yield* generateMimirRuleFiles(placeRuleFiles(placement, files, namespace));
 }
 
-/** Generated promtool tests of each service's SLOs (built when rendered: simulating is the costly part). */
-function* sloTestDocuments(model: ProjectModel, cache: SloTestCache): Generator<Document> {
+/**
+ * Generated promtool tests of each service's SLOs (built when rendered: simulating is the costly
+ * part). One SLO per rule shape runs the full scenarios; the others of that shape a short one.
+ */
+function* sloTestDocuments(model: ProjectModel, cache: SloTestCache, fullProofs: boolean): Generator<Document> {
+  const provenBy = fullProofs ? new Map() : planShapeProofs(model.slos);
   for (const [service, list] of slosByService(model.slos)) {
-    const tests = generateSloTests(list, { ruleFile: `../rules/${service}.slo.rules.yaml`, cache });
+    const tests = generateSloTests(list, { ruleFile: `../rules/${service}.slo.rules.yaml`, cache, provenBy });
     // JSON is YAML 1.2 (promtool reads it as such) and is written an order of magnitude faster
     // than block YAML, which matters for projects with thousands of SLOs.
     if (tests.build) yield { path: outputPaths.sloTests(service), format: 'json', source: list[0]!.source.file, indent: 1, build: tests.build };

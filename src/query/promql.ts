@@ -125,6 +125,23 @@ export function metricNamesIn(expr: string): string[] {
 }
 
 /**
+ * Every vector selector of a PromQL expression, in order. A selector without a plain metric name
+ * (e.g. `{__name__=~"x.*"}`) comes back with metric `''`: it may read any series.
+ */
+export function selectorsIn(expr: string): VectorSelector[] {
+  const { tree } = parsePromql(expr);
+  const out: VectorSelector[] = [];
+  tree.iterate({
+    enter(node) {
+      if (node.name !== 'VectorSelector') return;
+      const r = selectorFromNode(expr, node.node);
+      out.push(r.selector ?? { metric: '', matchers: [] });
+    },
+  });
+  return out;
+}
+
+/**
  * Compiles a Prometheus (RE2) label regex as a fully anchored JS RegExp. Leading RE2 flag groups
  * like `(?i)` become JS flags. Undefined when JS cannot compile it (rare RE2-only syntax).
  */

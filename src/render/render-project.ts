@@ -11,9 +11,9 @@ import { toArtifact } from './render-document.js';
  * Two generators producing one path is an internal error, except for a `partial` model (one
  * with errors, rendered for a look only), where the first document of a path wins.
  */
-export function* renderProject(model: ProjectModel, options: { partial?: boolean } = {}): Generator<Artifact> {
+export function* renderProject(model: ProjectModel, options: { partial?: boolean; fullProofs?: boolean } = {}): Generator<Artifact> {
   const seen = new Set<string>();
-  for (const doc of generateDocuments(model, { sloTestCache: new Map() })) {
+  for (const doc of generateDocuments(model, { sloTestCache: new Map(), ...(options.fullProofs ? { fullProofs: true } : {}) })) {
     if (seen.has(doc.path) && options.partial) continue;
     if (seen.has(doc.path)) throw new Error(`two generators produce ${doc.path}`);
     seen.add(doc.path);

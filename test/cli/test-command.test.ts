@@ -54,6 +54,12 @@ describe('vigil test', () => {
     expect(c2.err()).toContain('skipped: --skip-missing-tools');
   });
 
+  it('rejects --jobs that is not a whole number of at least 1 as a usage error', async () => {
+    const c = io(sloOnlyProject());
+    expect(await run(['test', '--jobs', '0'], c.io)).toBe(2);
+    expect(c.err()).toContain('--jobs must be a whole number of at least 1, got "0"');
+  });
+
   it('reports a rule file promtool rejects as a failed check', async () => {
     const root = sloOnlyProject();
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-fake-promtool-'));

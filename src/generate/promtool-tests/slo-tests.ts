@@ -7,6 +7,7 @@ import { alertLabelsFor, predictAlerts, type PredictedAlert } from './predict-al
 import { groupLabelSets, planSeries, selectorsOf, type Profile, type SeriesSpec, type SynthSeries } from './synthetic-series.js';
 import { matcherMatches, metricNamesIn } from '../../query/promql.js';
 import { generateSliHealthTests } from './sli-health-tests.js';
+import type { ShapeProofs } from './shape-proofs.js';
 
 /** Evaluation and input-sample interval of generated tests, in minutes. */
 export const TEST_INTERVAL_MINUTES = 1;
@@ -59,7 +60,7 @@ export type SloTestCache = Map<string, ScenarioTemplate[]>;
  */
 export function generateSloTests(
   slos: readonly SloModel[],
-  options: { ruleFile: string; cache?: SloTestCache },
+  options: { ruleFile: string; cache?: SloTestCache; provenBy?: ShapeProofs },
 ): { warnings: TestWarning[]; build?: () => unknown } {
   const cache = options.cache ?? new Map<string, ScenarioTemplate[]>();
   const warnings: TestWarning[] = [];
@@ -67,7 +68,7 @@ export function generateSloTests(
   const readers = slos.map(seriesReader);
   // Phase 1, eager and cheap: which scenarios exist, and every warning about them.
   const planned = slos.flatMap((slo) => {
-    const made = scenariosFor(slo, warnings);
+    const made = scenariosFor(slo, warnings, options.provenBy?.get(slo.id));
     if (!made) return [];
     const scenarios = made.scenarios.filter((sc) => {
       const raw = readers.filter((r) => r.slo !== slo && r.slo.indicator.kind === 'raw' && r.reads(sc.specs));
@@ -99,6 +100,7 @@ export function generateSloTests(
         slo,
         groupSets.length,
         scenarios.map((sc) => sc.specs.length),
+        options.provenBy?.has(slo.id) ?? false,
       );
       const expectedCache = new Map<string, Pick<PredictedAlert, 'slo' | 'window' | 'labels'>>();
       const expected = (wi: number, gi: number) => {
@@ -147,7 +149,7 @@ export function generateSloTests(
 }
 
 /** Everything that decides an SLO's scenario values and expected alerts, but none of its labels. */
-function shapeKey(slo: SloModel, groups: number, specCounts: readonly number[]): string {
+function shapeKey(slo: SloModel, groups: number, specCounts: readonly number[], short: boolean): string {
   const ind = slo.indicator;
   const form = ind.kind === 'ratio' ? [ind.errors ? 'errors' : 'good', (ind.errors ?? ind.good)!.metric === ind.total.metric] : [];
   return JSON.stringify([
@@ -158,6 +160,7 @@ function shapeKey(slo: SloModel, groups: number, specCounts: readonly number[]):
     slo.windows.map((w) => [w.tier, w.longMinutes, w.shortMinutes, w.threshold]),
     groups,
     specCounts,
+    short,
   ]);
 }
 
@@ -263,7 +266,13 @@ function gaugeSeriesCount(slo: SloModel): number {
   return Math.min(k, 64);
 }
 
-function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scenario[]; groupSets: Record<string, string>[] } | undefined {
+/**
+ * The scenarios of one SLO: the full set, or (`provenBy`: an SLO of the same rule shape carries
+ * the full set) one short scenario that checks what is the SLO's own: its selectors pick its bad
+ * and total series (and not the others the plan adds), and every burn-rate pair fires with its
+ * exact alert name, labels and annotations.
+ */
+function scenariosFor(slo: SloModel, warnings: TestWarning[], provenBy?: SloModel): { scenarios: Scenario[]; groupSets: Record<string, string>[] } | undefined {
   const baseGauges = slo.indicator.kind === 'boolGauge' ? gaugeSeriesCount(slo) : 1;
   const plan = planSeries(slo, baseGauges);
   if (!plan.ok) {
@@ -307,19 +316,19 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scen
   const steady = () => EVENTS_PER_MINUTE;
   const out: Scenario[] = [];
 
-  const healthyMinutes = 180;
-  out.push({
-    name: 'healthy traffic at half the budget rate raises no alert for hours',
-    specs: specs(steady, () => 0.5 * B),
-    resolve: () => ({ minutes: healthyMinutes + 1, checks: [60, 120, healthyMinutes].map((m) => ({ minute: m, why: 'healthy' })) }),
-    exprChecks: [],
-  });
-
-  /** A burn at error ratio `e` from `start`; checks at the given minutes and once every pair has fired. */
-  const burnScenario = (name: string, e: number, cap: number, checkMinutes: readonly Check[], start = warmup): void => {
-    const bad = (m: number) => (m >= start ? e : 0);
+  /** A burn at error ratio `e` from `start` (`before` until then); checks at the given minutes and once every pair has fired. */
+  const burnScenario = (
+    name: string,
+    e: number,
+    cap: number,
+    checkMinutes: readonly Check[],
+    start = warmup,
+    before = 0,
+    events: (m: number) => number = steady,
+  ): void => {
+    const bad = (m: number) => (m >= start ? e : before);
     const smooth = { e, window: Math.min(...slo.windows.filter((w) => w.threshold < e).map((w) => w.shortMinutes)) };
-    const list = specs(steady, bad, smooth);
+    const list = specs(events, bad, smooth);
     out.push({
       name,
       specs: list,
@@ -337,6 +346,33 @@ function scenariosFor(slo: SloModel, warnings: TestWarning[]): { scenarios: Scen
       exprChecks: [],
     });
   };
+
+  if (provenBy) {
+    // Light healthy traffic over one base window, then a total outage at full traffic: every window
+    // is soon mostly outage (missing history counts as no traffic), so every pair fires within
+    // minutes and is asserted.
+    const start = recordedWindows(slo)[0]! + 10;
+    const events = (m: number) => (m >= start ? EVENTS_PER_MINUTE : EVENTS_PER_MINUTE / 100);
+    const worst = Math.max(0, ...slo.windows.map((w) => detectionMinutes(w, B, 1)));
+    burnScenario(
+      `rule shape proven by ${provenBy.id}; own selectors, labels and alerts: healthy traffic at half the budget rate, then a total outage fires every pair`,
+      1,
+      start + Math.ceil(worst) + 4 * GUARD_MINUTES,
+      [],
+      start,
+      0.5 * B,
+      events,
+    );
+    return { scenarios: out, groupSets };
+  }
+
+  const healthyMinutes = 180;
+  out.push({
+    name: 'healthy traffic at half the budget rate raises no alert for hours',
+    specs: specs(steady, () => 0.5 * B),
+    resolve: () => ({ minutes: healthyMinutes + 1, checks: [60, 120, healthyMinutes].map((m) => ({ minute: m, why: 'healthy' })) }),
+    exprChecks: [],
+  });
 
   if (page1) {
     const e = Math.min(1, 2 * page1.threshold);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { batchByCost, splitTestFiles } from './split-tests.js';
 
-/** One invocation of a real tool over rendered output. */
+/** One invocation of a real tool over rendered output; invocations with the same `describe` are parts of one check. */
 export interface ToolCheck {
   readonly tool: string;
   readonly args: readonly string[];
@@ -22,14 +23,21 @@ function filesIn(dir: string, pattern: RegExp): string[] {
 
 /**
  * The tool checks of a rendered tree: promtool over rule files and unit tests, amtool over the
- * Alertmanager config. Each feature adds its own checks here.
+ * Alertmanager config. Each feature adds its own checks here. The unit tests are split so that
+ * each loads only the rule groups it needs (splitTestFiles, files under `workDir`) and dealt into
+ * `jobs` promtool runs of similar cost, which the caller may run in parallel. Without `split`,
+ * one promtool run takes every test file as rendered.
  */
-export function toolChecksFor(outDir: string): ToolCheck[] {
+export function toolChecksFor(outDir: string, split?: { jobs: number; workDir: string }): ToolCheck[] {
   const checks: ToolCheck[] = [];
   const rules = filesIn(path.join(outDir, 'prometheus/rules'), /\.ya?ml$/);
   if (rules.length > 0) checks.push({ tool: 'promtool', args: ['check', 'rules', ...rules], describe: `promtool check rules (${rules.length} file(s))` });
   const tests = filesIn(path.join(outDir, 'prometheus/tests'), /\.ya?ml$/);
-  if (tests.length > 0) checks.push({ tool: 'promtool', args: ['test', 'rules', ...tests], describe: `promtool test rules (${tests.length} file(s))` });
+  if (tests.length > 0) {
+    const describe = `promtool test rules (${tests.length} file(s))`;
+    const batches = split ? batchByCost(splitTestFiles(tests, split.workDir), split.jobs) : [tests];
+    for (const batch of batches) checks.push({ tool: 'promtool', args: ['test', 'rules', ...batch], describe });
+  }
   const am = path.join(outDir, 'alertmanager/alertmanager.yml');
   if (fs.existsSync(am)) checks.push({ tool: 'amtool', args: ['check-config', am], describe: 'amtool check-config' });
   checks.push(...routeTestChecks(outDir, am));
