@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   render: () => import('./render.js'),
   adoption: () => import('./adoption.js'),
   'dcgm-coverage': () => import('./dcgm-coverage.js'),
+  import: () => import('./import.js'),
 };
 
 const wanted = process.argv.slice(2);
