@@ -64,12 +64,22 @@ export class ObjectReport {
 
   outcome(): ObjectOutcome {
     const at = this.source.positionOf(this.at);
-    return { object: this.object, file: this.source.file, line: at.line, column: at.column, produced: this.failed ? [] : [...this.produced], diagnostics: this.diagnostics };
+    return {
+      object: this.object,
+      file: this.source.file,
+      line: at.line,
+      column: at.column,
+      produced: this.failed ? [] : [...this.produced],
+      diagnostics: this.diagnostics,
+    };
   }
 
   private add(severity: 'error' | 'warning', code: string, message: string, path: readonly (string | number)[], hint: string | undefined, key: boolean): void {
     const pos = key ? this.source.keyPositionOf(path) : this.source.positionOf(path);
-    const shown = path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '');
+    const shown = path
+      .map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`))
+      .join('')
+      .replace(/^\./, '');
     this.diagnostics.push({
       severity,
       code,

@@ -45,7 +45,12 @@ export function renderSloSpecFiles(slos: readonly ImportedSlo[], kind: string): 
     }
     const twin = f.slos.find((o) => o.slo.name === s.slo.name);
     if (twin) {
-      s.report.error('IMP031', `SLO ${service}-${s.slo.name} was already imported from ${twin.origin}; vigil SLO ids must be unique`, [], 'import the files separately, or rename one SLO');
+      s.report.error(
+        'IMP031',
+        `SLO ${service}-${s.slo.name} was already imported from ${twin.origin}; vigil SLO ids must be unique`,
+        [],
+        'import the files separately, or rename one SLO',
+      );
       continue;
     }
     f.slos.push(s);

@@ -67,6 +67,10 @@ export function printImportSummary(io: SummaryStreams, format: string, kind: str
   out.push(`imported: ${s.imported.length}`, ...s.imported.map(line));
   out.push(`needs attention: ${s.needsAttention.length}`, ...s.needsAttention.map(line));
   out.push(`not importable: ${s.notImportable.length}`, ...s.notImportable.map((o) => `${line(o)}\n${reasons(o)}`));
-  out.push(dryRun ? `dry run: would write ${written.length} file(s)${written.length ? `: ${written.join(', ')}` : ''}` : `wrote ${written.length} file(s)${written.length ? `: ${written.join(', ')}` : ''}`);
+  out.push(
+    dryRun
+      ? `dry run: would write ${written.length} file(s)${written.length ? `: ${written.join(', ')}` : ''}`
+      : `wrote ${written.length} file(s)${written.length ? `: ${written.join(', ')}` : ''}`,
+  );
   io.stdout.write(`${out.join('\n')}\n`);
 }

@@ -28,7 +28,8 @@ describe('vigil import', () => {
     expect(c.out()).toContain('not importable: 0\n');
     const written = fs.readdirSync(path.join(root, 'slos'));
     expect(written.length).toBeGreaterThan(0);
-    for (const f of written) expect(fs.readFileSync(path.join(root, 'slos', f), 'utf8')).toMatch(new RegExp(`# from ${files.map((x) => x.replace(/[.]/g, '\\.')).join('|# from ')}`));
+    for (const f of written)
+      expect(fs.readFileSync(path.join(root, 'slos', f), 'utf8')).toMatch(new RegExp(`# from ${files.map((x) => x.replace(/[.]/g, '\\.')).join('|# from ')}`));
     const check = io(root);
     expect(await run(['check', '--root', root], check.io), check.err()).toBe(0);
     expect(check.err()).toMatch(/vigil check: 0 error\(s\)/);
@@ -57,8 +58,17 @@ describe('vigil import', () => {
 
   it('--format json gives CI one document with the same buckets', async () => {
     const c = io(fixtures);
-    expect(await run(['import', 'openslo', 'authored/openslo-v1-unsupported.yaml', 'openslo', '--dry-run', '--format', 'json', '--root', tmpRoot()], c.io)).toBe(1);
-    const doc = JSON.parse(c.out()) as { kind: string; ok: boolean; dryRun: boolean; imported: unknown[]; needsAttention: unknown[]; notImportable: { object: string; diagnostics: { code: string }[] }[] };
+    expect(
+      await run(['import', 'openslo', 'authored/openslo-v1-unsupported.yaml', 'openslo', '--dry-run', '--format', 'json', '--root', tmpRoot()], c.io),
+    ).toBe(1);
+    const doc = JSON.parse(c.out()) as {
+      kind: string;
+      ok: boolean;
+      dryRun: boolean;
+      imported: unknown[];
+      needsAttention: unknown[];
+      notImportable: { object: string; diagnostics: { code: string }[] }[];
+    };
     expect(doc).toMatchObject({ kind: 'openslo', ok: false, dryRun: true, imported: [], needsAttention: [] });
     expect(doc.notImportable.map((o) => [o.object, [...new Set(o.diagnostics.map((d) => d.code))]])).toEqual([
       ['openslo/v1 SLO search-availability', ['IMP014']],

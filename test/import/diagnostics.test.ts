@@ -15,14 +15,20 @@ async function importFile(kind: string, ...files: string[]) {
 /** Every error of the run as `file:line:col: error CODE` (the message is checked where it matters). */
 async function errorsOf(kind: string, ...files: string[]): Promise<string[]> {
   const run = await importFile(kind, ...files);
-  return [...run.diagnostics, ...run.objects.flatMap((o) => o.diagnostics)].filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d).split(':').slice(0, 4).join(':'));
+  return [...run.diagnostics, ...run.objects.flatMap((o) => o.diagnostics)]
+    .filter((d) => d.severity === 'error')
+    .map((d) => formatDiagnostic(d).split(':').slice(0, 4).join(':'));
 }
 
 describe('import diagnostics point at the source file line and column', () => {
   it.each([
     ['sloth', 'bad/sloth-sli-plugin.bad.yaml', ['bad/sloth-sli-plugin.bad.yaml:8:13: error IMP012']],
     ['sloth', 'bad/sloth-objective-100.bad.yaml', ['bad/sloth-objective-100.bad.yaml:5:16: error IMP006']],
-    ['sloth', 'bad/sloth-misspelled-key.bad.yaml', ['bad/sloth-misspelled-key.bad.yaml:6:5: error IMP003', 'bad/sloth-misspelled-key.bad.yaml:9:22: error IMP007']],
+    [
+      'sloth',
+      'bad/sloth-misspelled-key.bad.yaml',
+      ['bad/sloth-misspelled-key.bad.yaml:6:5: error IMP003', 'bad/sloth-misspelled-key.bad.yaml:9:22: error IMP007'],
+    ],
     ['pyrra', 'pyrra/pyrra-connect-latency.yaml', ['pyrra/pyrra-connect-latency.yaml:14:5: error IMP013']],
     ['pyrra', 'pyrra/pyrra-connect-errors.yaml', ['pyrra/pyrra-connect-errors.yaml:20:11: error IMP032']],
     ['pyrra', 'bad/pyrra-rate-metric.bad.yaml', ['bad/pyrra-rate-metric.bad.yaml:12:17: error IMP009']],
@@ -66,6 +72,8 @@ describe('import diagnostics point at the source file line and column', () => {
     const text = run.outputs[0]!.content;
     expect(text).toContain('page: false');
     expect(text).toContain('severity: slack');
-    expect(text).toContain('errorRatio: (sum_over_time((max(unifipoller_client_satisfaction_ratio{job="unifipoller"}) < 0.75)[{{window}}:])) / (count_over_time(');
+    expect(text).toContain(
+      'errorRatio: (sum_over_time((max(unifipoller_client_satisfaction_ratio{job="unifipoller"}) < 0.75)[{{window}}:])) / (count_over_time(',
+    );
   });
 });

@@ -21,7 +21,14 @@ function importModels(importer: Importer, files: string[]): SloModel[] {
   return models;
 }
 
-const table = (m: SloModel) => m.windows.map((w) => ({ tier: w.tier, short: w.short, long: w.long, factor: Number(w.factor.toPrecision(10)), threshold: Number(w.threshold.toPrecision(10)) }));
+const table = (m: SloModel) =>
+  m.windows.map((w) => ({
+    tier: w.tier,
+    short: w.short,
+    long: w.long,
+    factor: Number(w.factor.toPrecision(10)),
+    threshold: Number(w.threshold.toPrecision(10)),
+  }));
 
 describe('an imported Sloth SLO equals what Sloth generates', () => {
   it('for getting-started.yml: objective 99.9, period 30d, and the four window pairs, factors and thresholds of sloth.md §2.1/§2.4', () => {

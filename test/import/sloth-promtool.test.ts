@@ -28,7 +28,15 @@ function slothPageRules(): string {
   const sli = (w: string) => ({
     record: `slo:sli_error:ratio_rate${w}`,
     expr: `(sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[${w}])))\n/\n(sum(rate(http_request_duration_seconds_count{job="myservice"}[${w}])))`,
-    labels: { sloth_id: 'myservice-requests-availability', sloth_service: 'myservice', sloth_slo: 'requests-availability', sloth_window: w, owner: 'myteam', repo: 'myorg/myservice', tier: '2' },
+    labels: {
+      sloth_id: 'myservice-requests-availability',
+      sloth_service: 'myservice',
+      sloth_slo: 'requests-availability',
+      sloth_window: w,
+      owner: 'myteam',
+      repo: 'myorg/myservice',
+      tier: '2',
+    },
   });
   const above = (w: string, f: string) => `max(slo:sli_error:ratio_rate${w}{${ids}} > (${f} * ${budget})) without (sloth_window)`;
   return stringify({

@@ -41,7 +41,10 @@ export function exportOpenslo(models: readonly SloModel[]): { files: OpensloFile
   const files = [...byService.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([service, slos]) => {
-      const docs = [{ apiVersion: 'openslo/v1', kind: 'Service', metadata: { name: service }, spec: { description: `Exported by vigil from ${slos[0]!.source.file}` } }, ...slos.map(toSlo)];
+      const docs = [
+        { apiVersion: 'openslo/v1', kind: 'Service', metadata: { name: service }, spec: { description: `Exported by vigil from ${slos[0]!.source.file}` } },
+        ...slos.map(toSlo),
+      ];
       return { path: `${service}.openslo.yaml`, content: docs.map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join(''), slos: slos.map((s) => s.id) };
     });
   return { files, notExported };
@@ -76,7 +79,11 @@ function sliSpec(ind: Indicator): Record<string, unknown> {
       return {
         ratioMetric: {
           counter: true,
-          good: source(formatSelector({ metric: `${ind.histogram.metric}_bucket`, matchers: ind.histogram.matchers }, [{ name: 'le', op: '=', value: ind.leValues[0] ?? String(ind.threshold) }])),
+          good: source(
+            formatSelector({ metric: `${ind.histogram.metric}_bucket`, matchers: ind.histogram.matchers }, [
+              { name: 'le', op: '=', value: ind.leValues[0] ?? String(ind.threshold) },
+            ]),
+          ),
           total: source(formatSelector({ metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers })),
         },
       };
@@ -99,7 +106,10 @@ function policy(m: SloModel, w: AlertWindow) {
         {
           kind: 'AlertCondition',
           metadata: { name },
-          spec: { severity: w.severity, condition: { kind: 'burnrate', op: 'gt', threshold: w.factor, lookbackWindow: opensloDuration(w.long) ?? `${w.longMinutes}m`, alertAfter: '0m' } },
+          spec: {
+            severity: w.severity,
+            condition: { kind: 'burnrate', op: 'gt', threshold: w.factor, lookbackWindow: opensloDuration(w.long) ?? `${w.longMinutes}m`, alertAfter: '0m' },
+          },
         },
       ],
     },

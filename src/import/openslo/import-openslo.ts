@@ -37,7 +37,9 @@ export function importOpensloObjects(objects: readonly SourceObject[]): { slos: 
       const known = isRecord(v) && typeof v.apiVersion === 'string' && v.apiVersion.startsWith('openslo/');
       r.error(
         'IMP002',
-        known ? `kind ${JSON.stringify(v.kind)} of ${String(v.apiVersion)} is not an OpenSLO kind` : `not an OpenSLO document (apiVersion ${JSON.stringify(isRecord(v) ? v.apiVersion : undefined)})`,
+        known
+          ? `kind ${JSON.stringify(v.kind)} of ${String(v.apiVersion)} is not an OpenSLO kind`
+          : `not an OpenSLO document (apiVersion ${JSON.stringify(isRecord(v) ? v.apiVersion : undefined)})`,
         known ? ['kind'] : ['apiVersion'],
         'vigil reads apiVersion openslo/v1 and openslo/v1alpha',
       );
@@ -52,7 +54,8 @@ export function importOpensloObjects(objects: readonly SourceObject[]): { slos: 
   }
   const slos: ImportedSlo[] = [];
   for (const o of slosIn) {
-    const name = String((o.value.metadata as Record<string, unknown> | undefined)?.name ?? '?');
+    const meta = o.value.metadata;
+    const name = isRecord(meta) && typeof meta.name === 'string' ? meta.name : '?';
     const r = new ObjectReport(o.source, `${String(o.value.apiVersion)} SLO ${name}`);
     reports.push(r);
     slos.push(...importSlo(r, o, byKind));
@@ -64,7 +67,7 @@ function importSlo(r: ObjectReport, o: Obj, byKind: Map<string, Map<string, Obj>
   const v = o.value;
   const alpha = v.apiVersion === 'openslo/v1alpha';
   const meta = isRecord(v.metadata) ? v.metadata : {};
-  const ann = isRecord(meta.annotations) ? (meta.annotations as Record<string, unknown>) : {};
+  const ann: Record<string, unknown> = isRecord(meta.annotations) ? meta.annotations : {};
   if (typeof meta.name !== 'string') r.error('IMP004', 'metadata.name is required', ['metadata']);
   const spec = v.spec;
   if (!isRecord(spec)) {
@@ -75,7 +78,12 @@ function importSlo(r: ObjectReport, o: Obj, byKind: Map<string, Map<string, Obj>
   const period = alpha ? alphaPeriod(r, spec.timeWindows) : v1Period(r, spec.timeWindow);
   const method = spec.budgetingMethod;
   if (method !== undefined && method !== 'Occurrences')
-    r.error('IMP016', `budgetingMethod ${JSON.stringify(method)} is not supported: vigil SLOs count events (Occurrences)`, ['spec', 'budgetingMethod'], 'use Occurrences');
+    r.error(
+      'IMP016',
+      `budgetingMethod ${JSON.stringify(method)} is not supported: vigil SLOs count events (Occurrences)`,
+      ['spec', 'budgetingMethod'],
+      'use Occurrences',
+    );
   if (!alpha && method === undefined) r.error('IMP004', 'budgetingMethod is required in openslo/v1', ['spec']);
   const objectives = Array.isArray(spec.objectives) ? spec.objectives : [];
   if (objectives.length === 0) r.error('IMP004', 'spec.objectives must list at least one objective', ['spec', 'objectives']);
@@ -83,10 +91,12 @@ function importSlo(r: ObjectReport, o: Obj, byKind: Map<string, Map<string, Obj>
   // The indicator: inline, referenced, or (v1alpha) thresholdMetric on the SLO; v1alpha ratios sit in each objective.
   let sli: { value: Record<string, unknown>; at: Path; source: ObjectReport } | undefined;
   if (!alpha) {
-    if (isRecord(spec.indicator)) sli = isRecord(spec.indicator.spec) ? { value: spec.indicator.spec, at: ['spec', 'indicator', 'spec'], source: r } : undefined;
+    if (isRecord(spec.indicator))
+      sli = isRecord(spec.indicator.spec) ? { value: spec.indicator.spec, at: ['spec', 'indicator', 'spec'], source: r } : undefined;
     else if (typeof spec.indicatorRef === 'string') {
       const ref = byKind.get('SLI')?.get(spec.indicatorRef);
-      if (!ref || !isRecord(ref.value.spec)) r.error('IMP011', `indicatorRef ${JSON.stringify(spec.indicatorRef)}: no SLI of that name in the given files`, ['spec', 'indicatorRef']);
+      if (!ref || !isRecord(ref.value.spec))
+        r.error('IMP011', `indicatorRef ${JSON.stringify(spec.indicatorRef)}: no SLI of that name in the given files`, ['spec', 'indicatorRef']);
       else sli = { value: ref.value.spec, at: ['spec'], source: r.elsewhere(ref.source) };
     } else r.error('IMP004', 'spec needs indicator or indicatorRef', ['spec']);
   }
@@ -109,11 +119,7 @@ function importSlo(r: ObjectReport, o: Obj, byKind: Map<string, Map<string, Obj>
     const objective = typeof obj.target === 'number' ? obj.target * 100 : typeof obj.targetPercent === 'number' ? obj.targetPercent : NaN;
     if (!Number.isFinite(objective)) r.error('IMP004', 'the objective needs target (0–1) or targetPercent', p);
     else if (!(objective > 0 && objective < 100)) r.error('IMP006', `objective must be above 0 and below 100 percent for vigil, got ${objective}`, p);
-    const indicator = alpha
-      ? alphaIndicator(r, spec.indicator, obj, p)
-      : sli
-        ? v1Indicator(sli.source, r, sli.value, sli.at, obj, p, byKind)
-        : undefined;
+    const indicator = alpha ? alphaIndicator(r, spec.indicator, obj, p) : sli ? v1Indicator(sli.source, r, sli.value, sli.at, obj, p, byKind) : undefined;
     if (!indicator || r.failed) return;
     const baseName = String(meta.name);
     const suffix = typeof obj.displayName === 'string' && obj.displayName ? toKebab(obj.displayName) : String(i);
@@ -156,7 +162,12 @@ function v1Period(r: ObjectReport, tw: unknown): string | undefined {
   }
   const w = tw[0];
   if (w.calendar !== undefined || w.isRolling === false) {
-    r.error('IMP015', 'calendar windows are not supported: vigil periods are rolling', [...p, 0, w.calendar !== undefined ? 'calendar' : 'isRolling'], 'use isRolling: true with a duration such as 28d');
+    r.error(
+      'IMP015',
+      'calendar windows are not supported: vigil periods are rolling',
+      [...p, 0, w.calendar !== undefined ? 'calendar' : 'isRolling'],
+      'use isRolling: true with a duration such as 28d',
+    );
     return undefined;
   }
   const d = typeof w.duration === 'string' ? /^([0-9]+)([mhdwMQY])$/.exec(w.duration) : null;
@@ -165,7 +176,12 @@ function v1Period(r: ObjectReport, tw: unknown): string | undefined {
     return undefined;
   }
   if ('MQY'.includes(d[2]!)) {
-    r.error('IMP015', `duration ${String(w.duration)}: months, quarters and years have no fixed length; vigil periods do`, [...p, 0, 'duration'], 'use days, e.g. 30d or 90d');
+    r.error(
+      'IMP015',
+      `duration ${String(w.duration)}: months, quarters and years have no fixed length; vigil periods do`,
+      [...p, 0, 'duration'],
+      'use days, e.g. 30d or 90d',
+    );
     return undefined;
   }
   return `${d[1]}${d[2]}`;
@@ -203,13 +219,19 @@ function prometheusQuery(r: ObjectReport, ms: unknown, p: Path, byKind: Map<stri
     const ds = byKind.get('DataSource')?.get(ms.metricSourceRef);
     const dsType = ds && isRecord(ds.value.spec) ? ds.value.spec.type : undefined;
     if (typeof dsType !== 'string') {
-      r.error('IMP011', `metricSourceRef ${JSON.stringify(ms.metricSourceRef)}: no DataSource of that name (with spec.type) in the given files`, [...p, 'metricSourceRef']);
+      r.error('IMP011', `metricSourceRef ${JSON.stringify(ms.metricSourceRef)}: no DataSource of that name (with spec.type) in the given files`, [
+        ...p,
+        'metricSourceRef',
+      ]);
       return undefined;
     }
     type = dsType;
   }
   if (type?.toLowerCase() !== 'prometheus') {
-    r.error('IMP014', `data source type ${JSON.stringify(type)} is not supported: vigil reads Prometheus queries only`, [...p, ms.type !== undefined ? 'type' : 'metricSourceRef']);
+    r.error('IMP014', `data source type ${JSON.stringify(type)} is not supported: vigil reads Prometheus queries only`, [
+      ...p,
+      ms.type !== undefined ? 'type' : 'metricSourceRef',
+    ]);
     return undefined;
   }
   const q = isRecord(ms.spec) ? ms.spec.query : undefined;
@@ -291,11 +313,13 @@ function v1Indicator(
     }
     return { raw: { errorRatio: rm.rawType === 'failure' ? toVigilWindow(q) : `1 - (${toVigilWindow(q)})` } };
   }
-  const good = rm.good !== undefined ? prometheusQuery(r, isRecord(rm.good) ? rm.good.metricSource : undefined, [...rp, 'good', 'metricSource'], byKind) : undefined;
+  const good =
+    rm.good !== undefined ? prometheusQuery(r, isRecord(rm.good) ? rm.good.metricSource : undefined, [...rp, 'good', 'metricSource'], byKind) : undefined;
   const bad = rm.bad !== undefined ? prometheusQuery(r, isRecord(rm.bad) ? rm.bad.metricSource : undefined, [...rp, 'bad', 'metricSource'], byKind) : undefined;
   const total = prometheusQuery(r, isRecord(rm.total) ? rm.total.metricSource : undefined, [...rp, 'total', 'metricSource'], byKind);
   if ((rm.good === undefined) === (rm.bad === undefined)) r.error('IMP004', 'ratioMetric needs exactly one of good, bad', rp);
-  if (rm.counter === false) r.warning('IMP028', 'counter: false (gauge queries) imported as counters: vigil applies rate() to ratio selectors', [...rp, 'counter'], undefined, true);
+  if (rm.counter === false)
+    r.warning('IMP028', 'counter: false (gauge queries) imported as counters: vigil applies rate() to ratio selectors', [...rp, 'counter'], undefined, true);
   if (r.failed || !total) return undefined;
   return ratioFrom(r, good, bad, total, rp);
 }
@@ -345,7 +369,13 @@ function thresholdIndicator(r: ObjectReport, q: string, obj: Record<string, unkn
     r.error('IMP010', 'a thresholdMetric query is an instant value; {{.window}} has no meaning in it', op);
     return undefined;
   }
-  r.warning('IMP041', `thresholdMetric imported as a raw indicator: the share of minutes in the window where (${q}) ${sign} ${obj.value} does not hold`, [...op, 'op'], undefined, true);
+  r.warning(
+    'IMP041',
+    `thresholdMetric imported as a raw indicator: the share of minutes in the window where (${q}) ${sign} ${obj.value} does not hold`,
+    [...op, 'op'],
+    undefined,
+    true,
+  );
   return { raw: { errorRatio: `1 - avg_over_time(((${q}) ${sign} bool ${obj.value})[{{window}}:1m])` } };
 }
 
@@ -354,7 +384,13 @@ function thresholdIndicator(r: ObjectReport, q: string, obj: Record<string, unkn
  * window pairs for this period sets that tier's severity; anything else is reported (IMP042)
  * because vigil alerts only on its multiwindow pairs.
  */
-function importAlertPolicies(r: ObjectReport, policies: unknown, ann: Record<string, unknown>, byKind: Map<string, Map<string, Obj>>, period: string | undefined): AlertingSpec | undefined {
+function importAlertPolicies(
+  r: ObjectReport,
+  policies: unknown,
+  ann: Record<string, unknown>,
+  byKind: Map<string, Map<string, Obj>>,
+  period: string | undefined,
+): AlertingSpec | undefined {
   const out: { -readonly [K in keyof AlertingSpec]: AlertingSpec[K] } = {};
   if (typeof ann[VIGIL_ANNOTATIONS.alertName] === 'string') out.name = alertName(r, ann[VIGIL_ANNOTATIONS.alertName] as string, ['metadata', 'annotations']);
   if (typeof ann[VIGIL_ANNOTATIONS.runbook] === 'string') out.runbook = ann[VIGIL_ANNOTATIONS.runbook] as string;
@@ -389,12 +425,19 @@ function importAlertPolicies(r: ObjectReport, policies: unknown, ann: Record<str
       const cspec = cond && isRecord(cond.spec) ? cond.spec : undefined;
       const cc = cspec && isRecord(cspec.condition) ? cspec.condition : undefined;
       if (!cspec || !cc) {
-        r.warning('IMP042', `alert policy condition ${isRecord(c) && typeof c.conditionRef === 'string' ? JSON.stringify(c.conditionRef) : ''} not found or has no condition; not imported`, p);
+        r.warning(
+          'IMP042',
+          `alert policy condition ${isRecord(c) && typeof c.conditionRef === 'string' ? JSON.stringify(c.conditionRef) : ''} not found or has no condition; not imported`,
+          p,
+        );
         continue;
       }
       const lookback = typeof cc.lookbackWindow === 'string' ? parseDurationSeconds(cc.lookbackWindow) : undefined;
-      const match = all.find((w) => lookback !== undefined && w.longMinutes * 60 === lookback && typeof cc.threshold === 'number' && Math.abs(w.factor - cc.threshold) < 1e-9 * w.factor);
-      const kind = cc.kind ?? 'burnrate';
+      const match = all.find(
+        (w) =>
+          lookback !== undefined && w.longMinutes * 60 === lookback && typeof cc.threshold === 'number' && Math.abs(w.factor - cc.threshold) < 1e-9 * w.factor,
+      );
+      const kind = typeof cc.kind === 'string' ? cc.kind : 'burnrate';
       if (kind === 'burnrate' && (cc.op === 'gt' || cc.op === 'gte') && match && typeof cspec.severity === 'string') {
         const prior = severities[match.tier];
         if (prior !== undefined && prior !== cspec.severity)

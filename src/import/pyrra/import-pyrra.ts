@@ -36,7 +36,12 @@ export function importPyrraObjects(objects: readonly SourceObject[]): { slos: Im
     const r = new ObjectReport(source, `ServiceLevelObjective ${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${name}`);
     reports.push(r);
     if (!isRecord(v) || v.kind !== 'ServiceLevelObjective' || typeof v.apiVersion !== 'string' || !v.apiVersion.startsWith('pyrra.dev/')) {
-      r.error('IMP002', 'not a Pyrra ServiceLevelObjective', isRecord(v) ? ['kind'] : [], 'expected apiVersion: pyrra.dev/v1alpha1 and kind: ServiceLevelObjective');
+      r.error(
+        'IMP002',
+        'not a Pyrra ServiceLevelObjective',
+        isRecord(v) ? ['kind'] : [],
+        'expected apiVersion: pyrra.dev/v1alpha1 and kind: ServiceLevelObjective',
+      );
       continue;
     }
     if (v.apiVersion !== 'pyrra.dev/v1alpha1') r.error('IMP002', `apiVersion ${v.apiVersion} is not known; vigil reads pyrra.dev/v1alpha1`, ['apiVersion']);
@@ -61,9 +66,11 @@ function importSpec(r: ObjectReport, spec: Record<string, unknown>, name: string
   const target = typeof spec.target === 'string' ? Number(spec.target) : typeof spec.target === 'number' ? spec.target : NaN;
   if (!Number.isFinite(target)) r.error('IMP004', `target must be a percent string like "99.5", got ${JSON.stringify(spec.target)}`, [...p, 'target']);
   else if (!(target > 0 && target < 100)) r.error('IMP006', `target must be above 0 and below 100 for vigil, got ${target}`, [...p, 'target']);
-  if (typeof spec.window !== 'string' || !isDuration(spec.window)) r.error('IMP008', `window must be a duration like 28d or 4w, got ${JSON.stringify(spec.window)}`, [...p, 'window']);
+  if (typeof spec.window !== 'string' || !isDuration(spec.window))
+    r.error('IMP008', `window must be a duration like 28d or 4w, got ${JSON.stringify(spec.window)}`, [...p, 'window']);
   for (const k of ['partial_response_strategy', 'performanceOverAccuracy', 'ruleOutput'])
-    if (spec[k] !== undefined) r.warning('IMP025', `${k} has no vigil equivalent and is not imported (vigil records long windows from short ones)`, [...p, k], undefined, true);
+    if (spec[k] !== undefined)
+      r.warning('IMP025', `${k} has no vigil equivalent and is not imported (vigil records long windows from short ones)`, [...p, k], undefined, true);
   const indicator = importIndicator(r, spec.indicator, [...p, 'indicator']);
   const alerting = importAlerting(r, spec.alerting, [...p, 'alerting']);
   if (r.failed || !indicator) return undefined;
@@ -104,8 +111,13 @@ function grouping(r: ObjectReport, g: unknown, p: Path): string[] {
     return [];
   }
   g.forEach((label: string, i) => {
-    if ((RESERVED_LABELS as readonly string[]).includes(label))
-      r.error('IMP032', `grouping by ${JSON.stringify(label)} is not possible: vigil sets that label on every SLO series itself`, [...p, i], `reserved labels: ${RESERVED_LABELS.join(', ')}; relabel the metric (e.g. to rpc_service) first`);
+    if (RESERVED_LABELS.includes(label))
+      r.error(
+        'IMP032',
+        `grouping by ${JSON.stringify(label)} is not possible: vigil sets that label on every SLO series itself`,
+        [...p, i],
+        `reserved labels: ${RESERVED_LABELS.join(', ')}; relabel the metric (e.g. to rpc_service) first`,
+      );
   });
   return g as string[];
 }
@@ -124,7 +136,13 @@ function importIndicator(r: ObjectReport, ind: unknown, p: Path): { indicator: S
   const body = ind[kind];
   const q: Path = [...p, kind];
   if (kind === 'latencyNative') {
-    r.error('IMP013', 'latencyNative (native histograms) is not supported: vigil latency indicators read classic histograms (_bucket{le})', q, 'use a classic histogram with a bucket at the latency bound', true);
+    r.error(
+      'IMP013',
+      'latencyNative (native histograms) is not supported: vigil latency indicators read classic histograms (_bucket{le})',
+      q,
+      'use a classic histogram with a bucket at the latency bound',
+      true,
+    );
     return undefined;
   }
   if (!isRecord(body)) {
@@ -180,6 +198,7 @@ function importAlerting(r: ObjectReport, a: unknown, p: Path): AlertingSpec | un
   }
   if (typeof a.name === 'string') out.name = alertName(r, a.name, [...p, 'name']);
   for (const k of ['absent', 'absentName', 'severities'])
-    if (a[k] !== undefined) r.warning('IMP027', `alerting.${k} is not imported (vigil has no absent alert; its tiers are page and ticket)`, [...p, k], undefined, true);
+    if (a[k] !== undefined)
+      r.warning('IMP027', `alerting.${k} is not imported (vigil has no absent alert; its tiers are page and ticket)`, [...p, k], undefined, true);
   return Object.keys(out).length ? out : undefined;
 }

@@ -11,8 +11,22 @@ export const SLOTH_DEFAULT_PERIOD = '30d';
 
 /** Key spellings of Sloth's two formats: `prometheus/v1` is snake_case, the CRD camelCase. */
 const KEYS = {
-  file: { errorQuery: 'error_query', totalQuery: 'total_query', errorRatioQuery: 'error_ratio_query', pageAlert: 'page_alert', ticketAlert: 'ticket_alert', sloPlugins: 'slo_plugins' },
-  crd: { errorQuery: 'errorQuery', totalQuery: 'totalQuery', errorRatioQuery: 'errorRatioQuery', pageAlert: 'pageAlert', ticketAlert: 'ticketAlert', sloPlugins: 'sloPlugins' },
+  file: {
+    errorQuery: 'error_query',
+    totalQuery: 'total_query',
+    errorRatioQuery: 'error_ratio_query',
+    pageAlert: 'page_alert',
+    ticketAlert: 'ticket_alert',
+    sloPlugins: 'slo_plugins',
+  },
+  crd: {
+    errorQuery: 'errorQuery',
+    totalQuery: 'totalQuery',
+    errorRatioQuery: 'errorRatioQuery',
+    pageAlert: 'pageAlert',
+    ticketAlert: 'ticketAlert',
+    sloPlugins: 'sloPlugins',
+  },
 } as const;
 
 type Path = (string | number)[];
@@ -44,8 +58,17 @@ export function importSlothObjects(objects: readonly SourceObject[]): { slos: Im
       importGroup(source, v.spec, ['spec'], KEYS.crd, `PrometheusServiceLevel ${name}`, slos, reports);
     } else {
       const r = new ObjectReport(source, 'document');
-      const what = isRecord(v) ? (v.apiVersion !== undefined ? `apiVersion ${JSON.stringify(v.apiVersion)} kind ${JSON.stringify(v.kind)}` : `version ${JSON.stringify(v.version)}`) : 'not a mapping';
-      r.error('IMP002', `not a Sloth spec (${what})`, isRecord(v) && v.apiVersion !== undefined ? ['apiVersion'] : isRecord(v) ? ['version'] : [], 'Sloth specs start with version: "prometheus/v1", or apiVersion: sloth.slok.dev/v1 with kind: PrometheusServiceLevel');
+      const what = isRecord(v)
+        ? v.apiVersion !== undefined
+          ? `apiVersion ${JSON.stringify(v.apiVersion)} kind ${JSON.stringify(v.kind)}`
+          : `version ${JSON.stringify(v.version)}`
+        : 'not a mapping';
+      r.error(
+        'IMP002',
+        `not a Sloth spec (${what})`,
+        isRecord(v) && v.apiVersion !== undefined ? ['apiVersion'] : isRecord(v) ? ['version'] : [],
+        'Sloth specs start with version: "prometheus/v1", or apiVersion: sloth.slok.dev/v1 with kind: PrometheusServiceLevel',
+      );
       reports.push(r);
     }
   }
@@ -64,7 +87,14 @@ function importGroup(
   const groupReport = new ObjectReport(source, groupName);
   if (typeof g.service !== 'string' || g.service === '') groupReport.error('IMP004', 'service is required', [...base, 'service']);
   if (!Array.isArray(g.slos) || g.slos.length === 0) groupReport.error('IMP004', 'slos must list at least one SLO', [...base, 'slos']);
-  if (g[keys.sloPlugins] !== undefined) groupReport.error('IMP012', `${keys.sloPlugins}: Sloth SLO plugins run Go code vigil cannot run`, [...base, keys.sloPlugins], 'remove the plugin chain and express what it did in the spec', true);
+  if (g[keys.sloPlugins] !== undefined)
+    groupReport.error(
+      'IMP012',
+      `${keys.sloPlugins}: Sloth SLO plugins run Go code vigil cannot run`,
+      [...base, keys.sloPlugins],
+      'remove the plugin chain and express what it did in the spec',
+      true,
+    );
   const labels = stringMap(groupReport, g.labels, [...base, 'labels']) ?? {};
   if (groupReport.failed) {
     reports.push(groupReport);
@@ -91,14 +121,21 @@ function importSlo(r: ObjectReport, raw: unknown, p: Path, keys: (typeof KEYS)[k
     r.error('IMP004', 'an SLO must be a mapping', p);
     return undefined;
   }
-  for (const k of Object.keys(raw)) if (!SLO_KEYS.has(k)) r.error('IMP003', `unknown key ${JSON.stringify(k)} (Sloth ignores it silently; vigil will not guess)`, [...p, k], undefined, true);
+  for (const k of Object.keys(raw))
+    if (!SLO_KEYS.has(k)) r.error('IMP003', `unknown key ${JSON.stringify(k)} (Sloth ignores it silently; vigil will not guess)`, [...p, k], undefined, true);
   if (typeof raw.name !== 'string') r.error('IMP004', 'name is required', [...p, 'name']);
   const objective = raw.objective;
   if (typeof objective !== 'number') r.error('IMP004', 'objective must be a number (percent)', [...p, 'objective']);
   else if (!(objective > 0 && objective < 100))
-    r.error('IMP006', `objective must be above 0 and below 100 for vigil, got ${objective}`, [...p, 'objective'], '100% leaves no error budget: no burn-rate alert can be computed');
+    r.error(
+      'IMP006',
+      `objective must be above 0 and below 100 for vigil, got ${objective}`,
+      [...p, 'objective'],
+      '100% leaves no error budget: no burn-rate alert can be computed',
+    );
   if (raw.plugins !== undefined) r.error('IMP012', 'plugins: Sloth SLO plugins run Go code vigil cannot run', [...p, 'plugins'], undefined, true);
-  if (raw.labels !== undefined) r.warning('IMP022', 'SLO-level labels become alert labels only (vigil puts labels on recording rules per file)', [...p, 'labels'], undefined, true);
+  if (raw.labels !== undefined)
+    r.warning('IMP022', 'SLO-level labels become alert labels only (vigil puts labels on recording rules per file)', [...p, 'labels'], undefined, true);
   const indicator = importSli(r, raw.sli, [...p, 'sli'], keys);
   const alerting = importAlerting(r, raw.alerting, [...p, 'alerting'], keys, stringMap(r, raw.labels, [...p, 'labels']));
   if (r.failed || !indicator) return undefined;
@@ -123,7 +160,12 @@ function importSli(r: ObjectReport, sli: unknown, p: Path, keys: (typeof KEYS)[k
     return undefined;
   }
   if (isRecord(sli.plugin)) {
-    r.error('IMP012', `SLI plugin ${JSON.stringify(sli.plugin.id)} cannot be imported: plugins are Go code that builds the query when Sloth runs`, [...p, 'plugin', 'id'], 'run the plugin once and paste its error-ratio query as sli.raw');
+    r.error(
+      'IMP012',
+      `SLI plugin ${JSON.stringify(sli.plugin.id)} cannot be imported: plugins are Go code that builds the query when Sloth runs`,
+      [...p, 'plugin', 'id'],
+      'run the plugin once and paste its error-ratio query as sli.raw',
+    );
     return undefined;
   }
   if (isRecord(sli.raw)) {
@@ -180,7 +222,13 @@ function importAlerting(
   if (runbook) out.runbook = runbook;
   const dropped = Object.keys(annotations).filter((k) => k !== 'runbook_url' && k !== 'runbook');
   if (dropped.length)
-    r.warning('IMP023', `annotations ${dropped.join(', ')} are not imported: vigil writes summary and description itself`, [...p, 'annotations'], 'put lasting text in the SLO description', true);
+    r.warning(
+      'IMP023',
+      `annotations ${dropped.join(', ')} are not imported: vigil writes summary and description itself`,
+      [...p, 'annotations'],
+      'put lasting text in the SLO description',
+      true,
+    );
   for (const [tier, key] of [
     ['page', keys.pageAlert],
     ['ticket', keys.ticketAlert],

@@ -28,13 +28,22 @@ export const exportCommand: Command = {
     fs.mkdirSync(out, { recursive: true });
     for (const f of files) fs.writeFileSync(path.join(out, f.path), f.content);
     const written = files.map((f) => path.relative(io.cwd, path.join(out, f.path)));
-    const skipped = notExported.map((n) => ({ severity: 'warning' as const, code: 'EXP001', message: `${n.id} not exported: ${n.reason}`, file: n.file, line: n.line, column: n.column }));
+    const skipped = notExported.map((n) => ({
+      severity: 'warning' as const,
+      code: 'EXP001',
+      message: `${n.id} not exported: ${n.reason}`,
+      file: n.file,
+      line: n.line,
+      column: n.column,
+    }));
     if (values.format === 'json') {
       io.stdout.write(`${JSON.stringify({ ok: true, exported: files.flatMap((f) => f.slos), notExported, files: written }, null, 2)}\n`);
       return EXIT_OK;
     }
     for (const d of skipped) io.stderr.write(`${formatDiagnostic(d)}\n`);
-    io.stdout.write(`exported ${files.reduce((n, f) => n + f.slos.length, 0)} SLO(s) to ${written.length} file(s)${written.length ? `: ${written.join(', ')}` : ''}\nnot exported: ${notExported.length}\n${notExported.map((n) => `  ${n.id}: ${n.reason}\n`).join('')}`);
+    io.stdout.write(
+      `exported ${files.reduce((n, f) => n + f.slos.length, 0)} SLO(s) to ${written.length} file(s)${written.length ? `: ${written.join(', ')}` : ''}\nnot exported: ${notExported.length}\n${notExported.map((n) => `  ${n.id}: ${n.reason}\n`).join('')}`,
+    );
     return EXIT_OK;
   },
 };
