@@ -13,7 +13,13 @@ export interface Importer {
   readonly extensions: readonly string[];
   /** Default `--out`, relative to `--root`. */
   readonly defaultOut: string;
-  importFiles(files: readonly InputFile[]): ImportRun;
+  importFiles(files: readonly InputFile[], options?: ImportOptions): ImportRun;
+}
+
+/** Flags an importer may honour (the CLI passes them to every kind; a kind ignores what it has no use for). */
+export interface ImportOptions {
+  /** `--period`: the SLO period for formats that do not carry one (Sloth's `--default-slo-period`). */
+  readonly period?: string;
 }
 
 /** The importers by kind, loaded lazily. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../../src/diagnostics.js';
 import { opensloImporter } from '../../src/import/openslo/import-openslo.js';
 import { pyrraImporter } from '../../src/import/pyrra/import-pyrra.js';
-import type { Importer } from '../../src/import/registry.js';
+import type { ImportOptions, Importer } from '../../src/import/registry.js';
 import { slothImporter } from '../../src/import/sloth/import-sloth.js';
 import { parseYamlSource } from '../../src/load/yaml-source.js';
 import { sloModelsFromSource } from '../../src/load/load-slos.js';
@@ -13,8 +13,11 @@ import type { SloModel } from '../../src/model/types.js';
 const fixtures = path.resolve(import.meta.dirname, 'fixtures');
 
 /** Imports the files and loads the written specs back as vigil models. */
-function importModels(importer: Importer, files: string[]): SloModel[] {
-  const run = importer.importFiles(files.map((f) => ({ file: f, text: fs.readFileSync(path.join(fixtures, f), 'utf8') })));
+function importModels(importer: Importer, files: string[], options: ImportOptions = {}): SloModel[] {
+  const run = importer.importFiles(
+    files.map((f) => ({ file: f, text: fs.readFileSync(path.join(fixtures, f), 'utf8') })),
+    options,
+  );
   const diags = new Diagnostics();
   const models = run.outputs.flatMap((o) => sloModelsFromSource(parseYamlSource(`slos/${o.path}`, o.content, diags)!, diags)?.models ?? []);
   expect(diags.errors).toEqual([]);
@@ -48,6 +51,17 @@ describe('an imported Sloth SLO equals what Sloth generates', () => {
     expect(m!.alertName).toBe('MyServiceHighErrorRate');
     expect(m!.windows.map((w) => w.severity)).toEqual(['pageteam', 'pageteam', 'slack', 'slack']);
     expect(m!.labels).toEqual({ owner: 'myteam', repo: 'myorg/myservice', tier: '2' });
+  });
+
+  it('with --period 28d (sloth generate --default-slo-period 28d): the 28d catalog, same windows, factors 13.44 / 5.6 / 2.8 / 0.9333 (sloth.md §2.1)', () => {
+    const [m] = importModels(slothImporter, ['sloth/getting-started.yml'], { period: '28d' });
+    expect(m!.period).toBe('28d');
+    expect(table(m!).map((r) => [r.short, r.long, r.factor])).toEqual([
+      ['5m', '1h', 13.44],
+      ['30m', '6h', 5.6],
+      ['2h', '1d', 2.8],
+      ['6h', '3d', 0.9333333333],
+    ]);
   });
 
   it("for the multifile example's 99.99 SLO: thresholds scale with the budget as Sloth's do", () => {

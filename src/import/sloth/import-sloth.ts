@@ -37,16 +37,17 @@ export const slothImporter: Importer = {
   summary: 'Sloth prometheus/v1 specs and PrometheusServiceLevel (sloth.slok.dev/v1) objects',
   extensions: ['.yaml', '.yml'],
   defaultOut: 'slos',
-  importFiles: (files) => runSloImport('sloth', files, importSlothObjects),
+  importFiles: (files, options) => runSloImport('sloth', files, (objects) => importSlothObjects(objects, options?.period ?? SLOTH_DEFAULT_PERIOD)),
 };
 
-export function importSlothObjects(objects: readonly SourceObject[]): { slos: ImportedSlo[]; reports: ObjectReport[] } {
+/** `period` is Sloth's `--default-slo-period` (its specs have no per-SLO window). */
+export function importSlothObjects(objects: readonly SourceObject[], period = SLOTH_DEFAULT_PERIOD): { slos: ImportedSlo[]; reports: ObjectReport[] } {
   const slos: ImportedSlo[] = [];
   const reports: ObjectReport[] = [];
   for (const source of objects) {
     const v = source.value;
     if (isRecord(v) && v.version === 'prometheus/v1') {
-      importGroup(source, v, [], KEYS.file, `Sloth prometheus/v1 service ${String(v.service)}`, slos, reports);
+      importGroup(source, v, [], KEYS.file, `Sloth prometheus/v1 service ${String(v.service)}`, slos, reports, period);
     } else if (isRecord(v) && v.apiVersion === 'sloth.slok.dev/v1' && v.kind === 'PrometheusServiceLevel') {
       const name = isRecord(v.metadata) ? String(v.metadata.name) : '?';
       if (!isRecord(v.spec)) {
@@ -55,7 +56,7 @@ export function importSlothObjects(objects: readonly SourceObject[]): { slos: Im
         reports.push(r);
         continue;
       }
-      importGroup(source, v.spec, ['spec'], KEYS.crd, `PrometheusServiceLevel ${name}`, slos, reports);
+      importGroup(source, v.spec, ['spec'], KEYS.crd, `PrometheusServiceLevel ${name}`, slos, reports, period);
     } else {
       const r = new ObjectReport(source, 'document');
       const what = isRecord(v)
@@ -83,6 +84,7 @@ function importGroup(
   groupName: string,
   slos: ImportedSlo[],
   reports: ObjectReport[],
+  period: string,
 ): void {
   const groupReport = new ObjectReport(source, groupName);
   if (typeof g.service !== 'string' || g.service === '') groupReport.error('IMP004', 'service is required', [...base, 'service']);
@@ -110,7 +112,7 @@ function importGroup(
     const slo = importSlo(r, raw, p, keys);
     if (!slo || r.failed) return;
     const at = source.positionOf(p);
-    slos.push({ service, period: SLOTH_DEFAULT_PERIOD, labels, slo, origin: `${source.file}:${at.line}:${at.column} (${r.object})`, report: r });
+    slos.push({ service, period, labels, slo, origin: `${source.file}:${at.line}:${at.column} (${r.object})`, report: r });
   });
 }
 

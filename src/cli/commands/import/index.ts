@@ -5,10 +5,11 @@ import { IMPORTERS } from '../../../import/registry.js';
 import type { InputFile } from '../../../import/slo-importer.js';
 import type { ImportRun } from '../../../import/outcome.js';
 import { importExitCode, printImportSummary } from '../../../import/summary.js';
+import { isDuration } from '../../../runtime/duration.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_USAGE, type Command } from '../../io.js';
 
-const usage = `vigil import ${Object.keys(IMPORTERS).join('|')} FILE|DIR... [--out DIR] [--dry-run] [--force] [--root DIR] [--format text|json]`;
+const usage = `vigil import ${Object.keys(IMPORTERS).join('|')} FILE|DIR... [--out DIR] [--dry-run] [--force] [--period DUR] [--root DIR] [--format text|json]`;
 
 /** Reads FILE|DIR arguments: a directory contributes its files with the importer's extensions (recursively, sorted). */
 function readInputs(cwd: string, args: readonly string[], extensions: readonly string[]): InputFile[] {
@@ -65,13 +66,14 @@ export const importCommand: Command = {
   usage,
   examples: [
     'vigil import sloth sloth/ --dry-run        # show what would be written',
+    'vigil import sloth sloth/ --period 28d     # as sloth generate --default-slo-period 28d',
     'vigil import pyrra k8s/slos/ --out slos/   # one spec per namespace',
     'vigil import openslo openslo.yaml --format json   # summary as JSON for CI',
   ],
   async run(argv, io) {
     const { values, positionals } = parseFlags(
       argv,
-      { out: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, force: { type: 'boolean', default: false } },
+      { out: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, period: { type: 'string' } },
       usage,
       true,
     );
@@ -82,7 +84,9 @@ export const importCommand: Command = {
     const importer = await load();
     const root = resolveRoot(io.cwd, values.root);
     const out = values.out ? path.resolve(io.cwd, values.out) : path.join(root, importer.defaultOut);
-    const run = importer.importFiles(readInputs(io.cwd, inputs, importer.extensions));
+    if (values.period !== undefined && !isDuration(values.period))
+      throw new UserError(`--period must be a duration like 30d or 28d, got ${JSON.stringify(values.period)}\nusage: ${usage}`, EXIT_USAGE);
+    const run = importer.importFiles(readInputs(io.cwd, inputs, importer.extensions), values.period !== undefined ? { period: values.period } : {});
     const { written, refused } = writeOutputs(run, out, io.cwd, values.force, values['dry-run']);
     const full: ImportRun = { ...run, diagnostics: [...run.diagnostics, ...refused] };
     printImportSummary(io, values.format, kind!, full, written, values['dry-run']);
