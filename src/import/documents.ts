@@ -34,7 +34,20 @@ export function readSourceObjects(file: string, text: string, diags: Diagnostics
       continue;
     }
     if (doc.contents === null) continue;
-    const value = doc.toJS({ maxAliasCount: YAML_LIMITS.aliasExpansion }) as unknown;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: YAML_LIMITS.aliasExpansion }) as unknown;
+    } catch (err) {
+      if (!(err instanceof ReferenceError)) throw err;
+      const p = lc.linePos(doc.contents.range?.[0] ?? 0);
+      diags.error(
+        'IMP001',
+        `aliases expand to more than ${YAML_LIMITS.aliasExpansion} copies`,
+        { file, line: p.line, column: p.col },
+        'write the repeated parts out',
+      );
+      continue;
+    }
     if (Array.isArray(value)) {
       value.forEach((item, i) => objects.push(objectAt(file, doc, lc, item, [i])));
     } else {

@@ -77,3 +77,16 @@ describe('import diagnostics point at the source file line and column', () => {
     );
   });
 });
+
+describe('unreadable input', () => {
+  it('reports YAML syntax errors and alias bombs as IMP001 at their position, never a stack trace', async () => {
+    const importer = await IMPORTERS.sloth!();
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n`;
+    const run = importer.importFiles([
+      { file: 'broken.yml', text: 'version: "prometheus/v1"\nservice: [unclosed\n' },
+      { file: 'bomb.yml', text: bomb },
+    ]);
+    expect(run.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`)).toEqual(['broken.yml:3:1 IMP001', 'bomb.yml:1:1 IMP001']);
+    expect(run.outputs).toEqual([]);
+  });
+});
