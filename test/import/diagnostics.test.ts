@@ -61,8 +61,8 @@ describe('import diagnostics point at the source file line and column', () => {
   it('reports an AlertPolicy burn-rate condition vigil cannot express (IMP042) and maps one it can to the page severity', async () => {
     const run = await importFile('openslo', 'authored/openslo-v1-checkout.yaml', 'openslo/go-sdk-v1-alert_policies.yaml');
     const availability = run.objects.find((o) => o.object.endsWith('checkout-availability'))!;
-    expect(availability.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['66:7 IMP042']);
-    expect(availability.diagnostics[0]!.message).toContain('condition burnrate gt 2 over 1h cannot be expressed');
+    expect(availability.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['66:7 IMP043', '66:7 IMP042']);
+    expect(availability.diagnostics[1]!.message).toContain('condition burnrate gt 2 over 1h cannot be expressed');
     expect(run.outputs.find((o) => o.path === 'checkout.yaml')!.content).toContain('page:\n        severity: page');
   });
 

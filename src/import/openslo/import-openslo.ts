@@ -418,6 +418,13 @@ function importAlertPolicies(
     } else if (isRecord(item)) policy = item;
     const spec = policy && isRecord(policy.spec) ? policy.spec : undefined;
     const conditions = spec && Array.isArray(spec.conditions) ? spec.conditions : [];
+    if (spec && Array.isArray(spec.notificationTargets) && spec.notificationTargets.length > 0)
+      r.warning(
+        'IMP043',
+        'notificationTargets are not imported: vigil routes alerts by team and severity in the routing policy (alerts/)',
+        p,
+        'declare the receivers in your AlertRouting file',
+      );
     for (const c of conditions) {
       let cond: Record<string, unknown> | undefined;
       if (isRecord(c) && typeof c.conditionRef === 'string') cond = byKind.get('AlertCondition')?.get(c.conditionRef)?.value;
