@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   'dcgm-coverage': () => import('./dcgm-coverage.js'),
   'live-check': () => import('./live-check.js'),
   'vigil-test': () => import('./vigil-test.js'),
+  import: () => import('./import.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -16,6 +16,8 @@ const commands: Record<string, () => Promise<Command>> = {
   logs: async () => (await import('./commands/logs/index.js')).logsCommand,
   diff: async () => (await import('./commands/diff/index.js')).diffCommand,
   apply: async () => (await import('./commands/apply/index.js')).applyCommand,
+  import: async () => (await import('./commands/import/index.js')).importCommand,
+  export: async () => (await import('./commands/export/index.js')).exportCommand,
 };
 
 /** Registers a command; the bin's command table is extended by each feature's module. */

@@ -20,6 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/render'], // documents → bytes
   ['src/write'], // atomic write of a render
   ['src/build'], // the pipeline: load → validate → render
+  ['src/import'], // interop: other tools' SLO formats → vigil specs, and vigil SLOs → OpenSLO
   ['src/apply'], // apply to Grafana and Prometheus
   ['src/cli'], // the commands
   ['src/(entry)'], // src/index.ts: the package's public authoring API, re-exporting from below

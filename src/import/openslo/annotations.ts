@@ -1,0 +1,12 @@
+/**
+ * Annotations `vigil export openslo` writes for what OpenSLO has no field for, and
+ * `vigil import openslo` reads back (the `openslo.com/` prefix is reserved, so vigil uses its own).
+ */
+export const VIGIL_ANNOTATIONS = {
+  groupBy: 'vigil.dev/group-by',
+  alertName: 'vigil.dev/alert-name',
+  runbook: 'vigil.dev/runbook',
+  labels: 'vigil.dev/labels',
+  alertLabels: 'vigil.dev/alert-labels',
+  tiers: 'vigil.dev/tiers',
+} as const;
