@@ -14,6 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/load'], // YAML with positions, schemas, the SLO loader
   ['src/alerts', 'src/routing', 'src/dashboards', 'src/rollback', 'exporters/gpu'], // one kind of input each
   ['src/project'], // ProjectModel and loadProject
+  ['src/import'], // foreign formats (Grafana dashboards, …) → vigil sources
   ['src/live'], // checks of the model against a live Prometheus (check --prometheus-url)
   ['src/generate'], // pure generators: model → documents
   ['src/validate'], // cross-kind checks over the model
