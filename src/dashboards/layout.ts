@@ -52,6 +52,15 @@ export class GridCursor {
   private y = 0;
   private lineHeight = 0;
 
+  /** A copy, to try a placement without moving this flow. */
+  clone(): GridCursor {
+    const c = new GridCursor();
+    c.x = this.x;
+    c.y = this.y;
+    c.lineHeight = this.lineHeight;
+    return c;
+  }
+
   /** Where a `w`×`h` panel goes next, or at `pin`; the flow continues after it. */
   place(w: number, h: number, pin?: { x: number; y: number }): GridPos {
     if (pin) {

@@ -20,9 +20,16 @@ function clone<T>(v: T): T {
 export function applyPatch<T>(target: T, patch: RawPatch): T {
   const out = (isPlainObject(target) ? clone(target) : {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(patch)) {
+    const current = Object.hasOwn(out, key) ? out[key] : undefined;
     if (value === undefined) delete out[key];
-    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = applyPatch(out[key], value);
-    else out[key] = clone(value);
+    // defineProperty: a key named `__proto__` stays data, as in the JSON it came from.
+    else
+      Object.defineProperty(out, key, {
+        value: isPlainObject(value) && isPlainObject(current) ? applyPatch(current, value) : clone(value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out as T;
 }

@@ -18,12 +18,90 @@ function positionAt(text: string, offset: number): { line: number; column: numbe
   return { line: lines.length, column: (lines[lines.length - 1] ?? '').length + 1 };
 }
 
-/** Where `JSON.parse` stopped, from its message (`at position N`, or `line L column C` in newer Node). */
-function jsonErrorPosition(text: string, message: string): { line: number; column: number } {
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const pos = /position (\d+)/.exec(message);
-  return positionAt(text, pos ? Number(pos[1]) : text.length);
+class JsonSyntaxError extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON syntax error at ${offset}`);
+  }
+}
+
+/**
+ * Offset of the first JSON syntax error in `text` (Node 20's `JSON.parse` names no position for
+ * most errors): a small recursive-descent scan, returning -1 when the text is valid.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw new JsonSyntaxError(i);
+  };
+  const literal = (word: string) => (text.startsWith(word, i) ? (i += word.length) : fail());
+  const str = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    if (c === 't') return void literal('true');
+    if (c === 'f') return void literal('false');
+    if (c === 'n') return void literal('null');
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : -1;
+  } catch (at) {
+    if (at instanceof JsonSyntaxError) return at.offset;
+    throw at;
+  }
 }
 
 /** Reads and parses the dashboard file; a bad file is a located diagnostic (exit 1), never a stack trace. */
@@ -39,14 +117,15 @@ function readDashboardFile(cwd: string, file: string): unknown {
   }
   try {
     return JSON.parse(text);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const at = jsonErrorPosition(text, message);
+  } catch {
+    const offset = jsonErrorOffset(text);
+    const at = positionAt(text, offset);
+    const found = offset >= 0 && offset < text.length ? JSON.stringify(text[offset]) : 'end of file';
     throw new UserError(`cannot import ${file}`, EXIT_INVALID, [
       {
         severity: 'error',
         code: 'IMPD002',
-        message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
+        message: `not valid JSON: unexpected ${found}`,
         file,
         line: at.line,
         column: at.column,
@@ -70,7 +149,8 @@ async function formatModule(text: string, file: string): Promise<string> {
   try {
     const prettier = await import('prettier');
     const config = (await prettier.resolveConfig(file)) ?? {};
-    return await prettier.format(text, { ...config, filepath: file });
+    // The generator's own style unless the project configures prettier.
+    return await prettier.format(text, { singleQuote: true, printWidth: 160, ...config, filepath: file });
   } catch {
     return text;
   }

@@ -12,9 +12,14 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a).filter((k) => a[k] !== undefined);
     const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => k in b && jsonEqual(a[k], b[k]));
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
   }
   return false;
+}
+
+/** Sets an own property, whatever its name (`__proto__` included). */
+function define(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -25,12 +30,12 @@ export function diffPatch(built: Record<string, unknown>, want: Record<string, u
   const patch: Record<string, unknown> = {};
   for (const [k, w] of Object.entries(want)) {
     if (w === undefined) continue;
-    const b = built[k];
+    const b = Object.hasOwn(built, k) ? built[k] : undefined;
     if (jsonEqual(b, w)) continue;
-    if (isObject(b) && isObject(w)) patch[k] = diffPatch(b, w);
-    else patch[k] = w;
+    if (isObject(b) && isObject(w)) define(patch, k, diffPatch(b, w));
+    else define(patch, k, w);
   }
-  for (const k of Object.keys(built)) if (built[k] !== undefined && want[k] === undefined) patch[k] = undefined;
+  for (const k of Object.keys(built)) if (built[k] !== undefined && !(Object.hasOwn(want, k) && want[k] !== undefined)) define(patch, k, undefined);
   return patch;
 }
 
