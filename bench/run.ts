@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   'live-check': () => import('./live-check.js'),
   'vigil-test': () => import('./vigil-test.js'),
   import: () => import('./import.js'),
+  'import-dashboards': () => import('./import-dashboards.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -3,6 +3,7 @@ import type * as dashboardTypes from '@grafana/grafana-foundation-sdk/dashboard'
 import { DashboardBuilder, DashboardCursorSync, DatasourceVariableBuilder, VariableType } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARD_OWNER_TAG } from '../conventions.js';
 import { layoutRows, type Row } from './layout.js';
+import { applyPatch, type RawPatch } from './raw.js';
 import type { DashboardJson, PanelJson } from './types.js';
 
 /** Options of `dashboard()`. */
@@ -22,6 +23,11 @@ export interface DashboardOptions {
   readonly from?: string;
   /** Auto-refresh, default `1m`. */
   readonly refresh?: string;
+  /**
+   * Escape hatch: dashboard JSON the options do not express, merged over the result last (see
+   * `RawPatch`; e.g. `{ timezone: 'browser', schemaVersion: 37 }`). `vigil import` writes it.
+   */
+  readonly raw?: RawPatch;
 }
 
 /** Plain JSON copy of a builder's output: detaches shared objects and drops function markers. */
@@ -129,5 +135,6 @@ export function dashboard(o: DashboardOptions): DashboardJson {
       tooltip: '',
     })),
   ];
-  return JSON.parse(JSON.stringify(json)) as DashboardJson;
+  const out = JSON.parse(JSON.stringify(json)) as DashboardJson;
+  return o.raw ? applyPatch(out, o.raw) : out;
 }

@@ -4,7 +4,8 @@
  * function of `DashboardInput` (the project's SLOs) returning either.
  */
 export { dashboard, toJson, datasourceVariableNames, type DashboardOptions } from './dashboard.js';
-export { row, layoutRows, GRID_COLUMNS, type Row } from './layout.js';
+export { row, layoutRows, GRID_COLUMNS, GridCursor, type Row, type RowOptions, type GridPos } from './layout.js';
+export { raw, verbatim, applyPatch, type RawPatch } from './raw.js';
 export { timeseries, stat, gauge, table, logs, thresholds, panelLinks, type PanelOptions, type TimeseriesOptions, type Step } from './panels.js';
 export { prom, promInstant, logql } from './queries.js';
 export { labelVariable, lokiLabelVariable, customVariable, textVariable, clusterVariable, type LabelVariableOptions } from './variables.js';

@@ -14,13 +14,13 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/load'], // YAML with positions, schemas, the SLO loader
   ['src/alerts', 'src/routing', 'src/dashboards', 'src/rollback', 'exporters/gpu'], // one kind of input each
   ['src/project'], // ProjectModel and loadProject
+  ['src/import'], // interop: Sloth/Pyrra/OpenSLO → SLO specs, vigil SLOs → OpenSLO, Grafana dashboard JSON → dashboard modules
   ['src/live'], // checks of the model against a live Prometheus (check --prometheus-url)
   ['src/generate'], // pure generators: model → documents
   ['src/validate'], // cross-kind checks over the model
   ['src/render'], // documents → bytes
   ['src/write'], // atomic write of a render
   ['src/build'], // the pipeline: load → validate → render
-  ['src/import'], // interop: other tools' SLO formats → vigil specs, and vigil SLOs → OpenSLO
   ['src/apply'], // apply to Grafana and Prometheus
   ['src/cli'], // the commands
   ['src/(entry)'], // src/index.ts: the package's public authoring API, re-exporting from below
