@@ -16,6 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/project'], // ProjectModel and loadProject
   ['src/live'], // checks of the model against a live Prometheus (check --prometheus-url)
   ['src/generate'], // pure generators: model → documents
+  ['src/import'], // other tools' files → vigil specs (importers)
   ['src/validate'], // cross-kind checks over the model
   ['src/render'], // documents → bytes
   ['src/write'], // atomic write of a render
