@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   adoption: () => import('./adoption.js'),
   'dcgm-coverage': () => import('./dcgm-coverage.js'),
   'live-check': () => import('./live-check.js'),
+  'import-rules': () => import('./import-rules.js'),
 };
 
 const wanted = process.argv.slice(2);
