@@ -262,8 +262,15 @@ describe('vigil import prometheus-rules', () => {
     const bad = importPrometheusRules([
       { name: 'a.yaml', text: 'kind: Nope\n' },
       { name: 'b.yaml', text: 'groups: [\n' },
+      { name: 'c.yaml', text: 'groups:\n  - name: empty\n  - name: odd\n    rules:\n      - expr: up\n' },
     ]);
-    expect(bad.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.code}`)).toEqual(['a.yaml:1:1 IPR001', 'b.yaml:2:1 YAML001']);
+    expect(bad.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.code}`)).toEqual([
+      'a.yaml:1:1 IPR001',
+      'b.yaml:2:1 YAML001',
+      'c.yaml:2:5 IPR003',
+      'c.yaml:5:9 IPR003',
+    ]);
+    expect(bad.summary['not-importable']).toBe(4);
     expect(bad.packs).toEqual([]);
   });
 });

@@ -104,7 +104,11 @@ function importFile(source: YamlSource, name: string, dirs: { alertsDir: string;
     const gPath = [...base, gi];
     const group = (g ?? {}) as Record<string, unknown>;
     const original = scalarText(group.name) ?? `group-${gi + 1}`;
-    const rules = Array.isArray(group.rules) ? (group.rules as Record<string, unknown>[]) : [];
+    if (!Array.isArray(group.rules)) {
+      note('not-importable', 'IPR003', `group ${JSON.stringify(original)} has no rules: list`, gPath, undefined, gPath);
+      return;
+    }
+    const rules = group.rules as Record<string, unknown>[];
     const alerts: AlertSpec[] = [];
     const records: unknown[] = [];
     rules.forEach((r, ri) => {
