@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   'vigil-test': () => import('./vigil-test.js'),
   import: () => import('./import.js'),
   'import-dashboards': () => import('./import-dashboards.js'),
+  'import-rules': () => import('./import-rules.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -14,9 +14,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/load'], // YAML with positions, schemas, the SLO loader
   ['src/alerts', 'src/routing', 'src/dashboards', 'src/rollback', 'exporters/gpu'], // one kind of input each
   ['src/project'], // ProjectModel and loadProject
-  ['src/import'], // interop: Sloth/Pyrra/OpenSLO → SLO specs, vigil SLOs → OpenSLO, Grafana dashboard JSON → dashboard modules
   ['src/live'], // checks of the model against a live Prometheus (check --prometheus-url)
   ['src/generate'], // pure generators: model → documents
+  ['src/import'], // interop: Sloth/Pyrra/OpenSLO → SLO specs, vigil SLOs → OpenSLO, Grafana dashboards → modules, Prometheus rules → AlertPacks
   ['src/validate'], // cross-kind checks over the model
   ['src/render'], // documents → bytes
   ['src/write'], // atomic write of a render

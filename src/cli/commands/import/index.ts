@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError, type Diagnostic } from '../../../diagnostics.js';
 import { IMPORTERS } from '../../../import/registry.js';
 import { importGrafanaDashboardUsage, runImportGrafanaDashboard } from './grafana-dashboard.js';
+import { importPrometheusRulesUsage, runImportPrometheusRules } from './prometheus-rules.js';
 import type { InputFile } from '../../../import/slo-importer.js';
 import type { ImportRun } from '../../../import/outcome.js';
 import { importExitCode, printImportSummary } from '../../../import/summary.js';
@@ -11,7 +12,8 @@ import { parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_USAGE, type Command } from '../../io.js';
 
 const usage = `vigil import ${Object.keys(IMPORTERS).join('|')} FILE|DIR... [--out DIR] [--dry-run] [--force] [--period DUR] [--root DIR] [--format text|json]
-       ${importGrafanaDashboardUsage}`;
+       ${importGrafanaDashboardUsage}
+       ${importPrometheusRulesUsage}`;
 
 /** Reads FILE|DIR arguments: a directory contributes its files with the importer's extensions (recursively, sorted). */
 function readInputs(cwd: string, args: readonly string[], extensions: readonly string[]): InputFile[] {
@@ -64,7 +66,8 @@ function writeOutputs(run: ImportRun, out: string, cwd: string, force: boolean, 
 }
 
 export const importCommand: Command = {
-  summary: 'import SLOs from OpenSLO, Sloth or Pyrra files into vigil specs (one file per service), and Grafana dashboards into TypeScript modules',
+  summary:
+    'import SLOs from OpenSLO, Sloth or Pyrra files into vigil specs (one file per service), Grafana dashboards into TypeScript modules, and Prometheus rule files into alert packs',
   usage,
   examples: [
     'vigil import sloth sloth/ --dry-run        # show what would be written',
@@ -72,10 +75,12 @@ export const importCommand: Command = {
     'vigil import pyrra k8s/slos/ --out slos/   # one spec per namespace',
     'vigil import openslo openslo.yaml --format json   # summary as JSON for CI',
     'vigil import grafana-dashboard gpu.json --out dashboards/   # a dashboard module of vigil helpers',
+    'vigil import prometheus-rules rules/*.yaml --dry-run         # alert packs with test skeletons',
   ],
   async run(argv, io) {
     // Dashboards are their own kind: one JSON (or a Grafana uid) → one TypeScript module, own flags.
     if (argv[0] === 'grafana-dashboard') return runImportGrafanaDashboard(argv.slice(1), io);
+    if (argv[0] === 'prometheus-rules') return runImportPrometheusRules(argv.slice(1), io);
     const { values, positionals } = parseFlags(
       argv,
       { out: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, force: { type: 'boolean', default: false }, period: { type: 'string' } },
