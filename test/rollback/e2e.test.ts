@@ -18,6 +18,8 @@ kind: ServiceLevelObjectives
 service: e2e-svc
 labels: { team: e2e }
 period: 1d
+# Evaluated every second like the rest of this test's Prometheus (SLO groups default to 1m).
+evaluationInterval: 1s
 slos:
   - name: availability
     objective: 99

@@ -1,3 +1,4 @@
+import { SLI_HEALTH_ALERT_NAME } from '../../conventions.js';
 import { leRegex } from '../../model/le-values.js';
 import type { SloModel } from '../../model/types.js';
 import type { VectorSelector } from '../../query/promql.js';
@@ -55,9 +56,9 @@ function unquoted(token: string): string | undefined {
  * have the same shape only if their groups are identical except that one's own values stand where
  * the other's do, one for one. Renaming is by position kind, never inside a number: whole
  * identifiers and string literals in expressions, whole label keys and values, whole rule names,
- * and substrings of free text (the group name, made from the SLO id; other alerts' annotations). Annotations of the SLO's
+ * and whole words of free text (the group name, made from the SLO id; other alerts' annotations). Annotations of the SLO's
  * burn-rate alerts are left out: every such alert fires in the SLO's own short test, which asserts
- * its annotations exactly. Everything else, numbers and unknown fields included, is kept as is.
+ * its annotations exactly; so are SLOIndicatorBroken's, which the SLI-health tests assert for every SLO. Everything else, numbers and unknown fields included, is kept as is.
  */
 export function ruleGroupShape(group: RuleGroupLike, names: readonly string[], alertName: string): string {
   const own = new Set(names);
@@ -86,10 +87,13 @@ export function ruleGroupShape(group: RuleGroupLike, names: readonly string[], a
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       : l;
   // Free text (the group name, other alerts' annotations): each own value, longest first, becomes
-  // its placeholder wherever it occurs. Placeholders hold only characters no spec value contains,
-  // so the replacement can be undone and two texts with the same result differ only by own values.
+  // its placeholder wherever it occurs as a whole word (not inside a longer word: a service "a"
+  // must not rename the "a" of "matches"). Placeholders hold only characters no spec value
+  // contains, so the replacement can be undone and two texts with the same result differ only by
+  // own values.
   const byLength = [...own].sort((a, b) => b.length - a.length);
-  const text = (t: string) => byLength.reduce((acc, n) => (acc.includes(n) ? acc.split(n).join(rename(n)) : acc), t);
+  const wholeWord = new Map(byLength.map((n) => [n, new RegExp(`(?<![A-Za-z0-9_])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`, 'g')]));
+  const text = (t: string) => byLength.reduce((acc, n) => (acc.includes(n) ? acc.replace(wholeWord.get(n)!, () => rename(n)) : acc), t);
   const groupName = text(group.name);
   const rules = group.rules.map((rule) => {
     const r = rule as Readonly<Record<string, unknown>>;
@@ -102,9 +106,12 @@ export function ruleGroupShape(group: RuleGroupLike, names: readonly string[], a
         out[key] =
           r.alert === alertName
             ? '<asserted by the SLO test>'
-            : Object.entries((v ?? {}) as Record<string, string>)
-                .map(([k, a]) => [k, text(String(a))])
-                .sort();
+            : r.alert === SLI_HEALTH_ALERT_NAME
+              ? // Every SLO's SLOIndicatorBroken alerts are tested on their own, annotations exactly (sli-health-tests.ts).
+                '<asserted by the SLI-health test>'
+              : Object.entries((v ?? {}) as Record<string, string>)
+                  .map(([k, a]) => [k, text(String(a))])
+                  .sort();
       else if ((key === 'record' || key === 'alert') && typeof v === 'string') out[key] = rename(v);
       else out[key] = v;
     }
