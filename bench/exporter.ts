@@ -17,6 +17,16 @@ import { EXPORTER_NODE_OPTIONS } from '../src/generate/kubernetes/exporter-manif
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+/**
+ * The simulated node: 16 GPUs, 4 of them MIG with 7 instances each (issue 12's figure), with the
+ * profiling (GPM), NVLink and XID series of the simulated source. EXPORTER_BENCH_GPUS,
+ * EXPORTER_BENCH_MIG_GPUS and EXPORTER_BENCH_MIG_PROFILES change it.
+ */
+const SIM = {
+  gpus: Number(process.env.EXPORTER_BENCH_GPUS ?? 16),
+  migGpus: Number(process.env.EXPORTER_BENCH_MIG_GPUS ?? 4),
+  migProfiles: process.env.EXPORTER_BENCH_MIG_PROFILES ?? Array.from({ length: 7 }, () => '1g.10gb').join(','),
+};
 /** Warm-up ends when this many consecutive memory probes (one per 5-s wrk run)... */
 const SETTLE_PROBES = 6;
 /** ...agree within this fraction on RSS after a full GC less the young generation, */
@@ -230,9 +240,11 @@ export async function run(): Promise<void> {
         '--source',
         'simulated',
         '--sim-gpus',
-        '8',
+        String(SIM.gpus),
         '--sim-mig-gpus',
-        '2',
+        String(SIM.migGpus),
+        '--sim-mig-profiles',
+        SIM.migProfiles,
         '--models',
         modelsFile,
         '--listen',
@@ -324,7 +336,7 @@ export async function run(): Promise<void> {
     const rpsRatio = med(par.ours, 'rps') / med(par.ne, 'rps');
     const md = `## Exporter (\`vigil exporter\`)
 
-Method: \`vigil exporter --source simulated --sim-gpus 8 --sim-mig-gpus 2\` (Node options as in its DaemonSet: \`${EXPORTER_NODE_OPTIONS}\`) with a models file of
+Method: \`vigil exporter --source simulated --sim-gpus ${SIM.gpus} --sim-mig-gpus ${SIM.migGpus} --sim-mig-profiles ${SIM.migProfiles}\` (GPM, NVLink and XID series on) (Node options as in its DaemonSet: \`${EXPORTER_NODE_OPTIONS}\`) with a models file of
 4 vLLM servers × 16 models (fake servers in the bench process), \`--interval 5s\`, against \`prometheus-node-exporter\` (default collectors) started by the bench on another loopback
 port. Sequential latency: 1,000 keep-alive scrapes, one every 2 ms, from a separate Node process;
 throughput: \`wrk -t2 -c4\` for 5 s; both with \`Accept-Encoding: gzip\` like Prometheus. Each figure
