@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpuFleetDashboard } from '../../src/dashboards/builtin/gpu-fleet.js';
 import { freePort } from '../support/free-port.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -21,21 +22,6 @@ const DCGM_MIG_NODE = ['2', '9']
     return `DCGM_FI_DEV_FB_USED{${labels}} ${1000 * (k + 1)}\nDCGM_FI_DEV_FB_FREE{${labels}} ${5000 * (k + 1)}\nDCGM_FI_PROF_GR_ENGINE_ACTIVE{${labels}} 0.25\n`;
   })
   .join('');
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-}
 
 interface Target {
   expr?: string;

@@ -10,6 +10,7 @@ import { buildProject } from '../../src/build/build-project.js';
 import { formatDiagnostic } from '../../src/diagnostics.js';
 import { freePort } from '../support/free-port.js';
 import { operatorScrapeConfig } from '../support/prometheus-operator.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * Issue 11, item 7: on a kube-prometheus-stack cluster the exporter's alerts must watch the job
@@ -27,21 +28,6 @@ const PROMETHEUS = '/usr/bin/prometheus';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const JOB = 'gpu-metrics';
 const NODE = 'gpu-node-e2e';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-}
 
 const PROJECT: Record<string, string> = {
   'vigil.config.yaml': `apiVersion: vigil/v1\nkind: VigilConfig\njobs: { exporter: ${JOB} }\n`,

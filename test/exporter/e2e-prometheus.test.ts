@@ -8,6 +8,7 @@ import { formatDiagnostic } from '../../src/diagnostics.js';
 import { buildProject } from '../../src/build/build-project.js';
 import { parseDurationMs } from '../../src/runtime/duration.js';
 import { freePort } from '../support/free-port.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -15,21 +16,6 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const GPU_RULE_ARTIFACT = /^prometheus\/rules\/gpu[^/]*\.alerts\.rules\.yaml$/;
 const HOST = 'gpu-node-e2e';
 const uuid = (gpu: number) => `GPU-5a1e0000-0000-4000-8000-${gpu.toString(16).padStart(12, '0')}`;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last instanceof Error ? String(last) : JSON.stringify(last)}` : ''}`);
-}
 
 /** Prometheus duration (`90s`, `1m`, `1h`) in ms. */
 function durationMs(d: string): number {

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { buildProject } from '../../src/build/build-project.js';
 import { formatDiagnostic } from '../../src/diagnostics.js';
 import { freePort } from './free-port.js';
+import { waitFor } from './wait-for.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -147,21 +148,6 @@ export const SIMULATED_FLEET = {
   hostname: 'gpu-node-e2e',
   faults: 'xidStorm:\n  - { gpu: 5, xid: 31, perCycle: 1 }\necc:\n  - { gpu: 4, corrected: 2 }\n',
 } as const satisfies GpuStackOptions;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`);
-}
 
 /**
  * Starts `vigil exporter --source simulated` and Prometheus (scrape every 500ms) and waits until
