@@ -1,6 +1,6 @@
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { Diagnostics, Position } from '../diagnostics.js';
-import { YAML_LIMITS, reportTooLarge } from '../load/yaml-source.js';
+import { YAML_LIMITS, nodePosition, reportTooLarge } from '../load/yaml-source.js';
 
 /**
  * One object of a source file: a YAML document, or one item of a document that is a list of
@@ -64,29 +64,4 @@ function objectAt(file: string, doc: Document, lc: LineCounter, value: unknown, 
     positionOf: (p) => nodePosition(doc, lc, [...prefix, ...p], false),
     keyPositionOf: (p) => nodePosition(doc, lc, [...prefix, ...p], true),
   };
-}
-
-function nodePosition(doc: Document, lc: LineCounter, path: readonly (string | number)[], wantKey: boolean): Position {
-  let node: unknown = doc.contents;
-  let keyNode: unknown;
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
-      if (!pair) break;
-      keyNode = pair.key;
-      node = pair.value ?? pair.key;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment];
-      if (item === undefined) break;
-      keyNode = undefined;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  const target = wantKey && keyNode ? keyNode : node;
-  const range = (target as Node | undefined)?.range;
-  if (!range) return { line: 1, column: 1 };
-  const p = lc.linePos(range[0]);
-  return { line: p.line, column: p.col };
 }

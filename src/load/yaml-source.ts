@@ -188,7 +188,8 @@ function offsetPosition(doc: Document, lc: LineCounter, text: string, path: read
   return { line: base.line, column: base.col };
 }
 
-function nodePosition(doc: Document, lc: LineCounter, path: readonly (string | number)[], wantKey: boolean): Position {
+/** Line/column of the node at `path` in `doc` (its key with `wantKey`), or of its nearest existing parent. */
+export function nodePosition(doc: Document, lc: LineCounter, path: readonly (string | number)[], wantKey: boolean): Position {
   let node: unknown = doc.contents;
   let keyNode: unknown;
   for (const segment of path) {
