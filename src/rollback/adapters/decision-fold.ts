@@ -1,4 +1,5 @@
 import type { DecisionEvent, DecisionRecord } from '../ports.js';
+import { DecisionInterner } from '../app/intern-decisions.js';
 
 type Approval = Extract<DecisionEvent, { type: 'approval' }>;
 type Outcome = Extract<DecisionEvent, { type: 'outcome' }>;
@@ -6,6 +7,8 @@ type Resolved = Extract<DecisionEvent, { type: 'resolved' }>;
 
 interface Folded {
   decision: DecisionRecord;
+  /** `decision.at` in ms, parsed once. */
+  atMs: number;
   approval?: Approval;
   outcome?: Outcome;
   resolved?: Resolved;
@@ -19,6 +22,8 @@ interface Folded {
  */
 export class DecisionFold {
   private readonly byId = new Map<string, Folded>();
+  /** A long log repeats labels, reasons and actions: the fold keeps one copy of each. */
+  private readonly interner = new DecisionInterner();
   /** Decisions read that retention let go. */
   dropped = 0;
 
@@ -28,11 +33,12 @@ export class DecisionFold {
   add(e: DecisionEvent): void {
     if (e.type === 'decision') {
       if (this.byId.has(e.id)) return;
-      if (Date.parse(e.at) < this.cutoffMs && e.verdict !== 'act' && e.verdict !== 'await-approval') {
+      const atMs = Date.parse(e.at);
+      if (atMs < this.cutoffMs && e.verdict !== 'act' && e.verdict !== 'await-approval') {
         this.dropped++;
         return;
       }
-      this.byId.set(e.id, { decision: e });
+      this.byId.set(e.id, { decision: this.interner.decision(e), atMs });
       return;
     }
     const f = this.byId.get(e.id);
@@ -67,7 +73,7 @@ export class DecisionFold {
 }
 
 function retained(f: Folded, cutoffMs: number): boolean {
-  if (Date.parse(f.decision.at) >= cutoffMs) return true;
+  if (f.atMs >= cutoffMs) return true;
   const mustRun = f.decision.verdict === 'act' || (f.decision.verdict === 'await-approval' && f.approval?.approved === true);
   return mustRun && !f.outcome;
 }

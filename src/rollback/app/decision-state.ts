@@ -1,4 +1,5 @@
 import type { DecisionEvent, DecisionRecord } from '../ports.js';
+import { DecisionInterner } from './intern-decisions.js';
 
 /** A decision with what happened to it since, as `GET /v1/decisions` shows it. */
 export interface DecisionView {
@@ -28,13 +29,16 @@ export class DecisionState {
   /** Decisions past retention kept because their action must still run (few), oldest first. */
   private held: string[] = [];
   private prunedAtMs = -Infinity;
+  /** Shares labels, reasons, targets and actions between the decisions kept. */
+  private readonly interner = new DecisionInterner();
 
   /** `retentionMs`: how long a decision is remembered (and a redelivery recognised); default forever. */
   constructor(private readonly retentionMs = Number.POSITIVE_INFINITY) {}
 
-  apply(event: DecisionEvent): void {
-    if (event.type === 'decision') {
-      if (this.views.has(event.id)) return;
+  apply(e: DecisionEvent): void {
+    if (e.type === 'decision') {
+      if (this.views.has(e.id)) return;
+      const event = this.interner.decision(e);
       const atMs = Date.parse(event.at);
       if (Number.isFinite(this.retentionMs) && atMs - this.prunedAtMs >= PRUNE_EVERY_MS) this.prune(atMs - this.retentionMs, atMs);
       this.views.set(event.id, { decision: event });
@@ -47,6 +51,7 @@ export class DecisionState {
       }
       return;
     }
+    const event = e;
     const view = this.views.get(event.id);
     if (!view) return;
     if (event.type === 'approval') {
