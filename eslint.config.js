@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', 'bench/.work/', 'coverage/', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', 'bench/.work/', 'coverage/', '**/*.js', '**/*.mjs', '!eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

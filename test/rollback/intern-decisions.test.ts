@@ -47,8 +47,9 @@ describe('DecisionInterner', () => {
   });
 
   it('leaves optional fields absent when the original has none', () => {
-    const { rule: _r, targetName: _n, target: _t, action: _a, ...bare } = parsed(4, 'm1');
-    const out = new DecisionInterner().decision(bare);
+    const bare: Record<string, unknown> = { ...parsed(4, 'm1') };
+    for (const k of ['rule', 'targetName', 'target', 'action']) delete bare[k];
+    const out = new DecisionInterner().decision(bare as unknown as DecisionRecord);
     expect(out).toEqual(bare);
     expect(Object.keys(out).sort()).toEqual(Object.keys(bare).sort());
   });
