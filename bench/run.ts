@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   exporter: () => import('./exporter.js'),
   rollback: () => import('./rollback.js'),
   'rollback-restart': () => import('./rollback-restart.js'),
+  'rollback-sockets': () => import('./rollback-sockets.js'),
   'slo-rules': () => import('./slo-rules.js'),
   dashboards: () => import('./dashboards.js'),
   'gpu-dashboards': () => import('./gpu-dashboards.js'),

@@ -96,6 +96,26 @@ describe('the trigger under idle-socket pressure', () => {
     }
   });
 
+  it('evicts silent sockets before a keep-alive connection that has served requests', async () => {
+    // The keep-alive connection of a client (Alertmanager, a probe) is idle between its requests;
+    // a crowd of silent sockets many times the limit arrives while it is idle.
+    const s = net.connect(port, '127.0.0.1');
+    sockets.push(s);
+    let answers = 0;
+    s.on('data', (d: Buffer) => (answers += (d.toString().match(/HTTP\/1\.1 200/g) ?? []).length));
+    await new Promise((r) => s.once('connect', r));
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until('the first answer', () => answers === 1, 2_000);
+    const stats = connectionStats(svc.server)!;
+    const evictedBefore = stats.evicted.idle;
+    await crowd(MAX * 3);
+    await until('the server to evict silent sockets', () => stats.evicted.idle - evictedBefore >= MAX);
+    // The crowd displaced itself: the used connection is still open and still answers.
+    expect(s.destroyed).toBe(false);
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until('the second answer on the same connection', () => answers === 2, 2_000);
+  });
+
   it('closes connections that send nothing after the idle timeout', async () => {
     const quiet = await crowd(50);
     const stats = connectionStats(svc.server)!;

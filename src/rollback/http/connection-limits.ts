@@ -25,14 +25,19 @@ interface Tracked {
 /**
  * Bounds the server's connections. A connection that has no request in flight (a client that
  * connected and sent nothing, or an idle keep-alive) is closed after `idleTimeoutMs` without
- * traffic; at `maxConnections` the longest-idle connection is closed to make room for the new one,
- * and only when every connection is busy is the new one refused. So Alertmanager's deliveries and
+ * traffic; at `maxConnections` the longest-silent connection (one that never sent a request) is
+ * closed to make room for the new one, else the longest-idle keep-alive connection, and only when
+ * every connection is busy is the new one refused. So Alertmanager's deliveries and
  * `/healthz` get through whatever number of idle sockets someone holds open.
  */
 export function limitConnections(server: http.Server, limits: ConnectionLimits = {}, now: () => number = Date.now): ConnectionStats {
   const max = limits.maxConnections ?? 1024;
   const idleMs = limits.idleTimeoutMs ?? 15_000;
-  // Insertion order = idle order: a connection is moved to the end when it becomes idle.
+  // Insertion order = idle order. Connections that never sent a request are kept apart and
+  // evicted first: a hostile crowd that connects and stays silent displaces itself, never the
+  // keep-alive connections Alertmanager and the probes reuse (evicting one of those can race with
+  // the request its client is sending on it, and that delivery fails).
+  const silent = new Map<Socket, Tracked>();
   const idle = new Map<Socket, Tracked>();
   const all = new Map<Socket, Tracked>();
   const evicted = { idle: 0, refused: 0, timedOut: 0 };
@@ -42,33 +47,34 @@ export function limitConnections(server: http.Server, limits: ConnectionLimits =
     idle.delete(socket);
     idle.set(socket, t);
   };
+  const forget = (socket: Socket) => {
+    all.delete(socket);
+    silent.delete(socket);
+    idle.delete(socket);
+  };
 
   server.on('connection', (socket: Socket) => {
     if (all.size >= max) {
-      const oldest = idle.keys().next();
-      if (oldest.done) {
+      const oldest = silent.keys().next().value ?? idle.keys().next().value;
+      if (oldest === undefined) {
         evicted.refused++;
         socket.destroy();
         return;
       }
       evicted.idle++;
-      oldest.value.destroy();
-      idle.delete(oldest.value);
-      all.delete(oldest.value);
+      oldest.destroy();
+      forget(oldest);
     }
     const t: Tracked = { busy: 0, idleSince: now() };
     all.set(socket, t);
-    idle.set(socket, t);
+    silent.set(socket, t);
     // Node resets the timer on every read and write; it fires only after idleMs of silence.
     socket.setTimeout(idleMs, () => {
       if (t.busy > 0) return;
       evicted.timedOut++;
       socket.destroy();
     });
-    socket.once('close', () => {
-      all.delete(socket);
-      idle.delete(socket);
-    });
+    socket.once('close', () => forget(socket));
   });
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -76,6 +82,7 @@ export function limitConnections(server: http.Server, limits: ConnectionLimits =
     const t = all.get(socket);
     if (!t) return;
     t.busy++;
+    silent.delete(socket);
     idle.delete(socket);
     res.once('close', () => {
       t.busy = Math.max(0, t.busy - 1);
