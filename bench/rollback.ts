@@ -81,6 +81,8 @@ interface RoundResult {
   p99: number;
   syncs: number;
   decisions: number;
+  /** Server process CPU (user + system) per answered request, µs. */
+  cpuUs: number;
 }
 
 async function round(fsync: boolean, dir: string, clientFile: string, tag: string, rate = 0, fresh?: { connections: number }): Promise<RoundResult> {
@@ -97,11 +99,14 @@ async function round(fsync: boolean, dir: string, clientFile: string, tag: strin
   const svc = await startRollbackService({ policy, host: '127.0.0.1', port: 0, token: TOKEN, stateDir, fsync });
   try {
     const connections = fresh?.connections ?? (rate > 0 ? 256 : CONCURRENCY);
+    // The server runs in this process and nothing else does meanwhile: its CPU is this process's.
+    const cpu0 = process.cpuUsage();
     const child = fork(clientFile, [svc.url, TOKEN, String(connections), String(SECONDS), tag, String(rate), fresh ? '1' : '0'], { stdio: 'inherit' });
     const msg = await new Promise<{ lat: number[]; elapsed: number; errors: number; statuses: Record<string, number> }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as never));
       child.once('error', reject);
     });
+    const cpu = process.cpuUsage(cpu0);
     const ok = msg.statuses['200'] ?? 0;
     if (msg.errors > 0 || ok !== msg.lat.length) throw new Error(`bench saw errors: ${JSON.stringify({ errors: msg.errors, statuses: msg.statuses })}`);
     return {
@@ -110,6 +115,7 @@ async function round(fsync: boolean, dir: string, clientFile: string, tag: strin
       p99: percentile(msg.lat, 99),
       syncs: svc.log.syncs,
       decisions: svc.trigger.state.size,
+      cpuUs: (cpu.user + cpu.system) / Math.max(1, msg.lat.length),
     };
   } finally {
     await svc.close();
@@ -119,6 +125,7 @@ async function round(fsync: boolean, dir: string, clientFile: string, tag: strin
 /** Webhook throughput and latency with durable (group-committed) decisions vs. the same server without fsync. */
 export async function run(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigil-bench-rb-'));
+  const load = os.loadavg()[0]!;
   const clientFile = path.join(dir, 'client.cjs');
   await fs.writeFile(clientFile, CLIENT);
   const results: Record<'durable' | 'nofsync' | 'paced' | 'pacedNofsync' | 'fresh4' | 'fresh32', RoundResult[]> = {
@@ -146,7 +153,7 @@ export async function run(): Promise<void> {
     const rps = median(rs.map((x) => x.rps));
     const syncs = rs.reduce((s, x) => s + x.syncs, 0);
     const decisions = rs.reduce((s, x) => s + x.decisions, 0);
-    return `| ${name} | ${rps.toFixed(0)} | ${median(rs.map((x) => x.p50)).toFixed(2)} | ${median(rs.map((x) => x.p99)).toFixed(2)} | ${Math.max(...rs.map((x) => x.p99)).toFixed(2)} | ${decisions} | ${syncs ? (decisions / syncs).toFixed(1) : '–'} |`;
+    return `| ${name} | ${rps.toFixed(0)} | ${median(rs.map((x) => x.p50)).toFixed(2)} | ${median(rs.map((x) => x.p99)).toFixed(2)} | ${Math.max(...rs.map((x) => x.p99)).toFixed(2)} | ${decisions} | ${syncs ? (decisions / syncs).toFixed(1) : '–'} | ${median(rs.map((x) => x.cpuUs)).toFixed(0)} |`;
   };
   const d = median(results.durable.map((x) => x.rps));
   const n = median(results.nofsync.map((x) => x.rps));
@@ -160,8 +167,8 @@ alerts (a durable decision each), half are redeliveries of an alert already deci
 "durable" = append + fdatasync before answering, with group commit (concurrent decisions share one
 fdatasync); baseline = the same server with fsync off (append only).
 
-| configuration | req/s (median) | p50 ms | p99 ms (median) | p99 ms (worst round) | decisions | decisions per fsync |
-| --- | --- | --- | --- | --- | --- | --- |
+| configuration | req/s (median) | p50 ms | p99 ms (median) | p99 ms (worst round) | decisions | decisions per fsync | server CPU µs per request |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 ${row('durable (group commit)', results.durable)}
 ${row('baseline: no fsync', results.nofsync)}
 ${row(`durable, open loop at ${PACED_RATE} req/s`, results.paced)}
@@ -179,13 +186,16 @@ The same server and closed-loop client, but every request carries a new alert, s
 is a checksummed record appended and fdatasynced (group commit) before the answer: the worst case
 for the decision log. Same ${SECONDS}s rounds, ${ROUNDS} rounds each, interleaved with the rows above.
 
-| connections | req/s (median) | p50 ms | p99 ms (median) | p99 ms (worst round) | decisions | decisions per fsync |
-| --- | --- | --- | --- | --- | --- | --- |
+| connections | req/s (median) | p50 ms | p99 ms (median) | p99 ms (worst round) | decisions | decisions per fsync | server CPU µs per request |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 ${row('4, durable', results.fresh4)}
 ${row('32, durable', results.fresh32)}
 
-The machine is shared with other engineers' builds and tests (load average above 10 on 2 cores
-while this ran), so these numbers are noisy; medians of ${ROUNDS} rounds.`;
+"server CPU" is the trigger process's user + system CPU time over the round divided by the requests
+answered (the load generator runs in another process): it does not depend on how busy the machine
+is, so 1,000,000 / it is the request rate one core could sustain. Load average when the run began:
+${load.toFixed(1)} on ${os.cpus().length} cores (the machine is shared with other engineers' jobs): the wall-clock
+figures are noisy, medians of ${ROUNDS} rounds.`;
   writeSection('rollback', md);
   console.log(md);
 }
