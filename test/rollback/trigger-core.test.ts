@@ -55,6 +55,14 @@ describe('decideRollback', () => {
     expect(verdict(decide(new DecisionState(), a({ service: 'gpu-inference', severity: 'page', model: 'm', env: 'dev' })))).toBe('dry-run');
   });
 
+  it('never rolls back for SLOIndicatorBroken, even when a rule matches its slo/service labels', () => {
+    const labels = { alertname: 'SLOIndicatorBroken', service: 'gpu-inference', severity: 'critical', model: 'm', env: 'staging', reason: 'all_bad' };
+    const d = decide(new DecisionState(), a(labels));
+    expect(d).toMatchObject({ kind: 'new', record: { verdict: 'no-rule', reason: expect.stringContaining('broken SLI') as unknown } });
+    // The same labels under another alert name act: the guard is the alert name alone.
+    expect(verdict(decide(new DecisionState(), a({ ...labels, alertname: 'SLOErrorBudgetBurn' })))).toBe('act');
+  });
+
   it('never guesses a target: a templated target without its label is recorded as no-rule with the reason', () => {
     const d = decide(new DecisionState(), a({ service: 'gpu-inference', severity: 'critical', env: 'staging' }));
     expect(d).toMatchObject({ kind: 'new', record: { verdict: 'no-rule', reason: expect.stringContaining('needs alert label(s) model') as unknown } });

@@ -3,6 +3,7 @@ import { resolveAction, targetKeyOf } from '../policy/resolve-action.js';
 import type { AlertView, DecisionRecord } from '../ports.js';
 import type { DecisionState } from './decision-state.js';
 import { redactUrl } from '../redact-url.js';
+import { SLI_HEALTH_ALERT_NAME } from '../../conventions.js';
 
 /** What the trigger does with one firing alert. */
 export type Decision = { readonly kind: 'duplicate'; readonly id: string } | { readonly kind: 'new'; readonly record: DecisionRecord };
@@ -33,6 +34,17 @@ export function decideRollback(alert: AlertView, policy: Policy, state: Decision
     alert: { fingerprint: alert.fingerprint, startsAt: alert.startsAt, labels: alert.labels, source: alert.source },
     ...(environment !== undefined ? { environment } : {}),
   };
+  // SLOIndicatorBroken carries the SLO's slo/service labels, so a rule matching only those would
+  // catch it; but it says the measurement is broken, not the release: never a reason to roll back.
+  if (alert.labels.alertname === SLI_HEALTH_ALERT_NAME)
+    return {
+      kind: 'new',
+      record: {
+        ...base,
+        verdict: 'no-rule',
+        reason: `${SLI_HEALTH_ALERT_NAME} reports a broken SLI (the measurement), not a failing release; it never triggers a rollback`,
+      },
+    };
   const rule = policy.rules.find((r) => ruleMatches(r, alert.labels, environment));
   if (!rule) return { kind: 'new', record: { ...base, verdict: 'no-rule', reason: 'no policy rule matches this alert' } };
   const resolved = resolveAction(rule.target, alert.labels);
