@@ -135,6 +135,42 @@ describe('vigil explain', () => {
     ]);
   });
 
+  it('lists the SLOIndicatorBroken checks the SLO gets, in text and JSON', async () => {
+    const latency = `apiVersion: vigil/v1
+kind: ServiceLevelObjectives
+service: api
+slos:
+  - name: latency
+    objective: 99
+    indicator:
+      latency:
+        histogram: http_request_duration_seconds{job="api"}
+        threshold: 500ms
+  - name: unscoped
+    objective: 99
+    indicator:
+      ratio:
+        errors: http_requests_total{code=~"5.."}
+        total: http_requests_total
+`;
+    const root = project({ 'slos/api.yaml': latency });
+    const c = io(root);
+    expect(await run(['explain', 'api-latency'], c.io)).toBe(0);
+    expect(c.out()).toContain('SLI health: SLOIndicatorBroken (warning, never a page, never a rollback) when');
+    expect(c.out()).toContain("  reason=no_total_series, for 10m: the indicator's total series are absent while the service's targets are up");
+    expect(c.out()).toContain('  reason=no_threshold_bucket, for 10m: the histogram has no bucket at the latency threshold');
+    const j = io(root);
+    expect(await run(['explain', 'api-latency', '--format', 'json'], j.io)).toBe(0);
+    expect((JSON.parse(j.out()) as { sliHealth: { reason: string; for: string }[] }).sliHealth.map((h) => [h.reason, h.for])).toEqual([
+      ['no_total_series', '10m'],
+      ['no_threshold_bucket', '10m'],
+    ]);
+    // No job or namespace in the selector: no check, and explain says why.
+    const u = io(root);
+    expect(await run(['explain', 'api-unscoped'], u.io)).toBe(0);
+    expect(u.out()).toContain('SLI health: no SLOIndicatorBroken rule (a raw indicator, or a selector naming no job or namespace)');
+  });
+
   it('names the known SLOs when the id is unknown (exit 1), and needs exactly one id (exit 2)', async () => {
     const root = project({ 'slos/api.yaml': good });
     const c = io(root);

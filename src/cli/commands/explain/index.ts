@@ -1,4 +1,6 @@
 import { UserError } from '../../../diagnostics.js';
+import { LABEL_REASON, SLI_HEALTH_ALERT_NAME, sliHealthReasons } from '../../../conventions.js';
+import { generateSliHealthRules, SLI_HEALTH_SEVERITY } from '../../../generate/prometheus/sli-health.js';
 import { humanizeMinutes } from '../../../model/duration.js';
 import { budgetConsumedAtFiring, detectionMinutes, resetMinutes } from '../../../model/slo-math.js';
 import type { SloModel } from '../../../model/types.js';
@@ -28,6 +30,21 @@ export function explainRows(slo: SloModel) {
     },
     resetMinutesAfter100pct: round2(resetMinutes(w, 1)),
   }));
+}
+
+/** What each SLOIndicatorBroken reason checks, in words. */
+const SLI_HEALTH_MEANING: Record<string, string> = {
+  [sliHealthReasons.noTotalSeries]: "the indicator's total series are absent while the service's targets are up",
+  [sliHealthReasons.noThresholdBucket]: 'the histogram has no bucket at the latency threshold (every request would count as slow)',
+  [sliHealthReasons.allBad]: 'the error ratio is exactly 1 with traffic while the good series are absent',
+};
+
+/** The SLI-health checks the SLO gets (SLOIndicatorBroken rules), as plain data. */
+export function explainSliHealth(slo: SloModel) {
+  return generateSliHealthRules(slo).map((r) => {
+    const reason = r.labels?.[LABEL_REASON] ?? '';
+    return { alert: SLI_HEALTH_ALERT_NAME, severity: SLI_HEALTH_SEVERITY, reason, for: r.for ?? '0s', meaning: SLI_HEALTH_MEANING[reason] ?? '' };
+  });
 }
 
 function round2(x: number): number | null {
@@ -68,6 +85,13 @@ export function explainText(slo: SloModel): string {
   ];
   for (const w of slo.droppedWindows) lines.push(`left out: ${w.tier} ${w.long}/${w.short} (threshold ${pct(w.threshold)} ≥ 100%: could never fire)`);
   if (slo.windows.length === 0) lines.push('(no alert windows: both tiers disabled or none can fire)');
+  const health = explainSliHealth(slo);
+  lines.push('');
+  if (health.length === 0) lines.push(`SLI health: no ${SLI_HEALTH_ALERT_NAME} rule (a raw indicator, or a selector naming no job or namespace)`);
+  else {
+    lines.push(`SLI health: ${SLI_HEALTH_ALERT_NAME} (${SLI_HEALTH_SEVERITY}, never a page, never a rollback) when`);
+    for (const h of health) lines.push(`  reason=${h.reason}, for ${h.for}: ${h.meaning}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -94,7 +118,7 @@ export const explainCommand: Command = {
     }
     if (values.format === 'json') {
       io.stdout.write(
-        `${JSON.stringify({ id: slo.id, objective: slo.objective, period: slo.period, errorBudget: slo.errorBudget, windows: explainRows(slo), dropped: slo.droppedWindows.map((w) => `${w.long}/${w.short}`) }, null, 2)}\n`,
+        `${JSON.stringify({ id: slo.id, objective: slo.objective, period: slo.period, errorBudget: slo.errorBudget, windows: explainRows(slo), dropped: slo.droppedWindows.map((w) => `${w.long}/${w.short}`), sliHealth: explainSliHealth(slo) }, null, 2)}\n`,
       );
     } else {
       io.stdout.write(explainText(slo));
