@@ -2,6 +2,7 @@ import type { Diagnostics } from '../diagnostics.js';
 import type { ProjectModel } from '../project/project-model.js';
 import { checkAlertNamesUnique } from './alert-names-unique.js';
 import { checkAlertsRouted } from './alerts-routed.js';
+import { checkDashboardLinks } from './dashboard-links.js';
 import { checkDashboardLint } from './dashboard-lint.js';
 import { checkDashboardUids } from './dashboard-uids.js';
 import { checkRulePlacement } from './rule-placement.js';
@@ -23,6 +24,7 @@ export const projectChecks: readonly ProjectCheck[] = [
   checkSloTestsPlanned,
   checkDashboardUids,
   checkDashboardLint,
+  checkDashboardLinks,
 ];
 
 /** Runs every cross-kind check over the model. */

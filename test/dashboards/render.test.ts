@@ -166,7 +166,41 @@ describe('dashboard modules that do not work', () => {
     const broken = await buildProject(root);
     expect(broken.diagnostics.items.map((d) => `${d.file} ${d.code}`)).toEqual(['slos/mine.yaml SLO007']);
     fs.writeFileSync(path.join(root, 'slos/mine.yaml'), slo('99.5'));
-    expect((await buildProject(root)).diagnostics.items).toEqual([]);
+    // Valid now; the only finding left is that the SLO's alerts link to its SLO dashboard, which this project does not render.
+    expect((await buildProject(root)).diagnostics.items.map((d) => `${d.file} ${d.code}`)).toEqual(['slos/mine.yaml DASH040']);
+  });
+
+  it('warn (DASH040) when an alert or an SLO links to a dashboard uid the project does not render', async () => {
+    const root = project({ 'fleet.ts': ok.replace("title: 'Fine'", "uid: 'fleet', title: 'Fleet'") });
+    // The built-in gpu pack, used by reference, with its dashboard parameter mistyped.
+    const pack = (dashboard: string) => `apiVersion: vigil/v1\nkind: AlertPack\nname: gpu\nuses: gpu\nparams: { dashboard: ${dashboard} }\n`;
+    fs.mkdirSync(path.join(root, 'alerts'));
+    fs.writeFileSync(path.join(root, 'alerts/gpu.yaml'), pack('/d/gpu-fleet-typo'));
+    fs.mkdirSync(path.join(root, 'slos'));
+    fs.writeFileSync(
+      path.join(root, 'slos/api.yaml'),
+      'apiVersion: vigil/v1\nkind: ServiceLevelObjectives\nservice: api\nslos:\n  - name: availability\n    objective: 99.9\n    indicator:\n      ratio:\n        errors: http_requests_total{job="api", code=~"5.."}\n        total: http_requests_total{job="api"}\n',
+    );
+    const links = async () => (await buildProject(root)).diagnostics.items.filter((d) => d.code === 'DASH040');
+    const found = await links();
+    // One warning per pack and uid (not one per alert), and one for the service's SLO dashboard.
+    expect(found).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        file: 'alerts/gpu.yaml',
+        // A built-in pack's alerts are located at its `uses:`.
+        line: 4,
+        message: 'alert GpuXidDoubleBitEcc (pack gpu) links to dashboard uid "gpu-fleet-typo", which no dashboard of this project has (uids: fleet)',
+      }),
+      expect.objectContaining({
+        severity: 'warning',
+        file: 'slos/api.yaml',
+        message: expect.stringContaining('link to dashboard uid "vigil-slo-api"') as unknown,
+      }),
+    ]);
+    // Pointing the pack at a rendered dashboard clears its warning.
+    fs.writeFileSync(path.join(root, 'alerts/gpu.yaml'), pack('/d/fleet'));
+    expect((await links()).map((d) => d.file)).toEqual(['slos/api.yaml']);
   });
 
   it('report a uid used by two modules', async () => {

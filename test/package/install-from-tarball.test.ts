@@ -51,6 +51,8 @@ beforeAll(() => {
       '});',
       '',
     ].join('\n'),
+    // The SLO dashboards the SLO alerts link to (without them, check --strict warns DASH040: a dead link).
+    'dashboards/slo.ts': fs.readFileSync(path.join(REPO, 'templates/init/dashboards/slo.ts'), 'utf8'),
   };
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
