@@ -4,6 +4,7 @@ import { checkAlertNamesUnique } from './alert-names-unique.js';
 import { checkAlertsRouted } from './alerts-routed.js';
 import { checkDashboardLint } from './dashboard-lint.js';
 import { checkDashboardUids } from './dashboard-uids.js';
+import { checkK6Services } from './k6-services.js';
 import { checkRulePlacement } from './rule-placement.js';
 import { checkSloIntervals } from './slo-intervals.js';
 import { checkSloTestsPlanned } from './slo-tests-planned.js';
@@ -23,6 +24,7 @@ export const projectChecks: readonly ProjectCheck[] = [
   checkSloTestsPlanned,
   checkDashboardUids,
   checkDashboardLint,
+  checkK6Services,
 ];
 
 /** Runs every cross-kind check over the model. */
