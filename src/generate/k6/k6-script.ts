@@ -88,7 +88,7 @@ export function generateK6Script(target: K6Target): TextDocument {
   );
   if (config.auth)
     out.push(
-      `const AUTH_HEADERS: Record<string, string> = { ${q(config.auth.header)}: ${config.auth.scheme ? `\`${config.auth.scheme} \${requiredEnv(${q(config.auth.env)})}\`` : `requiredEnv(${q(config.auth.env)})`} };`,
+      `const AUTH_HEADERS: Record<string, string> = { ${key(config.auth.header)}: ${config.auth.scheme ? `\`${config.auth.scheme} \${requiredEnv(${q(config.auth.env)})}\`` : `requiredEnv(${q(config.auth.env)})`} };`,
     );
   else out.push('const AUTH_HEADERS: Record<string, string> = {};');
 
