@@ -58,7 +58,7 @@ export interface K6Measurement {
   readonly tags: Readonly<Record<string, string>>;
   /** The threshold's aggregation: `rate` or `p(N)`. */
   readonly stat: string;
-  /** The value must stay below this (a ratio, or milliseconds for `latency`). */
+  /** The value must not exceed this (a ratio, or milliseconds for `latency`). */
   readonly limit: number;
 }
 
@@ -111,7 +111,10 @@ export function k6Measurements(target: K6Target): K6Measurement[] {
   return out;
 }
 
-/** A measurement as a k6 threshold expression, e.g. `rate<0.001` or `p(95)<2000`. */
+/**
+ * A measurement as a k6 threshold expression, e.g. `rate<=0.001` or `p(95)<=2000`: an SLO is met
+ * at exactly its objective (99.9% good, 95% within 2s), so the limit itself passes.
+ */
 export function thresholdExpression(m: Pick<K6Measurement, 'stat' | 'limit'>): string {
-  return `${m.stat}<${m.limit}`;
+  return `${m.stat}<=${m.limit}`;
 }
