@@ -90,6 +90,7 @@ class MetricsScanner {
       }
       switch (c) {
         case 0x22: // "
+          if (this.stack.length === 0) throw new SummaryError(`${this.label}: not a k6 summary (a JSON object with "metrics")`);
           this.inString = true;
           if (this.stack.length <= 2 && this.expectKey[this.stack.length - 1] && !this.capture) this.key = [];
           break;
@@ -123,6 +124,9 @@ class MetricsScanner {
         case 0x3a: // :
           this.expectKey[this.expectKey.length - 1] = false;
           break;
+        default:
+          if (this.stack.length === 0 && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xfeff)
+            throw new SummaryError(`${this.label}: not a k6 summary (a JSON object with "metrics")`);
       }
     }
     if (this.capture && captureFrom >= 0) {
