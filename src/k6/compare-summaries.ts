@@ -25,6 +25,9 @@ export interface CompareResult {
   readonly compared: number;
 }
 
+/** The metrics a comparison reads. */
+export const COMPARED_METRICS: readonly string[] = ['http_req_duration', 'http_req_failed', 'http_reqs'];
+
 /** Statistics that hold each latency figure, in the order looked for (k6 writes `med`; `p(50)` when asked). */
 const LATENCY: readonly { name: 'p50' | 'p95' | 'p99'; stats: readonly string[] }[] = [
   { name: 'p50', stats: ['med', 'p(50)'] },

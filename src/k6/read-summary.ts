@@ -19,7 +19,18 @@ export interface SummaryMetric {
 export interface K6Summary {
   readonly file: string;
   readonly format: 'summary-export' | 'handleSummary';
+  /** The metrics read (only the wanted ones when the reader was given a filter). */
   readonly metrics: ReadonlyMap<string, SummaryMetric>;
+  /** Every metric name in the file, read or not. */
+  readonly names: ReadonlySet<string>;
+}
+
+/** Options of the summary reader. */
+export interface ReadSummaryOptions {
+  /** Which metrics to parse (default all); the others are scanned past and only their names kept. */
+  readonly want?: (name: string) => boolean;
+  /** Read chunk size in bytes (default 64 KiB). */
+  readonly chunkBytes?: number;
 }
 
 /** Why a summary file could not be read; the message names the file. */
@@ -33,10 +44,10 @@ const MAX_METRIC_CHARS = 1 << 20;
  * parsed (one at a time), everything else (`root_group` with its checks and groups, `options`,
  * `state`) is scanned and dropped, so memory stays flat however large the file.
  */
-export async function readK6Summary(file: string, label = file, chunkBytes = 1 << 16): Promise<K6Summary> {
-  const scanner = new MetricsScanner(label);
+export async function readK6Summary(file: string, label = file, options: ReadSummaryOptions = {}): Promise<K6Summary> {
+  const scanner = new MetricsScanner(label, options.want);
   try {
-    for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: chunkBytes })) scanner.feed(chunk as string);
+    for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: options.chunkBytes ?? 1 << 16 })) scanner.feed(chunk as string);
   } catch (err) {
     if (err instanceof SummaryError) throw err;
     throw new SummaryError(`${label}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
@@ -69,9 +80,13 @@ class MetricsScanner {
   private capture: string[] | undefined;
   private captureLength = 0;
   private readonly metrics = new Map<string, SummaryMetric>();
-  private formats = new Set<'summary-export' | 'handleSummary'>();
+  private readonly names = new Set<string>();
+  private readonly formats = new Set<'summary-export' | 'handleSummary'>();
 
-  constructor(private readonly label: string) {}
+  constructor(
+    private readonly label: string,
+    private readonly want?: (name: string) => boolean,
+  ) {}
 
   feed(chunk: string): void {
     let captureFrom = this.capture ? 0 : -1;
@@ -100,7 +115,7 @@ class MetricsScanner {
             if (c !== 0x7b) throw new SummaryError(`${this.label}: not a k6 summary (a JSON object with "metrics")`);
             this.sawRoot = true;
           }
-          if (this.stack.length === 2 && this.inMetrics() && !this.capture) {
+          if (this.stack.length === 2 && this.inMetrics() && !this.capture && (this.want === undefined || this.want(this.metricName!))) {
             this.capture = [];
             this.captureLength = 0;
             captureFrom = i;
@@ -142,7 +157,7 @@ class MetricsScanner {
     if (this.stack.length > 0 || this.inString) throw new SummaryError(`${this.label}: truncated (the JSON ends inside ${this.stack.length} open value(s))`);
     if (!this.sawMetrics) throw new SummaryError(`${this.label}: not a k6 summary: no top-level "metrics" object`);
     const format = this.formats.has('handleSummary') ? 'handleSummary' : 'summary-export';
-    return { file: this.label, format, metrics: this.metrics };
+    return { file: this.label, format, metrics: this.metrics, names: this.names };
   }
 
   private inMetrics(): boolean {
@@ -156,7 +171,10 @@ class MetricsScanner {
     if (this.stack.length === 1) {
       this.topKey = text;
       if (text === 'metrics') this.sawMetrics = true;
-    } else if (this.topKey === 'metrics') this.metricName = text;
+    } else if (this.topKey === 'metrics') {
+      this.metricName = text;
+      this.names.add(text);
+    }
   }
 
   private endMetric(): void {

@@ -36,7 +36,11 @@ describe('reading k6 summaries', () => {
   it('gives the same result whatever the chunk size (strings, keys and values split across chunks)', async () => {
     const file = path.join(fixtures, 'summaries', 'checkout-fail.handle-summary.json');
     const whole = parseK6Summary(fs.readFileSync(file, 'utf8'), 'x');
-    for (const bytes of [1, 7, 64]) expect((await readK6Summary(file, 'x', bytes)).metrics).toEqual(whole.metrics);
+    for (const chunkBytes of [1, 7, 64]) expect((await readK6Summary(file, 'x', { chunkBytes })).metrics).toEqual(whole.metrics);
+    // With a filter only the wanted metrics are parsed; every name is still listed.
+    const some = await readK6Summary(file, 'x', { want: (n) => n.startsWith('http_req_failed{'), chunkBytes: 5 });
+    expect([...some.metrics.keys()]).toEqual(['http_req_failed{endpoint:/v1/cart}', 'http_req_failed{endpoint:/v1/pay}']);
+    expect([...some.names]).toEqual([...whole.metrics.keys()]);
   });
 
   it('reads null and bare NaN as NaN, and drops everything outside metrics', () => {

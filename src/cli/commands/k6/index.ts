@@ -2,8 +2,8 @@ import path from 'node:path';
 import { checkProject } from '../../../build/build-project.js';
 import { Diagnostics, UserError } from '../../../diagnostics.js';
 import { k6SlowMetric } from '../../../conventions.js';
-import { k6Targets, type K6Target } from '../../../generate/k6/k6-targets.js';
-import { compareSummaries, type CompareResult } from '../../../k6/compare-summaries.js';
+import { k6Measurements, k6Targets, subMetricKey, type K6Target } from '../../../generate/k6/k6-targets.js';
+import { COMPARED_METRICS, compareSummaries, type CompareResult } from '../../../k6/compare-summaries.js';
 import { readK6Summary, SummaryError, type K6Summary } from '../../../k6/read-summary.js';
 import { fmtPct, verifySummary, type VerifyResult } from '../../../k6/verify-summary.js';
 import type { K6CompareThresholds } from '../../../load/k6-config.js';
@@ -64,7 +64,8 @@ export const k6Command: Command = {
         errorRatio: limitFlag('error-ratio', values['error-ratio'], 1) ?? config.k6.compare.errorRatio,
         throughput: limitFlag('throughput', values.throughput) ?? config.k6.compare.throughput,
       };
-      const [base, candidate] = await Promise.all(files.map((f) => readSummary(io, f)));
+      const want = (name: string) => COMPARED_METRICS.includes(name);
+      const [base, candidate] = await Promise.all(files.map((f) => readSummary(io, f, want)));
       const result = compareSummaries(base!, candidate!, limits);
       io.stdout.write(format === 'json' ? `${json({ base: base!.file, candidate: candidate!.file, limits, ...result })}\n` : compareText(base!, candidate!, result));
       return result.ok ? EXIT_OK : EXIT_INVALID;
@@ -80,9 +81,9 @@ function limitFlag(name: string, value: string | undefined, max = 1000): number 
   return n;
 }
 
-async function readSummary(io: CliIo, file: string): Promise<K6Summary> {
+async function readSummary(io: CliIo, file: string, want: (name: string) => boolean): Promise<K6Summary> {
   try {
-    return await readK6Summary(path.resolve(io.cwd, file), file);
+    return await readK6Summary(path.resolve(io.cwd, file), file, { want });
   } catch (err) {
     if (err instanceof SummaryError) throw new UserError(err.message, EXIT_INVALID);
     throw err;
@@ -97,7 +98,9 @@ async function verify(io: CliIo, root: string, file: string, service: string | u
   }
   const targets = k6Targets(model);
   if (targets.length === 0) throw new UserError('no service has an SLO a k6 load test measures (see README "k6 load tests")', EXIT_INVALID);
-  const summary = await readSummary(io, file);
+  // Only the (sub-)metrics some load test of the project reads are parsed; the rest is scanned past.
+  const wanted = new Set(targets.flatMap((t) => k6Measurements(t).map((m) => subMetricKey(m.metric, m.tags))));
+  const summary = await readSummary(io, file, (name) => wanted.has(name));
   const target = pickTarget(targets, summary, service);
   const result = verifySummary(target, summary);
   io.stdout.write(format === 'json' ? `${json({ summary: summary.file, format: summary.format, env: env ?? null, ...result })}\n` : verifyText(summary, result));
@@ -116,8 +119,8 @@ function pickTarget(targets: readonly K6Target[], summary: K6Summary, service: s
     return t;
   }
   if (targets.length === 1) return targets[0]!;
-  const metricNames = [...summary.metrics.keys()].map((k) => k.replace(/\{.*$/, ''));
-  const named = targets.filter((t) => t.slos.some((s) => metricNames.includes(k6SlowMetric(s.id))));
+  const metricNames = new Set([...summary.names].map((k) => k.replace(/\{.*$/, '')));
+  const named = targets.filter((t) => t.slos.some((s) => metricNames.has(k6SlowMetric(s.id))));
   if (named.length === 1) return named[0]!;
   throw new UserError(`the summary does not say which service it measured (${names.join(', ')}): pass --service NAME`, EXIT_USAGE);
 }
