@@ -29,14 +29,16 @@ const trend = (x: number) => ({ avg: x, min: x / 3, med: x * 0.9, max: x * 4, 'p
 function bigSummary(form: 'handleSummary' | 'summary-export'): string {
   const metric = (type: string, contains: string, values: Record<string, number>) => (form === 'handleSummary' ? { type, contains, values } : values);
   const rate = (passes: number, fails: number) =>
-    form === 'handleSummary' ? metric('rate', 'default', { rate: passes / (passes + fails), passes, fails }) : { passes, fails, value: passes / (passes + fails) };
+    form === 'handleSummary'
+      ? metric('rate', 'default', { rate: passes / (passes + fails), passes, fails })
+      : { passes, fails, value: passes / (passes + fails) };
   const parts: string[] = [];
   const head = {
-    'http_reqs': metric('counter', 'default', { count: 45000, rate: 50 }),
-    'http_req_duration': metric('trend', 'time', trend(120)),
+    http_reqs: metric('counter', 'default', { count: 45000, rate: 50 }),
+    http_req_duration: metric('trend', 'time', trend(120)),
     'http_req_failed{endpoint:/v1/cart}': rate(4, 9996),
     'http_req_failed{endpoint:/v1/pay}': rate(28, 34972),
-    'vigil_slow_checkout_latency': rate(225, 44775),
+    vigil_slow_checkout_latency: rate(225, 44775),
   };
   for (const [k, v] of Object.entries(head)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
   let size = parts.join(',').length;
@@ -47,7 +49,13 @@ function bigSummary(form: 'handleSummary' | 'summary-export'): string {
     size += p.length + 1;
   }
   for (let i = 0; size < TARGET_BYTES; i++) {
-    const c = JSON.stringify({ name: `item ${i} answers 200`, path: `::item ${i} answers 200`, id: i.toString(16).padStart(32, '0'), passes: 1000, fails: i % 2 });
+    const c = JSON.stringify({
+      name: `item ${i} answers 200`,
+      path: `::item ${i} answers 200`,
+      id: i.toString(16).padStart(32, '0'),
+      passes: 1000,
+      fails: i % 2,
+    });
     checks.push(c);
     size += c.length + 1;
   }

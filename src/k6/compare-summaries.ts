@@ -53,7 +53,8 @@ function stat(summary: K6Summary, metric: string, stats: readonly string[]): { v
  */
 export function compareSummaries(base: K6Summary, candidate: K6Summary, limits: K6CompareThresholds): CompareResult {
   const figures: ComparedFigure[] = [];
-  const missingIn = (b: unknown, c: unknown) => (b === undefined && c === undefined ? 'both runs' : b === undefined ? 'base' : c === undefined ? 'candidate' : null);
+  const missingIn = (b: unknown, c: unknown) =>
+    b === undefined && c === undefined ? 'both runs' : b === undefined ? 'base' : c === undefined ? 'candidate' : null;
   for (const { name, stats } of LATENCY) {
     const b = stat(base, 'http_req_duration', stats);
     const c = stat(candidate, 'http_req_duration', stats);

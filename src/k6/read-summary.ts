@@ -147,7 +147,8 @@ class MetricsScanner {
     if (this.capture && captureFrom >= 0) {
       const part = chunk.slice(captureFrom);
       this.captureLength += part.length;
-      if (this.captureLength > MAX_METRIC_CHARS) throw new SummaryError(`${this.label}: metric ${this.metricName ?? '?'} is larger than ${MAX_METRIC_CHARS} characters`);
+      if (this.captureLength > MAX_METRIC_CHARS)
+        throw new SummaryError(`${this.label}: metric ${this.metricName ?? '?'} is larger than ${MAX_METRIC_CHARS} characters`);
       this.capture.push(part);
     }
   }
@@ -233,6 +234,7 @@ function toMetric(v: unknown): { metric: SummaryMetric; format: 'summary-export'
     const total = (values.passes ?? 0) + (values.fails ?? 0);
     values.rate = values.value ?? (total > 0 ? values.passes! / total : NaN);
   }
-  const inferred: K6MetricType | undefined = type ?? (isRate ? 'rate' : 'count' in values ? 'counter' : 'avg' in values ? 'trend' : 'value' in values ? 'gauge' : undefined);
+  const inferred: K6MetricType | undefined =
+    type ?? (isRate ? 'rate' : 'count' in values ? 'counter' : 'avg' in values ? 'trend' : 'value' in values ? 'gauge' : undefined);
   return { metric: { type: inferred, values }, format: 'summary-export' };
 }

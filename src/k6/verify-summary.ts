@@ -85,7 +85,8 @@ export function verifySummary(target: K6Target, summary: K6Summary): VerifyResul
       else {
         if (ms > lat.limit) reasons.push(`${lat.stat} ${round(ms)} ms is above ${lat.limit} ms`);
         const budget = list.find((x) => x.kind === 'slow')!.limit;
-        if (badRatio !== null && badRatio > budget) reasons.push(`${fmtPct(badRatio)} of requests slower than ${lat.limit} ms, above the budget ${fmtPct(budget)}`);
+        if (badRatio !== null && badRatio > budget)
+          reasons.push(`${fmtPct(badRatio)} of requests slower than ${lat.limit} ms, above the budget ${fmtPct(budget)}`);
         if (reasons.length > 0) status = 'fail';
       }
     }

@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import { Duration, KebabName } from './schema-primitives.js';
+import { KebabName } from './schema-primitives.js';
 
 /** An environment variable's name (the generated scripts read `__ENV.<name>`). */
 const EnvName = (description: string) => Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', maxLength: 128, description });
 /** A k6 tag value: no `,`, `{`, `}` or `:` would survive a threshold's `metric{tag:value}` key. */
 const TagValue = Type.String({ minLength: 1, pattern: '^[^,{}:"\\s]+$', description: 'a tag value (no spaces, commas, colons, braces or quotes)' });
 const HeaderName = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", description: 'an HTTP header name' });
+/** A duration k6 reads (Go's units plus days): `30s`, `10m`, `1h30m`, `1d`. */
+const Duration = (description: string) => Type.String({ pattern: '^([0-9]+(ms|s|m|h|d))+$', description });
 const Percent = (description: string) => Type.Number({ minimum: 0, maximum: 1000, description });
 
 /** One request a scenario iteration sends; iterations take the requests in turn, by weight. */
@@ -13,13 +15,15 @@ const K6Request = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'a name for the request (default: METHOD path)' })),
     method: Type.Optional(
-      Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => Type.Literal(m)), { description: 'HTTP method (default GET)' }),
+      Type.Union(
+        ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => Type.Literal(m)),
+        { description: 'HTTP method (default GET)' },
+      ),
     ),
     path: Type.String({ pattern: '^/\\S*$', description: 'path (and query) appended to the base URL, starting with /' }),
     tags: Type.Optional(
       Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), TagValue, {
-        description:
-          'k6 tags of the request; a grouped SLO (groupBy) gets one threshold per value its groupBy labels take here, e.g. { model: llama-3-8b }',
+        description: 'k6 tags of the request; a grouped SLO (groupBy) gets one threshold per value its groupBy labels take here, e.g. { model: llama-3-8b }',
       }),
     ),
     headers: Type.Optional(
@@ -120,7 +124,9 @@ export const K6ConfigSchema = Type.Object(
           p50: Type.Optional(Percent('largest accepted increase of the median latency, percent (default 10)')),
           p95: Type.Optional(Percent('largest accepted increase of p(95) latency, percent (default 10)')),
           p99: Type.Optional(Percent('largest accepted increase of p(99) latency, percent (default 15)')),
-          errorRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'largest accepted absolute increase of the error ratio (default 0.001)' })),
+          errorRatio: Type.Optional(
+            Type.Number({ minimum: 0, maximum: 1, description: 'largest accepted absolute increase of the error ratio (default 0.001)' }),
+          ),
           throughput: Type.Optional(Percent('largest accepted drop of throughput (http_reqs per second), percent (default 10)')),
         },
         { additionalProperties: false, description: 'regression thresholds of vigil k6 compare (flags override them)' },

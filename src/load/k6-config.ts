@@ -147,7 +147,16 @@ export function resolveK6Config(spec: K6Spec | undefined, source: YamlSource, ro
 }
 
 type ServiceSpec = Omit<NonNullable<K6Spec['services']>[string], 'requests'> & {
-  requests?: readonly { name?: string; method?: string; path: string; tags?: Record<string, string>; headers?: Record<string, string>; body?: string | undefined; weight?: number; at?: SourceRef }[];
+  requests?: readonly {
+    name?: string;
+    method?: string;
+    path: string;
+    tags?: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: string | undefined;
+    weight?: number;
+    at?: SourceRef;
+  }[];
 };
 
 function resolveService(service: string, s: ServiceSpec, where: SourceRef | undefined, at?: (p: (string | number)[]) => SourceRef): K6ServiceConfig {

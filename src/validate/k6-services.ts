@@ -33,7 +33,12 @@ export function checkK6Services(model: ProjectModel, diags: Diagnostics): void {
         'K6012',
         `k6.services.${service}.burnDrill.slo: ${drill.name} is not a ratio SLO the load test measures`,
         drill.at,
-        `measured ratio SLOs: ${measured.filter((s) => s.indicator.kind === 'ratio').map((s) => s.name).join(', ') || '(none)'}`,
+        `measured ratio SLOs: ${
+          measured
+            .filter((s) => s.indicator.kind === 'ratio')
+            .map((s) => s.name)
+            .join(', ') || '(none)'
+        }`,
       );
     for (const slo of measured) {
       if (slo.groupBy.length === 0) continue;

@@ -15,7 +15,9 @@ describe('vigil k6 verify', () => {
   it('exits 0 on a passing run and finds the service from the summary’s own metrics', async () => {
     const r = await vigil('k6', 'verify', 'summaries/checkout-pass.summary-export.json', '--root', 'shop');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('PASS         checkout-availability {endpoint:/v1/pay}: error ratio 0.08% (budget 0.1%); burn 0.8× = 0.1111% of the budget per hour (gone in 900 h)');
+    expect(r.stdout).toContain(
+      'PASS         checkout-availability {endpoint:/v1/pay}: error ratio 0.08% (budget 0.1%); burn 0.8× = 0.1111% of the budget per hour (gone in 900 h)',
+    );
     expect(r.stdout).toMatch(/ok: 3 SLO measurement\(s\) within their objectives\n$/);
   });
 
@@ -64,7 +66,18 @@ describe('vigil k6 compare', () => {
   });
 
   it('lets flags override the config, and exits 0 without a regression', async () => {
-    const r = await vigil('k6', 'compare', 'summaries/baseline.summary-export.json', 'summaries/candidate.handle-summary.json', '--root', 'shop', '--p95', '20', '--format', 'json');
+    const r = await vigil(
+      'k6',
+      'compare',
+      'summaries/baseline.summary-export.json',
+      'summaries/candidate.handle-summary.json',
+      '--root',
+      'shop',
+      '--p95',
+      '20',
+      '--format',
+      'json',
+    );
     const out = JSON.parse(r.stdout) as { ok: boolean; limits: Record<string, number> };
     expect(out.limits).toEqual({ p50: 10, p95: 20, p99: 15, errorRatio: 0.001, throughput: 20 });
     expect(r.code).toBe(0);

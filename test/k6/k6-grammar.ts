@@ -70,9 +70,11 @@ export function scenarioProblems(s: Record<string, unknown>): string[] {
   const spec = EXECUTORS[String(s.executor)];
   if (!spec) return [`unknown executor ${String(s.executor)}`];
   const problems = spec.required.filter((f) => s[f] === undefined).map((f) => `${String(s.executor)} needs ${f}`);
-  for (const f of Object.keys(s)) if (!spec.required.includes(f) && !spec.optional.includes(f) && !COMMON_SCENARIO_FIELDS.includes(f)) problems.push(`${String(s.executor)} has no field ${f}`);
+  for (const f of Object.keys(s))
+    if (!spec.required.includes(f) && !spec.optional.includes(f) && !COMMON_SCENARIO_FIELDS.includes(f))
+      problems.push(`${String(s.executor)} has no field ${f}`);
   for (const f of ['duration', 'timeUnit', 'maxDuration', 'startTime', 'gracefulStop'])
-    if (s[f] !== undefined && !K6_DURATION.test(String(s[f]))) problems.push(`${f} ${String(s[f])} is not a k6 duration`);
+    if (s[f] !== undefined && !(typeof s[f] === 'string' && K6_DURATION.test(s[f]))) problems.push(`${f} ${JSON.stringify(s[f])} is not a k6 duration`);
   for (const f of ['vus', 'rate', 'preAllocatedVUs', 'maxVUs', 'iterations'])
     if (s[f] !== undefined && !(Number.isInteger(s[f]) && (s[f] as number) > 0)) problems.push(`${f} must be a positive integer`);
   if (typeof s.maxVUs === 'number' && typeof s.preAllocatedVUs === 'number' && s.maxVUs < s.preAllocatedVUs) problems.push('maxVUs below preAllocatedVUs');

@@ -65,10 +65,11 @@ describe('thresholds follow k6’s documented grammar', () => {
       'vigil_slow_checkout_latency rate<=0.01',
     ]);
     // A _milliseconds histogram's threshold is already in ms; a grouped latency SLO is split per model.
-    expect(k6Measurements(target('inference')).filter((m) => m.kind === 'latency').map((m) => `${subMetricKey(m.metric, m.tags)} ${thresholdExpression(m)}`)).toEqual([
-      'http_req_duration{model:llama-3-8b} p(95)<=800',
-      'http_req_duration{model:mistral-7b} p(95)<=800',
-    ]);
+    expect(
+      k6Measurements(target('inference'))
+        .filter((m) => m.kind === 'latency')
+        .map((m) => `${subMetricKey(m.metric, m.tags)} ${thresholdExpression(m)}`),
+    ).toEqual(['http_req_duration{model:llama-3-8b} p(95)<=800', 'http_req_duration{model:mistral-7b} p(95)<=800']);
   });
 
   it('the grammar rejects what k6 rejects (the parser is not a rubber stamp)', () => {
@@ -111,9 +112,16 @@ describe('the burn drill', () => {
     expect(drill.fraction).toBe(0.144); // 28.8 × 0.5%
     const slo = drill.slo;
     // At a 100% error ratio `vigil explain` tabulates the detection time; a drill at factor 1/budget sends exactly that.
-    const full = planBurnDrill({ ...target('inference'), config: { ...target('inference').config, burnDrill: { ...target('inference').config.burnDrill, factor: 1 / slo.errorBudget } } })!;
+    const full = planBurnDrill({
+      ...target('inference'),
+      config: { ...target('inference').config, burnDrill: { ...target('inference').config.burnDrill, factor: 1 / slo.errorBudget } },
+    })!;
     expect(full.fraction).toBe(1);
-    expect(full.pages.map((p) => p.minutes)).toEqual(explainRows(slo).filter((r) => r.tier === 'page').map((r) => r.detectionMinutes.at100pct));
+    expect(full.pages.map((p) => p.minutes)).toEqual(
+      explainRows(slo)
+        .filter((r) => r.tier === 'page')
+        .map((r) => r.detectionMinutes.at100pct),
+    );
     expect(drill.pages.map((p) => [p.long, p.minutes])).toEqual([
       ['1h', 28],
       ['6h', 70],
@@ -155,7 +163,7 @@ describe('the generated script', () => {
     expect(a.text).not.toMatch(/https?:\/\/(?!\.\.\.)/);
     const inf = generateK6Script(target('inference')).text;
     expect(inf).toContain('"prompt": "Say hi"'); // bodyFile read at load and inlined
-    expect(inf).toContain("const url = BASE_URL + (fault ? FAULT_PATH : req.path);");
+    expect(inf).toContain('const url = BASE_URL + (fault ? FAULT_PATH : req.path);');
   });
 
   it('type-checks under tsc --noEmit --strict against @types/k6 (and a broken script does not)', async () => {
@@ -168,7 +176,17 @@ describe('the generated script', () => {
       fs.mkdirSync(path.join(dir, 'broken'));
       fs.writeFileSync(path.join(dir, 'broken', 'x.ts'), scripts[0]!.text.replace("executor: 'constant-vus'", "executor: 'constant-vu'"));
       const tsconfig = (include: string) => ({
-        compilerOptions: { target: 'ES2020', module: 'ES2020', moduleResolution: 'bundler', strict: true, noUncheckedIndexedAccess: true, noEmit: true, types: ['k6'], lib: ['ES2020'], skipLibCheck: false },
+        compilerOptions: {
+          target: 'ES2020',
+          module: 'ES2020',
+          moduleResolution: 'bundler',
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          noEmit: true,
+          types: ['k6'],
+          lib: ['ES2020'],
+          skipLibCheck: false,
+        },
         include: [`${include}/*.ts`],
       });
       fs.writeFileSync(path.join(dir, 'tsconfig.ok.json'), JSON.stringify(tsconfig('ok')));
@@ -183,7 +201,7 @@ describe('the generated script', () => {
         () => '',
         (e: { stdout: string }) => e.stdout,
       );
-      expect(broken).toMatch(/error TS\d+: Type .\"constant-vu\". is not assignable/);
+      expect(broken).toMatch(/error TS\d+: Type ."constant-vu". is not assignable/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

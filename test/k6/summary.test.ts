@@ -116,7 +116,11 @@ describe('vigil k6 verify: a summary judged against the SLOs', () => {
 
 describe('vigil k6 compare: two runs against the regression thresholds', () => {
   it('flags a p95 rise over its limit and names the figure the candidate lacks', async () => {
-    const r = compareSummaries(await summary('baseline.summary-export.json'), await summary('candidate.handle-summary.json'), { ...DEFAULT_K6_COMPARE, p95: 5, throughput: 20 });
+    const r = compareSummaries(await summary('baseline.summary-export.json'), await summary('candidate.handle-summary.json'), {
+      ...DEFAULT_K6_COMPARE,
+      p95: 5,
+      throughput: 20,
+    });
     expect(r.figures.map((f) => [f.name, f.base, f.candidate, f.change, f.regression, f.missing])).toEqual([
       ['p50', 95, 99, 4.21053, false, null],
       ['p95', 180, 207, 15, true, null],

@@ -53,9 +53,7 @@ export interface BurnDrillPlan {
 export function planBurnDrill(target: K6Target): BurnDrillPlan | undefined {
   const ratio = target.slos.filter((s) => s.indicator.kind === 'ratio');
   const named = target.config.burnDrill.slo?.name;
-  const slo = named
-    ? ratio.find((s) => s.name === named)
-    : [...ratio].sort((a, b) => a.errorBudget - b.errorBudget || a.id.localeCompare(b.id))[0];
+  const slo = named ? ratio.find((s) => s.name === named) : [...ratio].sort((a, b) => a.errorBudget - b.errorBudget || a.id.localeCompare(b.id))[0];
   if (!slo) return undefined;
   const factor = target.config.burnDrill.factor;
   const fraction = Math.min(1, roundThreshold(factor * slo.errorBudget));

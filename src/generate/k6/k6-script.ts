@@ -26,7 +26,9 @@ function errorsAre5xxOnly(slos: readonly SloModel[]): boolean {
   const ratio = slos.filter((s) => s.indicator.kind === 'ratio');
   return (
     ratio.length > 0 &&
-    ratio.every((s) => s.indicator.kind === 'ratio' && s.indicator.errors?.matchers.some((m) => m.op === '=~' && /^5(\.\.|\.\*|\[0-9\]\{2\})$/.test(m.value)) === true)
+    ratio.every(
+      (s) => s.indicator.kind === 'ratio' && s.indicator.errors?.matchers.some((m) => m.op === '=~' && /^5(\.\.|\.\*|\[0-9\]\{2\})$/.test(m.value)) === true,
+    )
   );
 }
 
@@ -109,7 +111,10 @@ export function generateK6Script(target: K6Target): TextDocument {
   const byKey = new Map<string, { expr: string; comment: string }[]>();
   for (const m of measurements) {
     const metricKey = subMetricKey(m.metric, m.tags);
-    const ungrouped = m.slo.groupBy.length > 0 && Object.keys(m.tags).length === 0 ? ` (grouped by ${m.slo.groupBy.join(', ')}, but no request carries those tags: over all requests)` : '';
+    const ungrouped =
+      m.slo.groupBy.length > 0 && Object.keys(m.tags).length === 0
+        ? ` (grouped by ${m.slo.groupBy.join(', ')}, but no request carries those tags: over all requests)`
+        : '';
     const what =
       m.kind === 'errors'
         ? `failed requests below the error budget (1 - ${m.slo.objectivePercent}%)`
@@ -137,7 +142,11 @@ export function generateK6Script(target: K6Target): TextDocument {
     '',
   );
   if (errorsAre5xxOnly(target.slos))
-    out.push('// The SLOs count 5xx answers as errors: a 4xx is not a failed request either.', 'http.setResponseCallback(http.expectedStatuses({ min: 200, max: 499 }));', '');
+    out.push(
+      '// The SLOs count 5xx answers as errors: a 4xx is not a failed request either.',
+      'http.setResponseCallback(http.expectedStatuses({ min: 200, max: 499 }));',
+      '',
+    );
 
   out.push(
     'interface Request {',
@@ -156,7 +165,12 @@ export function generateK6Script(target: K6Target): TextDocument {
       `  { name: ${q(r.name)}, method: ${q(r.method)}, path: ${q(r.path)}, tags: ${literal(r.tags)}, headers: ${literal(r.headers)}, body: ${r.body === undefined ? 'null' : q(r.body)} },`,
     );
   const schedule = config.requests.flatMap((r, i) => Array.from({ length: r.weight }, () => i));
-  out.push('];', '/** Request index per iteration, by weight; iterations take it in turn. */', `const SCHEDULE: readonly number[] = [${schedule.join(', ')}];`, '');
+  out.push(
+    '];',
+    '/** Request index per iteration, by weight; iterations take it in turn. */',
+    `const SCHEDULE: readonly number[] = [${schedule.join(', ')}];`,
+    '',
+  );
 
   for (const s of latency) out.push(`const ${slowVar(s)} = new Rate(${q(k6SlowMetric(s.id))}); // SLO ${s.id}: 1 when slower than ${thresholdMs(s)} ms`);
   if (drill) {
@@ -186,7 +200,9 @@ export function generateK6Script(target: K6Target): TextDocument {
     const header = config.burnDrill.fault.kind === 'header';
     out.push(
       "  const fault = SCENARIO === 'burn-drill' && faulted(i);",
-      header ? '  const headers = fault ? { ...req.headers, ...AUTH_HEADERS, ...FAULT_HEADERS } : { ...req.headers, ...AUTH_HEADERS };' : '  const headers = { ...req.headers, ...AUTH_HEADERS };',
+      header
+        ? '  const headers = fault ? { ...req.headers, ...AUTH_HEADERS, ...FAULT_HEADERS } : { ...req.headers, ...AUTH_HEADERS };'
+        : '  const headers = { ...req.headers, ...AUTH_HEADERS };',
       header ? '  const url = BASE_URL + req.path;' : '  const url = BASE_URL + (fault ? FAULT_PATH : req.path);',
     );
   } else out.push('  const headers = { ...req.headers, ...AUTH_HEADERS };', '  const url = BASE_URL + req.path;');
@@ -194,7 +210,12 @@ export function generateK6Script(target: K6Target): TextDocument {
   for (const s of latency) out.push(`  ${slowVar(s)}.add(res.timings.duration > ${thresholdMs(s)}, req.tags);`);
   out.push('}', '');
 
-  return { path: outputPaths.k6Script(target.service), format: 'text', source: undefined, text: out.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n') };
+  return {
+    path: outputPaths.k6Script(target.service),
+    format: 'text',
+    source: undefined,
+    text: out.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n'),
+  };
 }
 
 function slowVar(slo: SloModel): string {

@@ -50,7 +50,8 @@ export const k6Command: Command = {
     }
     if (sub === 'compare') {
       if (files.length !== 2) throw new UserError(`vigil k6 compare takes two summary files: BASE.json CANDIDATE.json\nusage: ${usage}`, EXIT_USAGE);
-      if (values.service !== undefined || values.env !== undefined) throw new UserError(`--service and --env belong to vigil k6 verify\nusage: ${usage}`, EXIT_USAGE);
+      if (values.service !== undefined || values.env !== undefined)
+        throw new UserError(`--service and --env belong to vigil k6 verify\nusage: ${usage}`, EXIT_USAGE);
       const diags = new Diagnostics();
       const config = await loadConfig(root, diags);
       if (diags.hasErrors) {
@@ -67,7 +68,9 @@ export const k6Command: Command = {
       const want = (name: string) => COMPARED_METRICS.includes(name);
       const [base, candidate] = await Promise.all(files.map((f) => readSummary(io, f, want)));
       const result = compareSummaries(base!, candidate!, limits);
-      io.stdout.write(format === 'json' ? `${json({ base: base!.file, candidate: candidate!.file, limits, ...result })}\n` : compareText(base!, candidate!, result));
+      io.stdout.write(
+        format === 'json' ? `${json({ base: base!.file, candidate: candidate!.file, limits, ...result })}\n` : compareText(base!, candidate!, result),
+      );
       return result.ok ? EXIT_OK : EXIT_INVALID;
     }
     throw new UserError(`vigil k6 takes verify or compare${sub ? `, got ${JSON.stringify(sub)}` : ''}\nusage: ${usage}`, EXIT_USAGE);
@@ -77,7 +80,8 @@ export const k6Command: Command = {
 function limitFlag(name: string, value: string | undefined, max = 1000): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) throw new UserError(`--${name} must be a number from 0 to ${max}, got ${JSON.stringify(value)}\nusage: ${usage}`, EXIT_USAGE);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > max)
+    throw new UserError(`--${name} must be a number from 0 to ${max}, got ${JSON.stringify(value)}\nusage: ${usage}`, EXIT_USAGE);
   return n;
 }
 
@@ -103,7 +107,9 @@ async function verify(io: CliIo, root: string, file: string, service: string | u
   const summary = await readSummary(io, file, (name) => wanted.has(name));
   const target = pickTarget(targets, summary, service);
   const result = verifySummary(target, summary);
-  io.stdout.write(format === 'json' ? `${json({ summary: summary.file, format: summary.format, env: env ?? null, ...result })}\n` : verifyText(summary, result));
+  io.stdout.write(
+    format === 'json' ? `${json({ summary: summary.file, format: summary.format, env: env ?? null, ...result })}\n` : verifyText(summary, result),
+  );
   return result.ok ? EXIT_OK : EXIT_INVALID;
 }
 
@@ -150,7 +156,9 @@ function verifyText(summary: K6Summary, result: VerifyResult): string {
     for (const r of v.reasons) lines.push(`             ${r}`);
   }
   const bad = result.verdicts.filter((v) => v.status !== 'pass').length;
-  lines.push(result.ok ? `ok: ${result.verdicts.length} SLO measurement(s) within their objectives` : `failed: ${bad} of ${result.verdicts.length} SLO measurement(s)`);
+  lines.push(
+    result.ok ? `ok: ${result.verdicts.length} SLO measurement(s) within their objectives` : `failed: ${bad} of ${result.verdicts.length} SLO measurement(s)`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -165,7 +173,9 @@ function compareText(base: K6Summary, candidate: K6Summary, result: CompareResul
         : f.name === 'errorRatio'
           ? `${f.change >= 0 ? '+' : ''}${fmtPct(f.change)} (limit +${fmtPct(f.limit)})`
           : `${f.change >= 0 ? '+' : ''}${Number(f.change.toPrecision(3))}% (limit ${f.name === 'throughput' ? '-' : '+'}${f.limit}%)`;
-    lines.push(`${(f.regression ? 'REGRESSION' : f.change === null ? 'MISSING' : 'ok').padEnd(10)} ${f.name.padEnd(10)} ${show(f.base)} → ${show(f.candidate)}  ${change}  [${f.source}]`);
+    lines.push(
+      `${(f.regression ? 'REGRESSION' : f.change === null ? 'MISSING' : 'ok').padEnd(10)} ${f.name.padEnd(10)} ${show(f.base)} → ${show(f.candidate)}  ${change}  [${f.source}]`,
+    );
   }
   lines.push(
     result.compared === 0
