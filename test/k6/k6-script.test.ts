@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkProject } from '../../src/build/build-project.js';
 import { explainRows } from '../../src/cli/commands/explain/index.js';
@@ -138,6 +139,19 @@ describe('the burn drill', () => {
     ]);
     expect(drill.duration).toBe('3h');
     expect(generateK6Script(target('checkout')).text).toContain('1h/5m (factor 14.4×): does not fire (burn rate 14.4× is not above 14.4×)');
+  });
+
+  it('the script fails exactly that share of iterations, evenly spread (its faulted() run as written)', () => {
+    const text = generateK6Script(target('checkout')).text;
+    const fraction = Number(/const FAULT_FRACTION = ([\d.e-]+);/.exec(text)![1]);
+    const body = /function faulted\(i: number\): boolean \{\n([\s\S]*?)\n\}/.exec(text)![1]!;
+    const faulted = vm.runInNewContext(`(i) => { ${body} }`, { FAULT_FRACTION: fraction }) as (i: number) => boolean;
+    expect(fraction).toBe(0.0144);
+    const n = 100_000;
+    const hits = Array.from({ length: n }, (_, i) => faulted(i));
+    expect(hits.filter(Boolean).length).toBe(Math.floor(n * fraction));
+    // Evenly: every window of 700 iterations (share: 10.08) holds 10 or 11 of them.
+    for (let start = 0; start + 700 <= n; start += 700) expect([10, 11]).toContain(hits.slice(start, start + 700).filter(Boolean).length);
   });
 
   it('caps the failed share at 100% and says so', () => {
