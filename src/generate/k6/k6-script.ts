@@ -113,14 +113,14 @@ export function generateK6Script(target: K6Target): TextDocument {
     const metricKey = subMetricKey(m.metric, m.tags);
     const ungrouped =
       m.slo.groupBy.length > 0 && Object.keys(m.tags).length === 0
-        ? ` (grouped by ${m.slo.groupBy.join(', ')}, but no request carries those tags: over all requests)`
+        ? ` (grouped by ${m.slo.groupBy.join(', ')}, but no request is tagged with it: over all requests)`
         : '';
     const what =
       m.kind === 'errors'
-        ? `failed requests below the error budget (1 - ${m.slo.objectivePercent}%)`
+        ? `failed requests within the error budget (1 - ${m.slo.objectivePercent}%)`
         : m.kind === 'latency'
           ? `${m.slo.objectivePercent}% of requests within ${m.limit} ms`
-          : `requests slower than ${thresholdMs(m.slo)} ms below the error budget`;
+          : `requests slower than ${thresholdMs(m.slo)} ms within the error budget`;
     const list = byKey.get(metricKey) ?? [];
     list.push({ expr: thresholdExpression(m), comment: `SLO ${m.slo.id}: ${what}${ungrouped}` });
     byKey.set(metricKey, list);

@@ -34,16 +34,16 @@ if (selected === undefined) throw new Error(`K6_SCENARIO must be one of smoke, b
 
 const THRESHOLDS: NonNullable<Options['thresholds']> = {
   'http_req_failed{endpoint:/v1/cart}': [
-    'rate<=0.001', // SLO checkout-availability: failed requests below the error budget (1 - 99.9%)
+    'rate<=0.001', // SLO checkout-availability: failed requests within the error budget (1 - 99.9%)
   ],
   'http_req_failed{endpoint:/v1/pay}': [
-    'rate<=0.001', // SLO checkout-availability: failed requests below the error budget (1 - 99.9%)
+    'rate<=0.001', // SLO checkout-availability: failed requests within the error budget (1 - 99.9%)
   ],
   http_req_duration: [
     'p(99)<=300', // SLO checkout-latency: 99% of requests within 300 ms
   ],
   vigil_slow_checkout_latency: [
-    'rate<=0.01', // SLO checkout-latency: requests slower than 300 ms below the error budget
+    'rate<=0.01', // SLO checkout-latency: requests slower than 300 ms within the error budget
   ],
 };
 

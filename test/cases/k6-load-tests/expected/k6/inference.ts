@@ -34,22 +34,22 @@ if (selected === undefined) throw new Error(`K6_SCENARIO must be one of smoke, b
 
 const THRESHOLDS: NonNullable<Options['thresholds']> = {
   'http_req_failed{model:llama-3-8b}': [
-    'rate<=0.005', // SLO inference-availability: failed requests below the error budget (1 - 99.5%)
+    'rate<=0.005', // SLO inference-availability: failed requests within the error budget (1 - 99.5%)
   ],
   'http_req_failed{model:mistral-7b}': [
-    'rate<=0.005', // SLO inference-availability: failed requests below the error budget (1 - 99.5%)
+    'rate<=0.005', // SLO inference-availability: failed requests within the error budget (1 - 99.5%)
   ],
   'http_req_duration{model:llama-3-8b}': [
     'p(95)<=800', // SLO inference-latency: 95% of requests within 800 ms
   ],
   'vigil_slow_inference_latency{model:llama-3-8b}': [
-    'rate<=0.05', // SLO inference-latency: requests slower than 800 ms below the error budget
+    'rate<=0.05', // SLO inference-latency: requests slower than 800 ms within the error budget
   ],
   'http_req_duration{model:mistral-7b}': [
     'p(95)<=800', // SLO inference-latency: 95% of requests within 800 ms
   ],
   'vigil_slow_inference_latency{model:mistral-7b}': [
-    'rate<=0.05', // SLO inference-latency: requests slower than 800 ms below the error budget
+    'rate<=0.05', // SLO inference-latency: requests slower than 800 ms within the error budget
   ],
 };
 

@@ -33,7 +33,7 @@ if (selected === undefined) throw new Error(`K6_SCENARIO must be one of smoke, b
 
 const THRESHOLDS: NonNullable<Options['thresholds']> = {
   http_req_failed: [
-    'rate<=0.001', // SLO checkout-availability: failed requests below the error budget (1 - 99.9%)
+    'rate<=0.001', // SLO checkout-availability: failed requests within the error budget (1 - 99.9%)
   ],
 };
 

@@ -34,13 +34,13 @@ if (selected === undefined) throw new Error(`K6_SCENARIO must be one of smoke, b
 
 const THRESHOLDS: NonNullable<Options['thresholds']> = {
   http_req_failed: [
-    'rate<=0.001', // SLO checkout-availability: failed requests below the error budget (1 - 99.9%) (grouped by region, but no request carries those tags: over all requests)
+    'rate<=0.001', // SLO checkout-availability: failed requests within the error budget (1 - 99.9%) (grouped by region, but no request is tagged with it: over all requests)
   ],
   http_req_duration: [
     'p(95)<=300', // SLO checkout-latency: 95% of requests within 300 ms
   ],
   vigil_slow_checkout_latency: [
-    'rate<=0.05', // SLO checkout-latency: requests slower than 300 ms below the error budget
+    'rate<=0.05', // SLO checkout-latency: requests slower than 300 ms within the error budget
   ],
 };
 
