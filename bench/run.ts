@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   import: () => import('./import.js'),
   'import-dashboards': () => import('./import-dashboards.js'),
   'import-rules': () => import('./import-rules.js'),
+  k6: () => import('./k6.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   apply: async () => (await import('./commands/apply/index.js')).applyCommand,
   import: async () => (await import('./commands/import/index.js')).importCommand,
   export: async () => (await import('./commands/export/index.js')).exportCommand,
+  k6: async () => (await import('./commands/k6/index.js')).k6Command,
 };
 
 /** Registers a command; the bin's command table is extended by each feature's module. */

@@ -7,6 +7,8 @@ import type { Document } from './document.js';
 import { generateDashboardJson } from './grafana/dashboard-json.js';
 import { generateGrafanaDashboardResource } from './grafana/operator.js';
 import { generateDashboardProvisioning } from './grafana/provisioning.js';
+import { generateK6Script } from './k6/k6-script.js';
+import { k6Targets } from './k6/k6-targets.js';
 import { generateExporterManifests } from './kubernetes/exporter-manifests.js';
 import { generateRollbackTriggerManifests, triggerName } from './kubernetes/rollback-trigger-manifests.js';
 import { generateMimirRuleFiles } from './kubernetes/mimir-rules.js';
@@ -45,6 +47,7 @@ export function* generateDocuments(model: ProjectModel, options: GenerateOptions
   });
   yield* rollbackTriggerDocuments(model);
   yield* grafanaDocuments(model);
+  for (const target of k6Targets(model)) yield generateK6Script(target);
 }
 
 /** The rollback trigger's manifests, one StatefulSet per rollback policy (none without a policy). */

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { K6ConfigSchema } from './k6-config-schema.js';
 import { Duration, KebabName } from './schema-primitives.js';
 
 const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_./-]*$' }), Type.String(), { description: 'label name → value' });
@@ -64,6 +65,7 @@ export const ConfigSchema = Type.Object(
     environments: Type.Optional(
       Type.Array(KebabName('an environment name, as given to --env'), { uniqueItems: true, description: 'the environments --env may name' }),
     ),
+    k6: Type.Optional(K6ConfigSchema),
     kubernetes: Type.Optional(
       Type.Object(
         {

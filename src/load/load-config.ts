@@ -8,6 +8,7 @@ import { requireApiVersion } from './api-version.js';
 import { CONFIG_SCHEMA_CODES, ConfigSchema, type ConfigSpec } from './config-schema.js';
 import { readYamlFile } from './read-yaml.js';
 import { readTsSource } from './ts-source.js';
+import { DEFAULT_K6_CONFIG, resolveK6Config, type K6Config } from './k6-config.js';
 import { typecheckModules } from './typecheck-modules.js';
 import { validateWithSchema } from './validate-schema.js';
 
@@ -54,6 +55,8 @@ export interface ProjectConfig {
     readonly instanceSelector: Readonly<Record<string, string>> | undefined;
     readonly folder: string | undefined;
   };
+  /** The `k6` section: load tests generated from the SLOs and the thresholds of `vigil k6 compare`. */
+  readonly k6: K6Config;
 }
 
 /** The configuration of a project without `vigil.config.yaml`. */
@@ -70,6 +73,7 @@ export const DEFAULT_CONFIG: ProjectConfig = {
   exporter: { namespace: undefined, serviceMonitorLabels: PROMETHEUS_SELECTOR_LABELS },
   rollbackTrigger: { namespace: undefined, image: undefined, replicas: undefined, monitoringNamespace: undefined },
   dashboards: { namespace: undefined, instanceSelector: undefined, folder: undefined },
+  k6: DEFAULT_K6_CONFIG,
 };
 
 /**
@@ -118,5 +122,6 @@ export async function loadConfig(root: string, diags: Diagnostics): Promise<Proj
       monitoringNamespace: k.rollbackTrigger?.monitoringNamespace,
     },
     dashboards: { namespace: k.dashboards?.namespace, instanceSelector: k.dashboards?.instanceSelector, folder: k.dashboards?.folder },
+    k6: resolveK6Config(spec.k6, source, root, diags),
   };
 }

@@ -5,6 +5,7 @@ import { checkAlertsRouted } from './alerts-routed.js';
 import { checkDashboardLinks } from './dashboard-links.js';
 import { checkDashboardLint } from './dashboard-lint.js';
 import { checkDashboardUids } from './dashboard-uids.js';
+import { checkK6Services } from './k6-services.js';
 import { checkRulePlacement } from './rule-placement.js';
 import { checkSloIntervals } from './slo-intervals.js';
 import { checkSloTestsPlanned } from './slo-tests-planned.js';
@@ -25,6 +26,7 @@ export const projectChecks: readonly ProjectCheck[] = [
   checkDashboardUids,
   checkDashboardLint,
   checkDashboardLinks,
+  checkK6Services,
 ];
 
 /** Runs every cross-kind check over the model. */

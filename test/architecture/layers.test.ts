@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/project'], // ProjectModel and loadProject
   ['src/live'], // checks of the model against a live Prometheus (check --prometheus-url)
   ['src/generate'], // pure generators: model → documents
-  ['src/import'], // interop: Sloth/Pyrra/OpenSLO → SLO specs, vigil SLOs → OpenSLO, Grafana dashboards → modules, Prometheus rules → AlertPacks
+  ['src/import', 'src/k6'], // k6: end-of-test summaries read and judged against the SLOs (vigil k6 verify|compare); import: interop: Sloth/Pyrra/OpenSLO → SLO specs, vigil SLOs → OpenSLO, Grafana dashboards → modules, Prometheus rules → AlertPacks
   ['src/validate'], // cross-kind checks over the model
   ['src/render'], // documents → bytes
   ['src/write'], // atomic write of a render
