@@ -62,7 +62,8 @@ export interface K6Config {
 }
 
 export const DEFAULT_K6_COMPARE: K6CompareThresholds = { p50: 10, p95: 10, p99: 15, errorRatio: 0.001, throughput: 10 };
-export const DEFAULT_BURN_FACTOR = 14.4;
+/** 1.25 × the fastest page pair (14.4× on 1h/5m): the alert compares with `>`, so a drill at exactly 14.4× would never fire it. */
+export const DEFAULT_BURN_FACTOR = 18;
 export const DEFAULT_FAULT_HEADER = { name: 'X-Vigil-Fault', value: 'error' } as const;
 export const DEFAULT_K6_CONFIG: K6Config = { services: new Map(), compare: DEFAULT_K6_COMPARE };
 
