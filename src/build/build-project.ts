@@ -1,5 +1,4 @@
-import { UserError, type Diagnostics } from '../diagnostics.js';
-import { nearestName } from '../load/nearest-name.js';
+import type { Diagnostics } from '../diagnostics.js';
 import { loadProject } from '../project/load-project.js';
 import type { ProjectModel } from '../project/project-model.js';
 import type { Artifact } from '../render/artifact.js';
@@ -24,7 +23,6 @@ export interface BuildResult extends CheckedProject {
 /** Stage 1 and 2: load `root` into the model (per-file validation), then the cross-kind checks. */
 export async function checkProject(root: string, options: { env?: string | undefined } = {}): Promise<CheckedProject> {
   const { model, diagnostics } = await loadProject(root, options);
-  checkEnvironment(model);
   validateProject(model, diagnostics);
   return { model, diagnostics };
 }
@@ -37,13 +35,4 @@ export async function buildProject(root: string, options: { env?: string | undef
   const checked = await checkProject(root, options);
   const artifacts = [...renderProject(checked.model, { partial: checked.diagnostics.hasErrors, ...(options.fullProofs ? { fullProofs: true } : {}) })];
   return { ...checked, artifacts: artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
-}
-
-/** `--env NAME` must be an environment the project declares: a typo would otherwise render the defaults silently (usage error, exit 2). */
-function checkEnvironment(model: ProjectModel): void {
-  if (model.env === undefined || model.environments.includes(model.env)) return;
-  const meant = nearestName(model.env, model.environments);
-  const declared =
-    model.environments.length > 0 ? `declared: ${model.environments.join(', ')}` : 'the project declares none (alert pack environments:, AlertParams env:)';
-  throw new UserError(`--env ${model.env}: no such environment; ${declared}${meant ? ` (did you mean ${meant}?)` : ''}`, 2);
 }
