@@ -124,7 +124,8 @@ function mergeLayers(lower: Layer, upper: Layer): Layer {
 
 /** The leaves `upper` sets, as base-document paths (named entries by name) with their origin. */
 function leaves(value: Json, at: Path, shown: string, out: { shown: string; at: Path }[]): void {
-  if (isMap(value) && Object.keys(value).length > 0) {
+  // An empty mapping merges nothing: it overrides nothing either.
+  if (isMap(value)) {
     for (const [k, v] of Object.entries(value)) leaves(v, [...at, k], shown ? `${shown}.${k}` : k, out);
     return;
   }
