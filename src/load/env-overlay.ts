@@ -16,7 +16,8 @@ type Json = unknown;
  *    `kind`, and the same `service` or `name` where the kind has one).
  *
  * Each layer is deep-merged onto what is below it BEFORE schema validation, so the result is
- * validated by the kind's own schema and loader: maps merge key by key; arrays replace, except
+ * validated by the kind's own schema and loader: maps merge key by key (`key: null` removes the
+ * key, as in a JSON merge patch); arrays replace, except
  * lists of named entries (every entry on both sides a mapping with a string `name`, e.g. `slos:`,
  * `receivers:`), which merge entry by entry on `name` (an unknown name is appended). Positions of
  * the merged document point at the layer that set each value, so a bad value in an override is
@@ -61,7 +62,11 @@ const isNamedList = (v: Json): v is Record<string, Json>[] => Array.isArray(v) &
 export function mergeValues(lower: Json, upper: Json): Json {
   if (isMap(lower) && isMap(upper)) {
     const out: Record<string, Json> = { ...lower };
-    for (const [k, v] of Object.entries(upper)) out[k] = k in lower ? mergeValues(lower[k], v) : v;
+    for (const [k, v] of Object.entries(upper)) {
+      // As in a JSON merge patch (RFC 7386), null removes the key.
+      if (v === null) delete out[k];
+      else out[k] = k in lower ? mergeValues(lower[k], v) : v;
+    }
     return out;
   }
   if (isNamedList(lower) && isNamedList(upper) && lower.length > 0 && upper.length > 0) {

@@ -84,8 +84,22 @@ export function compareEnvironments(a: { env: string; model: ProjectModel }, b: 
 function reason(x: Facet | undefined, y: Facet | undefined, overrides: readonly EnvOverride[], path: string): ParityReason | undefined {
   for (const f of [x, y]) {
     if (!f) continue;
-    const o = overrides.find((c) => f.explains(c, path)) ?? f.implicit;
+    const want = f.specPathOf?.(path) ?? path;
+    // Of several overrides that explain it, the one whose path is closest to what sets the value.
+    let best: { o: EnvOverride; score: number } | undefined;
+    for (const c of overrides) {
+      if (!f.explains(c, path)) continue;
+      const score = commonPrefix(c.path, want);
+      if (!best || score > best.score) best = { o: c, score };
+    }
+    const o = best?.o ?? f.implicit;
     if (o) return { env: o.env, file: o.file, line: o.line, column: o.column, path: o.path };
   }
   return undefined;
+}
+
+function commonPrefix(p: string, q: string): number {
+  let i = 0;
+  while (i < p.length && i < q.length && p[i] === q[i]) i++;
+  return i;
 }

@@ -16,6 +16,8 @@ export interface Facet {
   readonly subject: string;
   readonly value: Readonly<Record<string, unknown>>;
   explains(o: EnvOverride, path: string): boolean;
+  /** The spec path that most directly sets facet path `path` (the best of several explaining overrides is the closest to it). */
+  specPathOf?(path: string): string;
   /** An explanation in the input itself rather than an override (a dashboard module that reads `env`). */
   readonly implicit?: EnvOverride;
 }
@@ -71,6 +73,7 @@ function sloFacets(model: ProjectModel): Facet[] {
       kind: 'slo',
       subject: slo.id,
       value: sloValue(slo, model.config.sloEvaluationInterval.text),
+      specPathOf: (path) => (['objective', 'thresholds'].includes(top(path)) ? `${n}.objective` : top(path) === 'labels' ? path : `${n}.${path}`),
       explains: (o, path) =>
         (o.target === slo.source.file && (reads[top(path)] ?? [n]).some((p) => under(o, p))) ||
         (top(path) === 'evaluationInterval' && o.target === config && under(o, 'slos.evaluationInterval')),
@@ -122,17 +125,26 @@ function routeFacets(model: ProjectModel): Facet[] {
           kind: 'route',
           subject: `alert ${pack.name}/${a.name}`,
           value: { receivers: routeAlert(config, { alertname: a.name, severity: a.severity, ...a.labels }) },
+          specPathOf: () => `teams.${a.labels.team ?? ''}.${a.severity}`,
           explains: (o) => byRouting(o) || o.target === pack.file || o.target === `pack ${pack.name}`,
         });
   for (const slo of model.slos)
     for (const tier of ['page', 'ticket'] as const) {
       const w = slo.windows.find((x) => x.tier === tier);
       if (!w) continue;
-      const labels = { ...slo.labels, ...slo.alertLabels, alertname: slo.alertName, slo: slo.id, service: slo.service, severity: w.severity };
+      const labels: Record<string, string> = {
+        ...slo.labels,
+        ...slo.alertLabels,
+        alertname: slo.alertName,
+        slo: slo.id,
+        service: slo.service,
+        severity: w.severity,
+      };
       out.push({
         kind: 'route',
         subject: `slo ${slo.id} ${tier}`,
         value: { receivers: routeAlert(config, labels) },
+        specPathOf: () => `teams.${labels.team ?? ''}.${w.severity}`,
         explains: (o) => byRouting(o) || o.target === slo.source.file,
       });
     }
@@ -142,6 +154,7 @@ function routeFacets(model: ProjectModel): Facet[] {
         kind: 'route',
         subject: `team=${team} severity=${severity}`,
         value: { receivers: routeAlert(config, { team, severity }) },
+        specPathOf: () => `teams.${team}.${severity}`,
         explains: byRouting,
       });
   out.push({
@@ -175,15 +188,16 @@ function dashboardFacets(model: ProjectModel): Facet[] {
       const title = typeof p.title === 'string' && p.title !== '' ? p.title : '(untitled)';
       panels[title] = { type: p.type, queries: (p.targets ?? []).map((t) => (typeof t.expr === 'string' ? t.expr : null)) };
     }
-    const list = ((dashboard as { templating?: { list?: { type?: unknown; name?: unknown; current?: { value?: unknown } }[] } }).templating?.list ?? []).filter(
-      (v) => v.type === 'datasource',
-    );
-    const datasources = Object.fromEntries(list.map((v) => [String(v.name), v.current?.value ?? null]));
+    const list = (
+      (dashboard as { templating?: { list?: { type?: unknown; query?: unknown; current?: { value?: unknown } }[] } }).templating?.list ?? []
+    ).filter((v) => v.type === 'datasource');
+    const datasources = Object.fromEntries(list.map((v) => [String(v.query), v.current?.value ?? null]));
     const readsEnv = envLine(moduleSource);
     return {
       kind: 'dashboard',
       subject: String(dashboard.uid),
       value: { title: dashboard.title, panels, datasources },
+      specPathOf: (path) => `grafana.${path}`,
       explains: (o, path) => top(path) === 'datasources' && o.target === model.config.file && under(o, 'grafana.datasources'),
       ...(readsEnv !== undefined ? { implicit: { env: '', file, line: readsEnv, column: 1, target: file, path: '(the module reads env)' } } : {}),
     };
@@ -209,6 +223,7 @@ function configFacet(model: ProjectModel): Facet {
       kubernetes: { rules: c.rules, exporter: c.exporter, rollbackTrigger: c.rollbackTrigger, dashboards: c.dashboards },
       datasources: c.datasources,
     },
+    specPathOf: (path) => (top(path) === 'datasources' ? `grafana.${path}` : path),
     explains: (o) => o.target === c.file,
   };
 }
