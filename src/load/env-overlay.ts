@@ -122,7 +122,8 @@ function mergeLayers(lower: Layer, upper: Layer): Layer {
         const j = added[index - ls.length]?.[1] ?? index;
         return upper.origin([...up, j, ...path.slice(i + 1)]);
       }
-      return merges(lv, uv) ? lower.origin(lp) : upper.origin(up);
+      // A value both layers give alike (the `name` an entry is matched by) stays where the base has it.
+      return merges(lv, uv) || lv === uv ? lower.origin(lp) : upper.origin(up);
     },
   };
 }
