@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { compareEnvironments, type ParityReport } from '../../src/parity/compare-environments.js';
@@ -53,6 +56,30 @@ describe('routeAlert', () => {
     expect(routeAlert(config, { severity: 'critical', team: 'a' })).toEqual(['pager', 'chat']);
     expect(routeAlert(config, { severity: 'warning', team: 'a' })).toEqual(['fallback']);
     expect(routeAlert(config, { severity: 'critical' })).toEqual(['fallback']);
+  });
+});
+
+describe('routeAlert against the real amtool', () => {
+  it("names the receivers amtool config routes test names, on this repo's prod and staging trees (every team and severity, every SLO page)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-parity-am-'));
+    expect((await vigil(['render', '--all-envs', '--out', dir], REPO)).code).toBe(0);
+    let compared = 0;
+    for (const env of ['prod', 'staging']) {
+      const file = path.join(dir, env, 'alertmanager/alertmanager.yml');
+      const config = parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      const cases: Record<string, string>[] = [];
+      for (const team of ['ml-platform', 'platform-infra', 'llm-serving', 'nobody'])
+        for (const severity of ['critical', 'warning', 'info']) cases.push({ team, severity }, { team, severity, alertname: 'ErrorBudgetBurn' });
+      for (const labels of cases) {
+        const amtool = execFileSync('amtool', ['config', 'routes', 'test', `--config.file=${file}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim();
+        expect(routeAlert(config, labels).join(','), `${env} ${JSON.stringify(labels)}`).toBe(amtool);
+        compared++;
+      }
+    }
+    expect(compared).toBe(48);
   });
 });
 
