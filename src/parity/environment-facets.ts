@@ -223,7 +223,24 @@ function configFacet(model: ProjectModel): Facet {
       kubernetes: { rules: c.rules, exporter: c.exporter, rollbackTrigger: c.rollbackTrigger, dashboards: c.dashboards },
       datasources: c.datasources,
     },
-    specPathOf: (path) => (top(path) === 'datasources' ? `grafana.${path}` : path),
-    explains: (o) => o.target === c.file,
+    specPathOf: configSpecPath,
+    // Only an override of the setting itself (or of a mapping around it) explains it.
+    explains: (o, path) => {
+      const p = configSpecPath(path);
+      return o.target === c.file && (under(o, p) || p.startsWith(`${o.path}.`));
+    },
   };
+}
+
+/** The config file's key behind a facet path of the config facet. */
+function configSpecPath(path: string): string {
+  const [head = '', ...rest] = path.split('.');
+  const tail = rest.length > 0 ? `.${rest.join('.')}` : '';
+  const keys: Record<string, string> = {
+    grafanaUrl: 'grafana.url',
+    runbookBaseUrl: 'runbooks.baseUrl',
+    sloEvaluationInterval: 'slos.evaluationInterval',
+    datasources: 'grafana.datasources',
+  };
+  return `${keys[head] ?? head}${tail}`;
 }
