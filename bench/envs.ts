@@ -39,8 +39,7 @@ export async function run(): Promise<void> {
     all.push(a.ms);
     parity.push(p.ms);
   }
-  const files = (d: string) =>
-    (fs.readdirSync(d, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => fs.statSync(path.join(d, f)).isFile()).length;
+  const files = (d: string) => fs.readdirSync(d, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(d, f)).isFile()).length;
   const singleFiles = files(path.join(dir, 'single'));
   const allFiles = files(path.join(dir, 'all'));
   const json = (await timed(['parity', 'prod', 'staging', '--format', 'json'])).stdout;

@@ -257,12 +257,12 @@ export function applyToDocument(base: YamlSource, overlays: readonly YamlSource[
   const value = base.value;
   const inline = isMap(value) && !OWN_ENVIRONMENTS_KEY.has(String(value.kind)) && 'environments' in value;
   let layer: Layer = {
-    value: inline ? Object.fromEntries(Object.entries(value as Record<string, Json>).filter(([k]) => k !== 'environments')) : value,
+    value: inline ? Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'environments')) : value,
     origin: (p) => ({ source: base, path: p }),
   };
   const upper: { layer: Layer; source: YamlSource; prefix: Path }[] = [];
   if (inline) {
-    const block = (value as Record<string, Json>).environments;
+    const block = value.environments;
     if (!isMap(block)) {
       diags.error('CFG014', 'environments: must be a mapping of environment name → overrides of this file', {
         file: base.file,

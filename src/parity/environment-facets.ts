@@ -36,7 +36,7 @@ export function environmentFacets(model: ProjectModel): Facet[] {
     ...model.rollbackPolicies.map(({ file, policy }): Facet => ({
       kind: 'rollback',
       subject: file,
-      value: policy.document as unknown as Record<string, unknown>,
+      value: policy.document,
       explains: (o) => o.target === file,
     })),
     ...(model.exporter.spec
@@ -44,7 +44,7 @@ export function environmentFacets(model: ProjectModel): Facet[] {
           {
             kind: 'exporter',
             subject: model.exporter.file ?? 'exporter',
-            value: model.exporter.spec as unknown as Record<string, unknown>,
+            value: model.exporter.spec,
             explains: (o: EnvOverride) => o.target === model.exporter.file,
           } as Facet,
         ]

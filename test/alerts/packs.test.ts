@@ -133,7 +133,9 @@ describe('pack parameters', () => {
     const root = tempProject({
       'vigil.config.yaml': 'apiVersion: vigil/v1\nkind: VigilConfig\nenvironments: [dev, prod]\n',
       'alerts/gpu.yaml': fs.readFileSync(path.join(REPO, 'alerts/gpu.yaml'), 'utf8').replace('team: platform-infra', 'team: infra'),
-      'alerts/routing.yaml': fs.readFileSync(path.join(FIXTURES, 'base/routing.yaml'), 'utf8').replace('    warning: [chat]\n', '    warning: [chat]\n    info: [chat]\n')
+      'alerts/routing.yaml': fs
+        .readFileSync(path.join(FIXTURES, 'base/routing.yaml'), 'utf8')
+        .replace('    warning: [chat]\n', '    warning: [chat]\n    info: [chat]\n')
         .replace('  warning: { repeat: 4h }\n', '  warning: { repeat: 4h }\n  info: { repeat: 24h }\n'),
     });
     const fb = async (env?: string) => {

@@ -13,7 +13,10 @@ async function vigil(argv: string[], cwd: string): Promise<{ code: number; stdou
 
 /** Relative paths of every file under `dir`, sorted. */
 function tree(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .sort();
 }
 
 const sloRules = (dir: string) => fs.readFileSync(path.join(dir, 'prometheus/rules/api.slo.rules.yaml'), 'utf8');
