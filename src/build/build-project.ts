@@ -61,7 +61,7 @@ export async function checkAllEnvironments(root: string): Promise<CheckedEnviron
     );
     return { environments: [], diagnostics: all };
   }
-  const seen = new Set<string>();
+  const seen = new Set(all.items.map((d) => `${d.severity} ${formatDiagnostic(d)}`));
   const environments: { env: string; model: ProjectModel }[] = [];
   // One after another: dashboard modules run in this process and share its module cache.
   for (const env of config.environments) {

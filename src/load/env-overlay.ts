@@ -144,8 +144,11 @@ function leaves(value: Json, at: Path, shown: string, out: { shown: string; at: 
   out.push({ shown, at });
 }
 
-/** A YamlSource whose value is `layer`'s and whose positions follow each value to its layer. */
-function toSource(base: YamlSource, layer: Layer, changed: boolean): YamlSource {
+/**
+ * A YamlSource whose value is `layer`'s and whose positions follow each value to its layer; its
+ * text is that value as YAML (the exporter's ConfigMap ships the models file as the environment has it).
+ */
+function toSource(base: YamlSource, layer: Layer): YamlSource {
   const via = <T>(path: Path, f: (s: YamlSource, p: Path) => T): T => {
     const o = layer.origin(path);
     return f(o.source, o.path);
@@ -156,8 +159,7 @@ function toSource(base: YamlSource, layer: Layer, changed: boolean): YamlSource 
   };
   return {
     file: base.file,
-    // An overridden document's text is the merged document (the exporter ships the models file as written).
-    text: changed ? stringify(layer.value, { lineWidth: 0 }) : base.text,
+    text: stringify(layer.value, { lineWidth: 0 }),
     value: layer.value,
     positionOf: (p) => via(p, (s, q) => pos(s, q, false)),
     keyPositionOf: (p) => via(p, (s, q) => pos(s, q, true)),
@@ -314,7 +316,8 @@ export function applyToDocument(base: YamlSource, overlays: readonly YamlSource[
     layer = mergeLayers(layer, u.layer);
   }
   if (!inline && upper.length === 0) return { source: base, overrides };
-  return { source: toSource(base, layer, upper.length > 0), overrides };
+  // The text is the document as this environment has it (the exporter's ConfigMap ships the models file).
+  return { source: toSource(base, layer), overrides };
 }
 
 /** CFG011: an environment name a file uses that the configuration does not declare. */

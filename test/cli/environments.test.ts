@@ -34,6 +34,26 @@ describe('environments', () => {
     expect(am('staging')).not.toContain('pager');
   });
 
+  it('override the exporter models file (inline) and a rollback policy (overlay): the environment ships its own ConfigMaps', async () => {
+    const models =
+      'apiVersion: vigil/v1\nkind: ModelServers\nnamespace: ml\nscrapeInterval: 10s\nservers:\n  - name: triton\n    type: triton\n    url: http://triton:8002/metrics\nenvironments:\n  staging:\n    scrapeInterval: 30s\n';
+    const policy =
+      'apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { dryRun: false }\ntargets:\n  api:\n    argoRollout: { namespace: api, name: api, operation: abort }\nrules:\n  - name: api-page\n    match: { service: api, severity: critical }\n    target: api\n';
+    const root = envProject({
+      'exporters/gpu/models.yaml': models,
+      'alerts/rollback-policy.yaml': policy,
+      'envs/staging/alerts/rollback-policy.yaml': 'apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { dryRun: true }\n',
+    });
+    const r = await vigil(['render', '--root', root, '--all-envs'], root);
+    expect(r.code, r.stderr).toBe(0);
+    const read = (env: string, f: string) => fs.readFileSync(path.join(root, 'build', env, f), 'utf8');
+    expect(read('prod', 'kubernetes/gpu-exporter/configmap.yaml')).toMatch(/scrapeInterval: 10s/);
+    expect(read('staging', 'kubernetes/gpu-exporter/configmap.yaml')).toMatch(/scrapeInterval: 30s/);
+    expect(read('staging', 'kubernetes/gpu-exporter/configmap.yaml')).not.toContain('environments');
+    const dryRun = (env: string) => /"dryRun": (true|false)/.exec(read(env, 'kubernetes/rollback-trigger/configmap.yaml'))?.[1];
+    expect([dryRun('prod'), dryRun('staging')]).toEqual(['false', 'true']);
+  });
+
   it('report a bad value in an inline override at the override line:col, with the base schema code (nothing written)', async () => {
     const root = envProject();
     fs.appendFileSync(path.join(root, 'slos/api.yaml'), '  prod:\n    slos:\n      - name: availability\n        objective: 100.5\n');

@@ -215,6 +215,12 @@ describe('vigil parity', () => {
     expect(report.drift).toBe(0);
     const kinds = new Set(report.differences.map((d) => d.kind));
     expect([...kinds].sort()).toEqual(['config', 'dashboard', 'rollback', 'route', 'routing', 'slo']);
+    expect(report.differences.find((d) => d.subject === 'vigil-gpu-fleet')).toMatchObject({
+      path: 'datasources.prometheus',
+      a: 'prometheus-onprem',
+      b: 'prometheus-cloud-staging',
+      because: { file: 'vigil.config.yaml', path: 'grafana.datasources.prometheus' },
+    });
     expect(report.differences.find((d) => d.kind === 'rollback')).toMatchObject({
       path: 'defaults.dryRun',
       a: false,
