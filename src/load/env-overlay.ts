@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { stringify } from 'yaml';
 import type { Diagnostics, Position } from '../diagnostics.js';
 import { nearestName } from './nearest-name.js';
@@ -228,17 +229,32 @@ export function applyEnvironment(
 ): { sources: (YamlSource | undefined)[]; overrides: EnvOverride[] } {
   const overlays = [...(ctx.overlays.get(folder) ?? [])];
   const overrides: EnvOverride[] = [];
-  const used = new Set<YamlSource>();
+  const bases = sources.filter((s): s is YamlSource => s !== undefined);
+  // Each overlay patches the one document of its identity; where several share it (kinds without a
+  // name, such as two rollback policies), the one whose file has the overlay's file name.
+  const targetOf = new Map<YamlSource, YamlSource>();
+  for (const o of overlays) {
+    const same = bases.filter((b) => documentIdentity(b.value) === documentIdentity(o.value));
+    const target = same.length === 1 ? same[0] : same.find((b) => basename(b.file) === basename(o.file));
+    if (target) targetOf.set(o, target);
+    else if (same.length > 1)
+      diags.error(
+        'CFG013',
+        `overlay for environment ${ctx.env ?? ''} matches ${same.length} documents (${same.map((b) => b.file).join(', ')})`,
+        { file: o.file, ...o.positionOf(['kind']), path: 'kind' },
+        'give the overlay the file name of the one it patches',
+      );
+  }
+  const used = new Set<YamlSource>(targetOf.keys());
+  for (const o of overlays) if (!targetOf.has(o) && bases.filter((b) => documentIdentity(b.value) === documentIdentity(o.value)).length > 1) used.add(o);
   const out = sources.map((base) => {
     if (!base) return undefined;
-    const identity = documentIdentity(base.value);
-    const mine = overlays.filter((o) => documentIdentity(o.value) === identity);
-    for (const o of mine) used.add(o);
+    const mine = overlays.filter((o) => targetOf.get(o) === base);
     const applied = applyToDocument(base, mine, ctx, diags);
     overrides.push(...applied.overrides);
     return applied.source;
   });
-  const known = sources.filter((s): s is YamlSource => s !== undefined).map((s) => documentIdentity(s.value));
+  const known = bases.map((s) => documentIdentity(s.value));
   for (const o of overlays) {
     if (used.has(o)) continue;
     const identity = documentIdentity(o.value);

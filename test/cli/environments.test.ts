@@ -54,6 +54,13 @@ describe('environments', () => {
     expect([dryRun('prod'), dryRun('staging')]).toEqual(['false', 'true']);
   });
 
+  it('explain --env shows the SLO as that environment has it', async () => {
+    const root = envProject();
+    const objective = async (env: string) =>
+      (JSON.parse((await vigil(['explain', 'api-latency', '--env', env, '--format', 'json', '--root', root], root)).stdout) as { objective: number }).objective;
+    expect([await objective('prod'), await objective('staging')]).toEqual([0.99, 0.98]);
+  });
+
   it('report a bad value in an inline override at the override line:col, with the base schema code (nothing written)', async () => {
     const root = envProject();
     fs.appendFileSync(path.join(root, 'slos/api.yaml'), '  prod:\n    slos:\n      - name: availability\n        objective: 100.5\n');

@@ -173,6 +173,21 @@ describe('applyEnvironment', () => {
     expect(diags.items[0]!.message).toContain('did you mean "ServiceLevelObjectives api"?');
   });
 
+  it('patches, of several documents with the same identity, the one with the overlay file name; none of them is ambiguous (CFG013)', () => {
+    const a = yaml('alerts/a.yaml', 'kind: RollbackPolicy\ndefaults: { dryRun: false }\n');
+    const b = yaml('alerts/b.yaml', 'kind: RollbackPolicy\ndefaults: { dryRun: false }\n');
+    const diags = new Diagnostics();
+    const named = yaml('envs/staging/alerts/b.yaml', 'kind: RollbackPolicy\ndefaults: { dryRun: true }\n');
+    const { sources } = applyEnvironment([a, b], 'alerts', ctx('staging', { alerts: [named] }), diags);
+    expect(sources.map((s) => (s!.value as { defaults: unknown }).defaults)).toEqual([{ dryRun: false }, { dryRun: true }]);
+    expect(diags.items).toEqual([]);
+    const other = yaml('envs/staging/alerts/c.yaml', 'kind: RollbackPolicy\ndefaults: { dryRun: true }\n');
+    applyEnvironment([a, b], 'alerts', ctx('staging', { alerts: [other] }), diags);
+    expect(diags.items.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([
+      'envs/staging/alerts/c.yaml:1:7 CFG013 overlay for environment staging matches 2 documents (alerts/a.yaml, alerts/b.yaml)',
+    ]);
+  });
+
   it('leaves the environments: of alert packs and rollback policies alone (they have their own meaning)', () => {
     const pack = yaml('alerts/p.yaml', 'kind: AlertPack\nname: p\nenvironments:\n  staging: { x: 1 }\n');
     const { sources } = applyEnvironment([pack], 'alerts', ctx('staging'), new Diagnostics());
