@@ -75,7 +75,8 @@ function sloFacets(model: ProjectModel): Facet[] {
       value: sloValue(slo, model.config.sloEvaluationInterval.text),
       specPathOf: (path) => (['objective', 'thresholds'].includes(top(path)) ? `${n}.objective` : top(path) === 'labels' ? path : `${n}.${path}`),
       explains: (o, path) =>
-        (o.target === slo.source.file && (reads[top(path)] ?? [n]).some((p) => under(o, p))) ||
+        // An SLO an overlay adds is written in the overlay: its source is that file.
+        ((o.target === slo.source.file || o.file === slo.source.file) && (reads[top(path)] ?? [n]).some((p) => under(o, p))) ||
         (top(path) === 'evaluationInterval' && o.target === config && under(o, 'slos.evaluationInterval')),
     };
   });
@@ -145,7 +146,7 @@ function routeFacets(model: ProjectModel): Facet[] {
         subject: `slo ${slo.id} ${tier}`,
         value: { receivers: routeAlert(config, labels) },
         specPathOf: () => `teams.${labels.team ?? ''}.${w.severity}`,
-        explains: (o) => byRouting(o) || o.target === slo.source.file,
+        explains: (o) => byRouting(o) || o.target === slo.source.file || o.file === slo.source.file,
       });
     }
   for (const team of Object.keys(routing.teams).sort())

@@ -162,6 +162,23 @@ describe('compareEnvironments', () => {
     ]);
   });
 
+  it('marks an SLO that only an overlay adds as declared, at the overlay', async () => {
+    const root = envProject({
+      'envs/staging/slos/api.yaml':
+        'apiVersion: vigil/v1\nkind: ServiceLevelObjectives\nservice: api\nslos:\n  - name: canary\n    objective: 99\n    indicator:\n      boolGauge: up{job="api-canary"}\n',
+    });
+    const r = await compare(root, 'prod', 'staging');
+    expect(r.differences.find((d) => d.subject === 'api-canary')).toMatchObject({
+      kind: 'slo',
+      path: '(presence)',
+      a: null,
+      b: 'present',
+      status: 'declared',
+      because: { file: 'envs/staging/slos/api.yaml', path: 'slos[canary].objective' },
+    });
+    expect(r.drift).toBe(0);
+  });
+
   it('reports an alert present in one environment and absent in the other as drift when no override removes it', async () => {
     const root = envProject();
     const a = (await loadProject(root, { env: 'prod' })).model;
