@@ -40,6 +40,7 @@ async function dashboardsStage(slos: readonly SloModel[], metrics: MetricCatalog
       config: DEFAULT_CONFIG,
       env: undefined,
       environments: [],
+      overrides: [],
       slos,
       alertPacks: [],
       routing: undefined,

@@ -19,6 +19,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   'import-dashboards': () => import('./import-dashboards.js'),
   'import-rules': () => import('./import-rules.js'),
   k6: () => import('./k6.js'),
+  envs: () => import('./envs.js'),
 };
 
 const wanted = process.argv.slice(2);

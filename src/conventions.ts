@@ -151,7 +151,12 @@ export const inputPaths = {
   config: 'vigil.config.yaml',
   /** The GPU exporter's model-server list (optional). */
   exporterModels: 'exporters/gpu/models.yaml',
+  /** Per-environment overlay files: `envs/<env>/` mirrors `slos/`, `alerts/` and `exporters/gpu/`. */
+  envOverlays: 'envs',
 } as const;
+
+/** The folders an environment's overlay directory mirrors (`envs/<env>/<folder>/*.yaml`). */
+export const ENV_OVERLAY_FOLDERS = ['slos', 'alerts', 'exporters/gpu'] as const;
 
 export const outputPaths = {
   sloRules: (service: string) => `prometheus/rules/${service}.slo.rules.yaml`,

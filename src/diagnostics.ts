@@ -19,6 +19,11 @@ export interface Diagnostic {
 export interface Position {
   readonly line: number;
   readonly column: number;
+  /**
+   * Set when the value comes from another file than the document's own: an environment's overlay
+   * file (src/load/env-overlay.ts). Spread a position after `file:` and the diagnostic names it.
+   */
+  readonly file?: string;
 }
 
 /** Collects every diagnostic of a run; nothing stops at the first problem. */

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { KebabName as KebabNameSchema } from '../load/schema-primitives.js';
+import { EnvironmentOverrides, KebabName as KebabNameSchema } from '../load/schema-primitives.js';
 import { DURATION_BODY } from '../runtime/duration.js';
 
 /**
@@ -143,6 +143,7 @@ export const ExternalMetricsSchema = Type.Object(
     $schema: Type.Optional(Type.String()),
     apiVersion: Type.Literal('vigil/v1'),
     kind: Type.Literal('ExternalMetrics'),
+    environments: EnvironmentOverrides('list of external metrics'),
     metrics: Type.Optional(
       Type.Array(
         Type.Object(

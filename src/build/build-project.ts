@@ -1,5 +1,5 @@
-import { UserError, type Diagnostics } from '../diagnostics.js';
-import { nearestName } from '../load/nearest-name.js';
+import { Diagnostics, formatDiagnostic } from '../diagnostics.js';
+import { loadConfig } from '../load/load-config.js';
 import { loadProject } from '../project/load-project.js';
 import type { ProjectModel } from '../project/project-model.js';
 import type { Artifact } from '../render/artifact.js';
@@ -24,7 +24,6 @@ export interface BuildResult extends CheckedProject {
 /** Stage 1 and 2: load `root` into the model (per-file validation), then the cross-kind checks. */
 export async function checkProject(root: string, options: { env?: string | undefined } = {}): Promise<CheckedProject> {
   const { model, diagnostics } = await loadProject(root, options);
-  checkEnvironment(model);
   validateProject(model, diagnostics);
   return { model, diagnostics };
 }
@@ -39,11 +38,41 @@ export async function buildProject(root: string, options: { env?: string | undef
   return { ...checked, artifacts: artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
-/** `--env NAME` must be an environment the project declares: a typo would otherwise render the defaults silently (usage error, exit 2). */
-function checkEnvironment(model: ProjectModel): void {
-  if (model.env === undefined || model.environments.includes(model.env)) return;
-  const meant = nearestName(model.env, model.environments);
-  const declared =
-    model.environments.length > 0 ? `declared: ${model.environments.join(', ')}` : 'the project declares none (alert pack environments:, AlertParams env:)';
-  throw new UserError(`--env ${model.env}: no such environment; ${declared}${meant ? ` (did you mean ${meant}?)` : ''}`, 2);
+/** Every declared environment, checked: the models by environment (in declared order) and the diagnostics of all of them. */
+export interface CheckedEnvironments {
+  readonly environments: readonly { readonly env: string; readonly model: ProjectModel }[];
+  readonly diagnostics: Diagnostics;
+}
+
+/**
+ * Checks the project once per declared environment (vigil.config.yaml `environments:`). A
+ * diagnostic several environments share is reported once; none declared is CFG016.
+ */
+export async function checkAllEnvironments(root: string): Promise<CheckedEnvironments> {
+  const all = new Diagnostics();
+  const config = await loadConfig(root, all);
+  if (all.hasErrors) return { environments: [], diagnostics: all };
+  if (config.environments.length === 0) {
+    all.error(
+      'CFG016',
+      '--all-envs: the project declares no environments',
+      { file: config.file ?? 'vigil.config.yaml' },
+      'declare them in vigil.config.yaml, e.g. environments: [prod, staging]',
+    );
+    return { environments: [], diagnostics: all };
+  }
+  const seen = new Set(all.items.map((d) => `${d.severity} ${formatDiagnostic(d)}`));
+  const environments: { env: string; model: ProjectModel }[] = [];
+  // One after another: dashboard modules run in this process and share its module cache.
+  for (const env of config.environments) {
+    const { model, diagnostics } = await checkProject(root, { env });
+    for (const d of diagnostics.items) {
+      const key = `${d.severity} ${formatDiagnostic(d)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      all.add(d);
+    }
+    environments.push({ env, model });
+  }
+  return { environments, diagnostics: all };
 }

@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<Command>> = {
   import: async () => (await import('./commands/import/index.js')).importCommand,
   export: async () => (await import('./commands/export/index.js')).exportCommand,
   k6: async () => (await import('./commands/k6/index.js')).k6Command,
+  parity: async () => (await import('./commands/parity/index.js')).parityCommand,
 };
 
 /** Registers a command; the bin's command table is extended by each feature's module. */

@@ -29,9 +29,13 @@ function refIdAt(i: number): string {
  * the uid (from the file name unless the module set one), the generated-by note in the
  * description, the owner tag that `apply --prune` relies on, `id: null` (Grafana assigns ids), panel
  * ids and target refIds where missing. Existing ids and refIds are kept so lint can report
- * duplicates an author wrote.
+ * duplicates an author wrote. With `datasources` (type → uid, the environment's
+ * `grafana.datasources`), each datasource variable of that type selects that uid by default.
  */
-export function finalizeDashboard(input: DashboardJson, o: { readonly uid: string; readonly specPath: string }): DashboardJson {
+export function finalizeDashboard(
+  input: DashboardJson,
+  o: { readonly uid: string; readonly specPath: string; readonly datasources?: Readonly<Record<string, string>> },
+): DashboardJson {
   const d = JSON.parse(JSON.stringify(input)) as DashboardJson & Record<string, unknown>;
   const note = generatedNote(o.specPath);
   const desc = typeof d.description === 'string' ? d.description.trim() : '';
@@ -39,6 +43,7 @@ export function finalizeDashboard(input: DashboardJson, o: { readonly uid: strin
   out.description = desc === '' ? note : `${desc}\n\n${note}`;
   out.tags = [...new Set([...(d.tags ?? []), DASHBOARD_OWNER_TAG])].sort();
   delete out.version;
+  selectDatasources(out, o.datasources ?? {});
 
   const all: Loose[] = [];
   for (const p of (out.panels ?? []) as Loose[]) {
@@ -66,4 +71,14 @@ export function finalizeDashboard(input: DashboardJson, o: { readonly uid: strin
     }
   }
   return out;
+}
+
+/** Datasource variables (`type: datasource`, `query: <type>`) default to the configured uid of their type. */
+function selectDatasources(d: Record<string, unknown>, datasources: Readonly<Record<string, string>>): void {
+  const list = (d.templating as { list?: Record<string, unknown>[] } | undefined)?.list;
+  if (!list || Object.keys(datasources).length === 0) return;
+  for (const v of list) {
+    const uid = v.type === 'datasource' && typeof v.query === 'string' ? datasources[v.query] : undefined;
+    if (uid !== undefined) v.current = { text: uid, value: uid };
+  }
 }

@@ -14,6 +14,8 @@ export interface DashboardInput {
   readonly slos: readonly SloModel[];
   /** `--env NAME` when given. */
   readonly env: string | undefined;
+  /** vigil.config.yaml `grafana.datasources` for this environment: data source type → uid (may be empty). */
+  readonly datasources?: Readonly<Record<string, string>>;
 }
 
 /** One dashboard in any form a module may export: an SDK builder or its built JSON. */

@@ -26,7 +26,7 @@ export function requireApiVersion(source: YamlSource, diags: Diagnostics, check:
   if (typeof v === 'string' && versions.includes(v)) return true;
   const missing = v === undefined;
   const pos = missing ? source.positionOf([]) : source.positionOf(['apiVersion']);
-  const at = { file: source.file, line: pos.line, column: pos.column, path: missing ? (check.missingPath ?? '(document)') : 'apiVersion' };
+  const at = { file: pos.file ?? source.file, line: pos.line, column: pos.column, path: missing ? (check.missingPath ?? '(document)') : 'apiVersion' };
   diags.error(
     check.code,
     `apiVersion must be ${check.expected ?? versions.join(', ')}; ${missing ? 'it is missing' : `got ${JSON.stringify(v)}`}`,

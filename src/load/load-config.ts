@@ -5,6 +5,7 @@ import { DEFAULT_SLO_EVALUATION_INTERVAL } from '../model/slo-math.js';
 import type { SourceRef } from '../model/types.js';
 import type { Diagnostics } from '../diagnostics.js';
 import { requireApiVersion } from './api-version.js';
+import { applyToDocument, type EnvOverride } from './env-overlay.js';
 import { CONFIG_SCHEMA_CODES, ConfigSchema, type ConfigSpec } from './config-schema.js';
 import { readYamlFile } from './read-yaml.js';
 import { readTsSource } from './ts-source.js';
@@ -39,8 +40,14 @@ export interface ProjectConfig {
    * `evaluationInterval` wins); `at` is where the config sets it (undefined: the default 1m).
    */
   readonly sloEvaluationInterval: { readonly text: string; readonly at: SourceRef | undefined };
-  /** Environments --env may name (besides those alert packs and policies declare). */
+  /** The declared environments (`environments:`, a list or the keys of a mapping), as written. */
   readonly environments: readonly string[];
+  /** Where `environments:` is written (CFG010 and CFG011 point there); undefined without one. */
+  readonly environmentsAt: SourceRef | undefined;
+  /** `grafana.datasources`: the uid each dashboard datasource variable selects by default (per type). */
+  readonly datasources: Readonly<Record<string, string>>;
+  /** What the rendered environment's `environments.<env>` block changed (empty without one). */
+  readonly overrides: readonly EnvOverride[];
   readonly rules: { readonly namespace: string | undefined; readonly labels: Readonly<Record<string, string>> };
   readonly exporter: { readonly namespace: string | undefined; readonly serviceMonitorLabels: Readonly<Record<string, string>> };
   /** kubernetes.rollbackTrigger: the trigger's manifests (each field undefined: the generator's default). */
@@ -69,6 +76,9 @@ export const DEFAULT_CONFIG: ProjectConfig = {
   kubeStateMetricsJob: undefined,
   sloEvaluationInterval: { text: DEFAULT_SLO_EVALUATION_INTERVAL, at: undefined },
   environments: [],
+  environmentsAt: undefined,
+  datasources: {},
+  overrides: [],
   rules: { namespace: undefined, labels: PROMETHEUS_SELECTOR_LABELS },
   exporter: { namespace: undefined, serviceMonitorLabels: PROMETHEUS_SELECTOR_LABELS },
   rollbackTrigger: { namespace: undefined, image: undefined, replicas: undefined, monitoringNamespace: undefined },
@@ -80,7 +90,7 @@ export const DEFAULT_CONFIG: ProjectConfig = {
  * Reads `vigil.config.yaml`, or `vigil.config.ts` (default-exporting `defineConfig({...})`), at the
  * root when present (codes CFG001, CFG003–CFG006; SPEC033 for a type error); defaults otherwise.
  */
-export async function loadConfig(root: string, diags: Diagnostics): Promise<ProjectConfig> {
+export async function loadConfig(root: string, diags: Diagnostics, env?: string): Promise<ProjectConfig> {
   const yaml = path.join(root, inputPaths.config);
   const ts = path.join(root, inputPaths.config.replace(/\.yaml$/, '.ts'));
   const file = fs.existsSync(yaml) ? yaml : fs.existsSync(ts) ? ts : undefined;
@@ -100,7 +110,12 @@ export async function loadConfig(root: string, diags: Diagnostics): Promise<Proj
   if (!source) return DEFAULT_CONFIG;
   if (!requireApiVersion(source, diags, { code: 'CFG001', hint: 'start the file with apiVersion: vigil/v1 and kind: VigilConfig' })) return DEFAULT_CONFIG;
   if (!validateWithSchema(ConfigSchema, source, diags, CONFIG_SCHEMA_CODES)) return DEFAULT_CONFIG;
-  const spec = source.value as ConfigSpec;
+  const written = (source.value as ConfigSpec).environments;
+  const environments = Array.isArray(written) ? [...written] : Object.keys(written ?? {});
+  // The mapping form carries each environment's overrides: the schema checked them in place;
+  // the rendered environment's are merged onto the base settings here.
+  const applied = Array.isArray(written) ? { source, overrides: [] } : applyToDocument(source, [], { env, declared: environments, overlays: new Map() }, diags);
+  const spec = applied.source.value as ConfigSpec;
   const k = spec.kubernetes ?? {};
   return {
     file: source.file,
@@ -110,9 +125,12 @@ export async function loadConfig(root: string, diags: Diagnostics): Promise<Proj
     nodeExporterJob: spec.jobs?.nodeExporter,
     kubeStateMetricsJob: spec.jobs?.kubeStateMetrics,
     sloEvaluationInterval: spec.slos?.evaluationInterval
-      ? { text: spec.slos.evaluationInterval, at: { file: source.file, ...source.positionOf(['slos', 'evaluationInterval']) } }
+      ? { text: spec.slos.evaluationInterval, at: { file: source.file, ...applied.source.positionOf(['slos', 'evaluationInterval']) } }
       : DEFAULT_CONFIG.sloEvaluationInterval,
-    environments: spec.environments ?? [],
+    environments,
+    environmentsAt: written !== undefined ? { file: source.file, ...source.keyPositionOf(['environments']) } : undefined,
+    datasources: Object.fromEntries(Object.entries(spec.grafana?.datasources ?? {}).filter((e): e is [string, string] => e[1] !== undefined)),
+    overrides: applied.overrides,
     rules: { namespace: k.rules?.namespace, labels: k.rules?.labels ?? PROMETHEUS_SELECTOR_LABELS },
     exporter: { namespace: k.exporter?.namespace, serviceMonitorLabels: k.exporter?.serviceMonitorLabels ?? PROMETHEUS_SELECTOR_LABELS },
     rollbackTrigger: {

@@ -11,6 +11,7 @@ import { listSpecFiles, readSpecFiles } from './read-spec-files.js';
 import { SLO_API_VERSIONS, SloFileSchema, type AlertingSpec, type SloFileSpec, type SloSpec } from './slo-schema.js';
 import { requireApiVersion } from './api-version.js';
 import { validateWithSchema } from './validate-schema.js';
+import { withEnvironment, type EnvironmentLoad } from './env-overlay.js';
 import { formatPath, type YamlSource } from './yaml-source.js';
 
 type Path = (string | number)[];
@@ -21,13 +22,13 @@ const MAX_LATENCY_SECONDS = 3600;
 const MAX_PERIOD_MINUTES = 90 * 1440;
 
 /** Loads every `slos/*.yaml` under `root` into SLO models; problems go to `diags`. */
-export async function loadSlos(root: string, diags: Diagnostics): Promise<SloModel[]> {
+export async function loadSlos(root: string, diags: Diagnostics, environment?: EnvironmentLoad): Promise<SloModel[]> {
   const files = await listSpecFiles(path.join(root, 'slos'));
   const models: SloModel[] = [];
   const byId = new Map<string, SloModel>();
   const byService = new Map<string, { file: string; line: number; column: number }>();
   // Read (and parse) every file concurrently so file I/O overlaps; results are used in file order.
-  const sources = await readSpecFiles(root, files, diags, 'slos');
+  const sources = withEnvironment(await readSpecFiles(root, files, diags, 'slos'), 'slos', environment, diags);
   for (const source of sources) {
     if (!source) continue;
     const loaded = sloModelsFromSource(source, diags);
@@ -71,7 +72,7 @@ export function sloModelsFromSource(
 ): { service: { name: string; at: { line: number; column: number } }; models: SloModel[] } | undefined {
   const at = (p: Path, key = false) => {
     const pos = key ? source.keyPositionOf(p) : source.positionOf(p);
-    return { file: source.file, line: pos.line, column: pos.column, path: formatPath(p) || '(document)' };
+    return { file: pos.file ?? source.file, line: pos.line, column: pos.column, path: formatPath(p) || '(document)' };
   };
   const doc = source.value;
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
@@ -274,7 +275,7 @@ function toModel(file: SloFileSpec, slo: SloSpec, p: Path, periodMinutes: number
     alertLabels: alerting.labels,
     windows,
     droppedWindows: dropped,
-    source: { file: source.file, line: pos.line, column: pos.column },
+    source: { file: pos.file ?? source.file, line: pos.line, column: pos.column },
     at: sourceMapOf(slo, p, source),
   };
 }
@@ -323,7 +324,7 @@ function toIndicator(slo: SloSpec, p: Path, source: YamlSource, diags: Diagnosti
       diags.error(
         syntax ? 'SLO011' : 'SLO012',
         r.error.message,
-        { file: source.file, line: pos.line, column: pos.column, path: formatPath(sp) },
+        { file: pos.file ?? source.file, line: pos.line, column: pos.column, path: formatPath(sp) },
         syntax
           ? 'write a PromQL series selector like http_requests_total{job="api", code=~"5.."}'
           : 'vigil applies rate() and sums itself: give only the counter selector, or use indicator.raw for a custom expression',
@@ -417,7 +418,7 @@ function toIndicator(slo: SloSpec, p: Path, source: YamlSource, diags: Diagnosti
     diags.error(
       'SLO015',
       parsed.error.message,
-      { file: source.file, line: pos.line, column: pos.column, path: formatPath(rawPath) },
+      { file: pos.file ?? source.file, line: pos.line, column: pos.column, path: formatPath(rawPath) },
       'errorRatio must be a PromQL expression once {{window}} is replaced by a duration',
     );
     return undefined;

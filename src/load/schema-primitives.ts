@@ -17,3 +17,17 @@ export function KebabName(description = 'lower-case letters, digits and "-", sta
 export function Duration(description = 'a duration such as 30s, 5m, 1h30m or 7d'): TString {
   return Type.String({ pattern: DURATION_PATTERN, description });
 }
+
+/**
+ * `environments:` of a spec file: environment → a partial document deep-merged onto this one when
+ * that environment is rendered (src/load/env-overlay.ts). The loader takes the block out and
+ * validates the merged document with the kind's own schema, so the overrides are checked there;
+ * here the block is only described (editors).
+ */
+export function EnvironmentOverrides(kind: string) {
+  return Type.Optional(
+    Type.Record(KebabName('a declared environment (vigil.config.yaml environments:)'), Type.Object({}, { additionalProperties: true }), {
+      description: `environment → overrides of this ${kind}: maps merge, lists replace (lists of named entries merge by name), null removes a key`,
+    }),
+  );
+}

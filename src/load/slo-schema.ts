@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DECIMAL_DURATION_PATTERN } from '../runtime/duration.js';
-import { Duration as DurationSchema, KebabName as KebabNameSchema } from './schema-primitives.js';
+import { Duration as DurationSchema, EnvironmentOverrides, KebabName as KebabNameSchema } from './schema-primitives.js';
 
 /** Kebab-case name: service names and SLO names. */
 const KebabName = KebabNameSchema();
@@ -77,6 +77,7 @@ export const SloFileSchema = Type.Object(
     $schema: Type.Optional(Type.String()),
     apiVersion: Type.Literal('vigil/v1'),
     kind: Type.Literal('ServiceLevelObjectives'),
+    environments: EnvironmentOverrides('SLO file'),
     service: KebabName,
     labels: Type.Optional(Labels),
     period: Type.Optional(Duration),

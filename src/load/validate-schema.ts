@@ -79,7 +79,7 @@ function report(e: ErrorObject, source: YamlSource, diags: Diagnostics, codes: S
   const path = pointerToPath(e.instancePath);
   const at = (p: (string | number)[], key = false) => {
     const pos = key ? source.keyPositionOf(p) : source.positionOf(p);
-    return { file: source.file, line: pos.line, column: pos.column, path: formatPath(p) || '(document)' };
+    return { file: pos.file ?? source.file, line: pos.line, column: pos.column, path: formatPath(p) || '(document)' };
   };
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {

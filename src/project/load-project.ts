@@ -23,6 +23,8 @@ import type { RoutingModel } from '../routing/model.js';
 import { EXPORTER_METRICS } from '../../exporters/gpu/metric-catalog.js';
 import { checkModelsSource } from '../../exporters/gpu/models/load-models-file.js';
 import { readYamlFile } from '../load/read-yaml.js';
+import { checkDeclared, withEnvironment, type EnvironmentLoad, type EnvOverride } from '../load/env-overlay.js';
+import { loadEnvironment, reportUnknownEnvironment } from '../load/load-environment.js';
 import { withPackLinks } from './alert-links.js';
 import type { DashboardModel, ProjectModel } from './project-model.js';
 
@@ -49,14 +51,18 @@ function configuredPackParams(config: ProjectConfig): Record<string, string | un
 export async function loadProject(root: string, options: { env?: string | undefined } = {}): Promise<LoadedProject> {
   const diags = new Diagnostics();
   const env = options.env;
-  const [config, loaded, read] = await Promise.all([loadConfig(root, diags), loadSlos(root, diags), readAlertFiles(root, diags)]);
+  const config = await loadConfig(root, diags, env);
+  const environment = await loadEnvironment(root, env, config, diags);
+  const [loaded, read] = await Promise.all([loadSlos(root, diags, environment), readAlertFiles(root, diags, environment)]);
+  const environments = checkPackEnvironments(read, env, config, diags);
+  environment.overrides.push(...config.overrides, ...packParamOverrides(read, env));
   // Packs that use a built-in pack become complete packs here; everything after sees one kind.
   const packs = await Promise.all(
     read.AlertPack.map((s) => (usesBuiltin(s) ? resolveBuiltinPack(s, configuredPackParams(config), diags) : Promise.resolve(s))),
   );
   const alertFiles: AlertFiles = { ...read, AlertPack: packs.filter((s): s is YamlSource => s !== undefined) };
   const slos = loaded.map((slo) => withLinks(slo, config));
-  const exporter = await loadExporterModels(root, diags);
+  const exporter = await loadExporterModels(root, diags, environment);
   const metrics = metricCatalog(slos, alertFiles, diags);
   const alertPacks = loadAlertPacks(alertFiles, env, metrics, diags).map((p) => withPackLinks(p, config));
   const routing = loadRouting(alertFiles.AlertRouting, diags);
@@ -64,9 +70,9 @@ export async function loadProject(root: string, options: { env?: string | undefi
     const policy = compilePolicy(source, diags, slos);
     return policy ? [{ file: source.file, policy }] : [];
   });
-  const dashboards = await loadFinalizedDashboards(root, slos, env, diags);
-  const environments = [...new Set([...config.environments, ...declaredEnvironments(alertFiles)])].sort();
-  const model: ProjectModel = { config, env, environments, slos, alertPacks, routing, metrics, dashboards, exporter, rollbackPolicies };
+  const dashboards = await loadFinalizedDashboards(root, slos, env, config, diags);
+  const overrides = environment.overrides;
+  const model: ProjectModel = { config, env, environments, overrides, slos, alertPacks, routing, metrics, dashboards, exporter, rollbackPolicies };
   return { model, diagnostics: diags };
 }
 
@@ -81,16 +87,59 @@ function withLinks(slo: SloModel, config: ProjectConfig): SloModel {
   };
 }
 
-/** Environment names the alert packs, their overlays and the rollback policies declare. */
-function declaredEnvironments(files: AlertFiles): string[] {
-  const names = new Set<string>();
+/**
+ * The environments of the project: those vigil.config.yaml declares, where every environment an
+ * alert pack (`environments:`) or an AlertParams overlay (`env:`) names must be declared (CFG011).
+ * A project without declared environments may still use those two (as before environments were
+ * declared), with a warning (CFG012); `--env` must then be one of them (CFG010).
+ */
+function checkPackEnvironments(files: AlertFiles, env: string | undefined, config: ProjectConfig, diags: Diagnostics): string[] {
+  const uses: { name: string; source: YamlSource; at: (string | number)[]; keyed: boolean }[] = [];
   const keysOf = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []);
-  for (const s of [...files.AlertPack, ...files.RollbackPolicy]) for (const k of keysOf((s.value as { environments?: unknown }).environments)) names.add(k);
+  for (const s of files.AlertPack)
+    for (const k of keysOf((s.value as { environments?: unknown }).environments)) uses.push({ name: k, source: s, at: ['environments', k], keyed: true });
   for (const s of files.AlertParams) {
-    const env = (s.value as { env?: unknown }).env;
-    if (typeof env === 'string') names.add(env);
+    const name = (s.value as { env?: unknown }).env;
+    if (typeof name === 'string') uses.push({ name, source: s, at: ['env'], keyed: false });
   }
-  return [...names].sort();
+  if (config.environments.length > 0) {
+    for (const u of uses) checkDeclared(u.name, config.environments, u.source, u.at, diags, u.keyed);
+    return [...config.environments].sort();
+  }
+  const names = [...new Set(uses.map((u) => u.name))].sort();
+  const first = uses[0];
+  if (first)
+    diags.warning(
+      'CFG012',
+      `environments ${names.join(', ')} are used but not declared`,
+      { file: first.source.file, ...first.source.keyPositionOf(first.at), path: first.at.join('.') },
+      `declare them in vigil.config.yaml (environments: [${names.join(', ')}]); environments: blocks, envs/<env>/ and --all-envs need it`,
+    );
+  if (env !== undefined && !names.includes(env)) reportUnknownEnvironment(env, config, diags, names);
+  return names;
+}
+
+/** The rendered environment's alert pack parameters (pack `environments.<env>`, AlertParams `env: <env>`) as overrides. */
+function packParamOverrides(files: AlertFiles, env: string | undefined): EnvOverride[] {
+  if (env === undefined) return [];
+  const out: EnvOverride[] = [];
+  for (const s of files.AlertPack) {
+    const spec = s.value as { name?: unknown; environments?: Record<string, Record<string, unknown>> };
+    for (const k of Object.keys(spec.environments?.[env] ?? {})) {
+      const pos = s.positionOf(['environments', env, k]);
+      out.push({ env, file: pos.file ?? s.file, line: pos.line, column: pos.column, target: s.file, path: `params.${k}` });
+    }
+  }
+  for (const s of files.AlertParams) {
+    const spec = s.value as { env?: unknown; packs?: Record<string, Record<string, unknown>> };
+    if (spec.env !== env) continue;
+    for (const [pack, values] of Object.entries(spec.packs ?? {}))
+      for (const k of Object.keys(values ?? {})) {
+        const pos = s.positionOf(['packs', pack, k]);
+        out.push({ env, file: s.file, line: pos.line, column: pos.column, target: `pack ${pack}`, path: `params.${k}` });
+      }
+  }
+  return out;
 }
 
 /**
@@ -143,17 +192,23 @@ function loadRouting(files: readonly YamlSource[], diags: Diagnostics): RoutingM
   return routingModelFromSource(first, diags);
 }
 
-async function loadExporterModels(root: string, diags: Diagnostics): Promise<ProjectModel['exporter']> {
+async function loadExporterModels(root: string, diags: Diagnostics, environment: EnvironmentLoad): Promise<ProjectModel['exporter']> {
   const file = path.join(root, inputPaths.exporterModels);
   if (!fs.existsSync(file)) return { file: undefined, spec: undefined };
-  const source = await readYamlFile(root, file, diags);
+  const [source] = withEnvironment([await readYamlFile(root, file, diags)], 'exporters/gpu', environment, diags);
   const config = source && checkModelsSource(source, diags);
   return { file: inputPaths.exporterModels, spec: config?.spec, ...(source ? { text: source.text } : {}) };
 }
 
 /** Dashboards built by the project's modules, finalized; a module exporting several must give each a uid (DASH032). */
-async function loadFinalizedDashboards(root: string, slos: readonly SloModel[], env: string | undefined, diags: Diagnostics): Promise<DashboardModel[]> {
-  const loaded = await loadDashboards(root, { slos, env }, diags);
+async function loadFinalizedDashboards(
+  root: string,
+  slos: readonly SloModel[],
+  env: string | undefined,
+  config: ProjectConfig,
+  diags: Diagnostics,
+): Promise<DashboardModel[]> {
+  const loaded = await loadDashboards(root, { slos, env, datasources: config.datasources }, diags);
   const sources = new Map<string, string>();
   const sourceOf = (file: string) => {
     if (!sources.has(file)) sources.set(file, fs.readFileSync(path.join(root, file), 'utf8'));
@@ -166,6 +221,12 @@ async function loadFinalizedDashboards(root: string, slos: readonly SloModel[], 
       });
       return [];
     }
-    return [{ dashboard: finalizeDashboard(l.dashboard, { uid: l.defaultUid, specPath: l.file }), file: l.file, moduleSource: sourceOf(l.file) }];
+    return [
+      {
+        dashboard: finalizeDashboard(l.dashboard, { uid: l.defaultUid, specPath: l.file, datasources: config.datasources }),
+        file: l.file,
+        moduleSource: sourceOf(l.file),
+      },
+    ];
   });
 }

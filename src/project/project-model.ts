@@ -1,4 +1,5 @@
 import type { AlertPackModel } from '../alerts/model.js';
+import type { EnvOverride } from '../load/env-overlay.js';
 import type { ProjectConfig } from '../load/load-config.js';
 import type { DashboardJson } from '../dashboards/types.js';
 import type { MetricCatalog } from '../model/metric-catalog.js';
@@ -18,8 +19,13 @@ export interface ProjectModel {
   readonly config: ProjectConfig;
   /** `--env NAME` when given (alert pack overlays and dashboards read it). */
   readonly env: string | undefined;
-  /** Every environment name the project declares (config `environments:`, pack `environments:`, AlertParams `env:`, rollback policy `environments:`), sorted. */
+  /**
+   * The declared environments, sorted: vigil.config.yaml `environments:`; without it (legacy), the
+   * names alert packs' `environments:` and AlertParams `env:` use.
+   */
   readonly environments: readonly string[];
+  /** What `env` changed: every override its inline blocks, overlay files, pack parameters and config applied. */
+  readonly overrides: readonly EnvOverride[];
   /** SLOs from slos/*.yaml, sorted by id. */
   readonly slos: readonly SloModel[];
   /** Alert packs from alerts/*.yaml with this environment's parameters applied, in file order. */

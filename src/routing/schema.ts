@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration as DurationSchema, KebabName } from '../load/schema-primitives.js';
+import { Duration as DurationSchema, EnvironmentOverrides, KebabName } from '../load/schema-primitives.js';
 
 /**
  * Routing policy v1 (`alerts/routing.yaml`, kind AlertRouting): receivers, teams with a receiver
@@ -154,6 +154,7 @@ export const RoutingSchema = Type.Object(
     $schema: Type.Optional(Type.String()),
     apiVersion: Type.Literal('vigil/v1'),
     kind: Type.Literal('AlertRouting'),
+    environments: EnvironmentOverrides('routing policy'),
     defaultReceiver: Name,
     grouping: Type.Optional(
       Type.Object(

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatGoFloat, formatGoG, expandTemplate } from '../../src/alerts/template.js';
 import { substituteParams } from '../../src/alerts/params.js';
-import { REPO, tempProject, vigil } from './helpers.js';
+import { FIXTURES, REPO, tempProject, vigil } from './helpers.js';
 
 let out: string;
 
@@ -129,24 +129,35 @@ describe("this repo's alert packs", () => {
 
 describe('pack parameters', () => {
   it('use the pack default without --env and the environment override with --env dev', async () => {
-    const fb = (dir: string) =>
-      (
+    // This repo declares prod and staging; the built-in gpu pack's dev values need a project declaring dev.
+    const root = tempProject({
+      'vigil.config.yaml': 'apiVersion: vigil/v1\nkind: VigilConfig\nenvironments: [dev, prod]\n',
+      'alerts/gpu.yaml': fs.readFileSync(path.join(REPO, 'alerts/gpu.yaml'), 'utf8').replace('team: platform-infra', 'team: infra'),
+      'alerts/routing.yaml': fs
+        .readFileSync(path.join(FIXTURES, 'base/routing.yaml'), 'utf8')
+        .replace('    warning: [chat]\n', '    warning: [chat]\n    info: [chat]\n')
+        .replace('  warning: { repeat: 4h }\n', '  warning: { repeat: 4h }\n  info: { repeat: 24h }\n'),
+    });
+    const fb = async (env?: string) => {
+      const dir = path.join(root, `out-${env ?? 'none'}`);
+      const r = await vigil(['render', '--root', root, '--out', dir, ...(env ? ['--env', env] : [])]);
+      expect(r.code, r.stderr).toBe(0);
+      return (
         parse(fs.readFileSync(path.join(dir, 'prometheus/rules/gpu.alerts.rules.yaml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }
       ).groups
         .flatMap((g) => g.rules)
         .find((r) => r.alert === 'GpuFramebufferExhausted')!.expr;
-    expect(fb(out)).toMatch(/> 0\.95$/);
-    const dev = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-dev-'));
-    const r = await vigil(['render', '--root', REPO, '--out', path.join(dev, 'b'), '--env', 'dev']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(fb(path.join(dev, 'b'))).toMatch(/> 0\.98$/);
+    };
+    expect(await fb()).toMatch(/> 0\.95$/);
+    expect(await fb('dev')).toMatch(/> 0\.98$/);
+    expect(await fb('prod')).toMatch(/> 0\.95$/);
   });
 
-  it('refuse an --env the project does not declare, naming the declared ones and the nearest (exit 2, nothing written)', async () => {
+  it('refuse an --env the project does not declare, at the config environments: key, naming the declared ones and the nearest (exit 1, nothing written)', async () => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-env-')), 'b');
     const r = await vigil(['render', '--root', REPO, '--out', dir, '--env', 'stagging']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--env stagging: no such environment; declared: dev, prod, staging (did you mean staging?)');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('vigil.config.yaml:9:1: error CFG010: --env stagging: no such environment; declared: prod, staging (did you mean staging?)');
     expect(fs.existsSync(dir)).toBe(false);
   });
 

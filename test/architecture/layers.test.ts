@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/generate'], // pure generators: model → documents
   ['src/import', 'src/k6'], // k6: end-of-test summaries read and judged against the SLOs (vigil k6 verify|compare); import: interop: Sloth/Pyrra/OpenSLO → SLO specs, vigil SLOs → OpenSLO, Grafana dashboards → modules, Prometheus rules → AlertPacks
   ['src/validate'], // cross-kind checks over the model
+  ['src/parity'], // the semantic difference of two environments' models (vigil parity)
   ['src/render'], // documents → bytes
   ['src/write'], // atomic write of a render
   ['src/build'], // the pipeline: load → validate → render

@@ -67,7 +67,7 @@ describe('vigil.config.yaml', () => {
     fs.writeFileSync(path.join(root, 'vigil.config.ts'), config("['prod']"));
     const out = { stdout: { write: () => true }, stderr: { write: () => true } };
     expect(await run(['check', '--root', root, '--env', 'prod'], { cwd: root, ...out })).toBe(0);
-    expect(await run(['check', '--root', root, '--env', 'dev'], { cwd: root, ...out })).toBe(2);
+    expect(await run(['check', '--root', root, '--env', 'dev'], { cwd: root, ...out })).toBe(1);
     fs.writeFileSync(path.join(root, 'vigil.config.ts'), config("'prod'"));
     let stderr = '';
     const code = await run(['check', '--root', root], { cwd: root, stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) } });

@@ -7,7 +7,8 @@ import { run } from '../../src/cli/main.js';
  * Docs that cannot rot: every fenced block marked ```yaml file=PATH or ```ts file=PATH in the
  * README and docs/*.md is a file of that document's example project. Each project is written to
  * a folder inside this repository (so `vigil-monitoring/dashboards` resolves to this package) and
- * must pass `vigil check --strict` and `vigil render`. A document that shows a warning on purpose
+ * must pass `vigil check --strict` and `vigil render` (and, when its configuration declares
+ * environments, `vigil check --all-envs --strict` and `vigil render --all-envs`). A document that shows a warning on purpose
  * names its code in `<!-- example-warnings: CODE ... -->`; any other warning fails.
  */
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -76,6 +77,13 @@ describe('the examples in the docs', () => {
       if (allowed.length === 0) expect((await vigil(['check', '--strict', '--root', root], root)).code).toBe(0);
       const render = await vigil(['render', '--root', root], root);
       expect(render.code, render.out).toBe(0);
+      // A project that declares environments: every environment's overrides are checked and rendered too.
+      if (/^environments:/m.test(files.get('vigil.config.yaml') ?? '')) {
+        const all = await vigil(['check', '--all-envs', ...(allowed.length === 0 ? ['--strict'] : []), '--root', root], root);
+        expect(all.code, all.out).toBe(0);
+        const renderAll = await vigil(['render', '--all-envs', '--root', root, '--out', path.join(root, 'build-all')], root);
+        expect(renderAll.code, renderAll.out).toBe(0);
+      }
     });
   }
 });

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration as DurationSchema } from '../../../src/load/schema-primitives.js';
+import { Duration as DurationSchema, EnvironmentOverrides } from '../../../src/load/schema-primitives.js';
 
 const Duration = DurationSchema('a duration like 500ms, 10s or 1m');
 const Name = Type.String({ pattern: '^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$', description: 'lower-case letters, digits, dots and dashes (a Kubernetes name)' });
@@ -71,6 +71,7 @@ export const ModelsFileSchema = Type.Object(
   {
     apiVersion: Type.Literal('vigil/v1'),
     kind: Type.Literal('ModelServers'),
+    environments: EnvironmentOverrides('models file'),
     /** How often each server is scraped (default 10s). */
     scrapeInterval: Type.Optional(Duration),
     /** Per-scrape timeout (default 2s). */

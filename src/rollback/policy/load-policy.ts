@@ -243,7 +243,7 @@ export function effectiveSettings(...layers: (SettingsDocument | undefined)[]): 
   return s;
 }
 
-function lineCol(source: YamlSource, p: (string | number)[]): { line: number; column: number } {
+function lineCol(source: YamlSource, p: (string | number)[]): { line: number; column: number; file?: string } {
   const pos = source.positionOf(p);
-  return { line: pos.line, column: pos.column };
+  return { line: pos.line, column: pos.column, ...(pos.file ? { file: pos.file } : {}) };
 }

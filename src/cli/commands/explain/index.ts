@@ -4,13 +4,15 @@ import { generateSliHealthRules, SLI_HEALTH_SEVERITY } from '../../../generate/p
 import { humanizeMinutes } from '../../../model/duration.js';
 import { budgetConsumedAtFiring, detectionMinutes, resetMinutes } from '../../../model/slo-math.js';
 import type { SloModel } from '../../../model/types.js';
+import { loadConfig } from '../../../load/load-config.js';
+import { loadEnvironment, reportUnknownEnvironment } from '../../../load/load-environment.js';
 import { loadSlos } from '../../../load/load-slos.js';
 import { Diagnostics } from '../../../diagnostics.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
 import { reportDiagnostics } from '../../report.js';
 
-const usage = 'vigil explain SLO_ID [--root DIR] [--format text|json]';
+const usage = 'vigil explain SLO_ID [--root DIR] [--env NAME] [--format text|json]';
 
 /** One row of the alert table, as plain data (the JSON form). */
 export function explainRows(slo: SloModel) {
@@ -101,12 +103,15 @@ export const explainCommand: Command = {
   usage,
   examples: ['vigil explain document-processing-errors   # windows, factors, thresholds, detection and reset times'],
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, {}, usage, true);
+    const { values, positionals } = parseFlags(argv, { env: { type: 'string' } }, usage, true);
     if (positionals.length !== 1) throw new UserError(`expected exactly one SLO id\nusage: ${usage}`, EXIT_USAGE);
     const id = positionals[0]!;
     const root = resolveRoot(io.cwd, values.root);
     const diags = new Diagnostics();
-    const slos = await loadSlos(root, diags);
+    // The SLOs as the environment has them (its overrides applied); an undeclared --env is CFG010.
+    const config = await loadConfig(root, diags, values.env);
+    const slos = await loadSlos(root, diags, await loadEnvironment(root, values.env, config, diags));
+    if (values.env !== undefined && config.environments.length === 0) reportUnknownEnvironment(values.env, config, diags);
     if (diags.hasErrors) {
       reportDiagnostics(io, values.format, diags.sorted());
       return EXIT_INVALID;
