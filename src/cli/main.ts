@@ -18,6 +18,8 @@ const commands: Record<string, () => Promise<Command>> = {
   apply: async () => (await import('./commands/apply/index.js')).applyCommand,
   import: async () => (await import('./commands/import/index.js')).importCommand,
   export: async () => (await import('./commands/export/index.js')).exportCommand,
+  report: async () => (await import('./commands/report/index.js')).reportCommand,
+  status: async () => (await import('./commands/status/index.js')).statusCommand,
 };
 
 /** Registers a command; the bin's command table is extended by each feature's module. */

@@ -21,6 +21,16 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    prometheus: Type.Optional(
+      Type.Object(
+        {
+          url: Type.Optional(
+            HttpUrl('Prometheus (or Thanos/Mimir query API) base URL that `vigil status` and `vigil report` ask when --prometheus-url is not given'),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     runbooks: Type.Optional(
       Type.Object(
         {

@@ -25,6 +25,8 @@ export interface ProjectConfig {
   readonly file: string | undefined;
   /** Grafana base URL without a trailing slash; undefined: dashboard links stay Grafana-relative. */
   readonly grafanaUrl: string | undefined;
+  /** `prometheus.url` without a trailing slash: what `vigil status` and `vigil report` ask by default. */
+  readonly prometheusUrl: string | undefined;
   /** Runbook base URL without a trailing slash; undefined: the default SLO runbook is a repo path. */
   readonly runbookBaseUrl: string | undefined;
   /** The GPU exporter's Prometheus job (undefined: gpu-exporter), for its ServiceMonitor and the built-in packs. */
@@ -60,6 +62,7 @@ export interface ProjectConfig {
 export const DEFAULT_CONFIG: ProjectConfig = {
   file: undefined,
   grafanaUrl: undefined,
+  prometheusUrl: undefined,
   runbookBaseUrl: undefined,
   exporterJob: undefined,
   nodeExporterJob: undefined,
@@ -101,6 +104,7 @@ export async function loadConfig(root: string, diags: Diagnostics): Promise<Proj
   return {
     file: source.file,
     grafanaUrl: spec.grafana?.url?.replace(/\/+$/, ''),
+    prometheusUrl: spec.prometheus?.url?.replace(/\/+$/, ''),
     runbookBaseUrl: spec.runbooks?.baseUrl?.replace(/\/+$/, ''),
     exporterJob: spec.jobs?.exporter,
     nodeExporterJob: spec.jobs?.nodeExporter,
