@@ -65,14 +65,15 @@ function round1(v: number): string {
   return (Math.round(v * 10) / 10).toString();
 }
 
-/** "Nice" ticks (1, 2, 5 × 10^k) covering [min, max]. */
+/** "Nice" ticks (1, 2, 5 × 10^k) from at or below `min` to at or above `max`. */
 export function niceTicks(min: number, max: number, count = 4): number[] {
   if (!(max > min)) return [min];
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const out: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  const last = Math.ceil(max / step - 1e-9);
+  for (let k = Math.floor(min / step + 1e-9); k <= last; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
 }
 
