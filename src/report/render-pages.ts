@@ -25,8 +25,13 @@ export function renderReportFiles(report: Report): ReportFile[] {
   return [
     { path: 'index.html', content: renderIndex(report) },
     ...report.services.map((s) => ({ path: s.page, content: renderServicePage(report, s) })),
-    { path: 'report.json', content: `${JSON.stringify(report, null, 2)}\n` },
+    { path: 'report.json', content: reportJson(report) },
   ];
+}
+
+/** report.json: indented, with each chart point `[t, value]` on one line (a 30-day report stays small to diff and read). */
+export function reportJson(report: Report): string {
+  return `${JSON.stringify(report, null, 2).replace(/\[\n\s+(-?[\d.e+-]+),\n\s+(-?[\d.e+-]+|null)\n\s+\]/g, '[$1, $2]')}\n`;
 }
 
 const e = escapeHtml;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../src/report/html-escape.js';
-import { renderReportFiles } from '../../src/report/render-pages.js';
+import { renderReportFiles, reportJson } from '../../src/report/render-pages.js';
 import type { Report } from '../../src/report/report-model.js';
 import { summarizeSlo } from '../../src/report/summarize-slo.js';
 import { linePath, niceTicks, renderChartSvg, scale } from '../../src/report/svg-chart.js';
@@ -116,5 +116,22 @@ slos:
     expect(page).toContain('Requests &lt;b&gt;succeed&lt;/b&gt; &amp; more');
     expect(files[0]!.content).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(JSON.parse(files[2]!.content)).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+});
+
+describe('report.json', () => {
+  it('puts each chart point on one line and parses back to the same report', () => {
+    const report = {
+      formatVersion: 1,
+      points: [
+        [1_700_000_000, 0.5],
+        [1_700_000_300, null],
+        [1_700_000_600, -1.5e-7],
+      ],
+      list: ['a', 'b'],
+    };
+    const text = reportJson(report as unknown as Report);
+    expect(text).toContain('\n    [1700000000, 0.5],\n    [1700000300, null],\n    [1700000600, -1.5e-7]\n');
+    expect(JSON.parse(text)).toEqual(report);
   });
 });
