@@ -314,15 +314,26 @@ describe('vigil status against the same Prometheus', () => {
     expect(rows[3]!.burnRates.every((b) => b.value === null)).toBe(true);
   });
 
-  it('prints a plain table when stdout is not a terminal, and colours it on one', async () => {
+  it('prints a plain table when stdout is not a terminal, colours it on one, and not with NO_COLOR', async () => {
     const plain = await status(['--service', 'gpu-inference']);
     expect(plain.code).toBe(0);
     expect(plain.out.includes('\u001b[')).toBe(false);
     expect(plain.out.split('\n')[0]).toMatch(/^SLO +objective +budget left +burn rate/);
     expect(plain.out).toContain('gpu-inference-availability');
     expect(plain.out).not.toContain('document-processing');
-    const coloured = await status(['--service', 'gpu-inference'], true);
-    expect(coloured.out).toContain('\u001b[32mok\u001b[0m');
+    const saved = process.env.NO_COLOR;
+    try {
+      delete process.env.NO_COLOR;
+      const coloured = await status(['--service', 'gpu-inference'], true);
+      expect(coloured.out).toContain('\u001b[32mok\u001b[0m');
+      process.env.NO_COLOR = '1';
+      const noColor = await status(['--service', 'gpu-inference'], true);
+      expect(noColor.out.includes('\u001b[')).toBe(false);
+      expect(noColor.out).toBe(plain.out);
+    } finally {
+      if (saved === undefined) delete process.env.NO_COLOR;
+      else process.env.NO_COLOR = saved;
+    }
   });
 
   it('is a usage error without a Prometheus URL, and exit 2 when Prometheus cannot be asked', async () => {

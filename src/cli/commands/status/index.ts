@@ -3,7 +3,7 @@ import { PrometheusApi, PrometheusQueryError, PrometheusUnavailableError } from 
 import { formatStatusTable, readStatus } from '../../../report/read-status.js';
 import { parseDurationFlag, parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
-import { loadPrometheusSource, parseConcurrency } from '../../prometheus-source.js';
+import { displayUrl, loadPrometheusSource, parseConcurrency } from '../../prometheus-source.js';
 
 const usage = 'vigil status [--prometheus-url URL] [--service S] [--env NAME] [--format text|json] [--concurrency 8] [--timeout 10s] [--root DIR]';
 
@@ -42,7 +42,7 @@ export const statusCommand: Command = {
       throw err;
     }
     if (values.format === 'json') {
-      io.stdout.write(`${JSON.stringify({ prometheusUrl: source.url.replace(/\/\/[^/@]*@/, '//'), environment: values.env ?? null, slos: rows }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ prometheusUrl: displayUrl(source.url), environment: values.env ?? null, slos: rows }, null, 2)}\n`);
       return EXIT_OK;
     }
     const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
