@@ -43,6 +43,7 @@ export function formatSeconds(s: number): string {
 
 /** A latency in seconds: `1.84 s`, `350 ms`. */
 export function formatLatency(seconds: number): string {
+  if (seconds === 0) return '0 s';
   return seconds < 1 ? `${Number((seconds * 1000).toPrecision(3))} ms` : `${Number(seconds.toPrecision(3))} s`;
 }
 

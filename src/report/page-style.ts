@@ -33,6 +33,7 @@ svg .nodata{font-size:16px;fill:var(--muted)}
   table.stack tr{border:1px solid var(--line);border-radius:6px;margin-bottom:8px;padding:4px 0}
   table.stack td{border:0;padding:3px 10px;text-align:left}
   table.stack td::before{content:attr(data-label) ": ";font-weight:600;color:var(--muted)}
+  svg .tick{font-size:20px}svg .nodata{font-size:26px}
 }
 @media print{
   body{max-width:none;padding:0;font-size:11pt}

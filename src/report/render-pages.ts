@@ -224,7 +224,7 @@ function sloSection(report: Report, r: SloReport): string {
       yMin: 0,
       formatY: (v) => formatLatency(v),
     });
-    latency = `<h3>${e(q)} latency</h3><dl class="facts">${fact(r, `Threshold`, 'latency.thresholdSeconds', r.latency.thresholdSeconds, formatLatency(r.latency.thresholdSeconds))}${fact(r, `Highest ${q}`, 'latency.max', r.latency.max, r.latency.max === null ? 'no data' : formatLatency(r.latency.max))}${fact(r, 'Points above threshold', 'latency.pointsAboveThreshold', r.latency.pointsAboveThreshold, `${r.latency.pointsAboveThreshold} of ${r.latency.points.length}`)}</dl><figure>${chart}<figcaption>${e(q)} from histogram_quantile over the raw histogram; gaps: no data.</figcaption></figure>`;
+    latency = `<h3>${e(q)} latency</h3><dl class="facts">${fact(r, `Threshold`, 'latency.thresholdSeconds', r.latency.thresholdSeconds, formatLatency(r.latency.thresholdSeconds))}${fact(r, `Highest ${q}`, 'latency.max', r.latency.max, r.latency.max === null ? 'no data' : formatLatency(r.latency.max))}${fact(r, 'Points above threshold', 'latency.pointsAboveThreshold', r.latency.pointsAboveThreshold, `${r.latency.pointsAboveThreshold} of ${r.latency.pointsWithData} with data`)}</dl><figure>${chart}<figcaption>${e(q)} from histogram_quantile over the raw histogram; gaps: no data.</figcaption></figure>`;
   }
   return `<section class="slo" id="slo-${e(r.id)}" data-slo-section="${e(r.id)}">
 <h2>${e(r.name)} <span class="muted">(${e(r.id)})</span></h2>

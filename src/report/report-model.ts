@@ -79,7 +79,8 @@ export interface SloReport {
     readonly points: readonly ChartPoint[];
     /** Highest value of `points`; null when none has data. */
     readonly max: number | null;
-    /** Points above the threshold. */
+    /** Points with a value, and of those the ones above the threshold. */
+    readonly pointsWithData: number;
     readonly pointsAboveThreshold: number;
   } | null;
 }

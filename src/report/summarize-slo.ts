@@ -86,7 +86,15 @@ export function summarizeSlo(slo: SloModel, history: SloHistory, range: ReportRa
     slo.indicator.kind === 'latency' && history.latency
       ? latencyFigures(slo.objective, slo.indicator.threshold, history.latency)
       : slo.indicator.kind === 'latency'
-        ? { quantile: slo.objective, thresholdSeconds: slo.indicator.threshold, stepSeconds: 0, points: [], max: null, pointsAboveThreshold: 0 }
+        ? {
+            quantile: slo.objective,
+            thresholdSeconds: slo.indicator.threshold,
+            stepSeconds: 0,
+            points: [],
+            max: null,
+            pointsWithData: 0,
+            pointsAboveThreshold: 0,
+          }
         : null;
   return {
     id: slo.id,
@@ -186,6 +194,7 @@ function latencyFigures(quantile: number, thresholdSeconds: number, h: NonNullab
     stepSeconds: h.stepSeconds,
     points: h.points,
     max: values.length ? Math.max(...values) : null,
+    pointsWithData: values.length,
     pointsAboveThreshold: values.filter((v) => v > thresholdSeconds).length,
   };
 }

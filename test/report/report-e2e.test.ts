@@ -136,6 +136,7 @@ describe('vigil report against a real Prometheus', () => {
     expect(l.max!).toBeGreaterThan(2);
     expect(l.pointsAboveThreshold).toBeGreaterThan(0);
     const withData = l.points.filter((p) => p[1] !== null).length;
+    expect(l.pointsWithData).toBe(withData);
     expect(withData).toBeGreaterThan(40);
     expect(withData).toBeLessThan(l.points.length);
   });
@@ -266,6 +267,7 @@ describe('the report in headless Chromium', () => {
     expect(d!.match(/[ML][\d.-]+ [\d.-]+/g)!.length).toBeGreaterThan(40);
     expect(await page.textContent('#chart-document-processing-latency-latency title')).toBe('document-processing-latency: P95 latency');
     expect(await page.$$('#chart-document-processing-latency-latency line.ref-threshold')).toHaveLength(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'document-processing-1280.png'), fullPage: true });
     await page.pdf({ path: path.join(ARTIFACTS, 'document-processing.pdf'), format: 'A4' });
     expect(errors).toEqual([]);
     await page.close();
