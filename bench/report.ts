@@ -182,7 +182,9 @@ runs per setting, alternated, after one warm-up run. Baseline: the same command 
 Each SLO costs three range queries (base-window errors and total, its \`ALERTS\`) of 8,640 points at
 the 5-minute step, one query each (30 days stay under Prometheus' 11,000 points), plus one
 \`histogram_quantile\` range query for a latency SLO. The index holds tables only; charts (inline SVG,
-at most 360 points each) live on the service pages. The machine is shared with other engineers' builds
+at most 360 points each) live on the service pages; \`report.json\` holds every chart point. vigil and
+Prometheus share the machine's cores here, so running SLOs in parallel buys less than it does when
+each request travels to a remote Prometheus. The machine is shared with other engineers' builds
 and tests (load average ${loadBefore} at the start of the timed runs, ${load} at the end, 1 min, on ${os.cpus().length} cores): compare the ratio, not the seconds.`,
     );
     console.log(`report: c4 ${s(m4)}, c1 ${s(m1)}, requests ${c4[0]!.requests}, index ${index.length} B`);

@@ -180,10 +180,15 @@ function charts(
     }
     spent += e;
     const t = times[end - 1]!;
-    burnRate.push([t, seen && n > 0 ? e / n / budget : null]);
-    budgetRemaining.push([t, total > 0 && seen ? 1 - spent / (budget * total) : null]);
+    burnRate.push([t, seen && n > 0 ? chartValue(e / n / budget) : null]);
+    budgetRemaining.push([t, total > 0 && seen ? chartValue(1 - spent / (budget * total)) : null]);
   }
   return { bucketSeconds: per * stepSeconds, budgetRemaining, burnRate };
+}
+
+/** Chart values keep 6 significant digits: a chart is not read to the 15th digit, and report.json stays small. */
+function chartValue(v: number): number {
+  return Number(v.toPrecision(6));
 }
 
 function latencyFigures(quantile: number, thresholdSeconds: number, h: NonNullable<SloHistory['latency']>): NonNullable<SloReport['latency']> {
