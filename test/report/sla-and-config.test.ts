@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Diagnostics, formatDiagnostic } from '../../src/diagnostics.js';
+import { opensloImporter } from '../../src/import/openslo/import-openslo.js';
 import { loadConfig } from '../../src/load/load-config.js';
 import { sloModelsFromSource } from '../../src/load/load-slos.js';
 import { parseYamlSource } from '../../src/load/yaml-source.js';
@@ -58,5 +59,41 @@ describe('prometheus.url in vigil.config.yaml', () => {
   it('must be an http(s) URL', async () => {
     const r = await load('prometheus:\n  url: prometheus:9090\n');
     expect(r.lines).toEqual([expect.stringMatching(/^vigil\.config\.yaml:4:8: error CFG006: prometheus\.url: "prometheus:9090" does not match/) as string]);
+  });
+});
+
+describe('the SLA line through OpenSLO', () => {
+  const doc = (sla: string) => `apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: api-availability
+  annotations:
+    vigil.dev/sla: '${sla}'
+spec:
+  service: api
+  indicator:
+    metadata: { name: api-availability }
+    spec:
+      ratioMetric:
+        counter: true
+        bad: { metricSource: { type: Prometheus, spec: { query: 'http_requests_total{code=~"5.."}' } } }
+        total: { metricSource: { type: Prometheus, spec: { query: 'http_requests_total' } } }
+  timeWindow: [{ duration: 30d, isRolling: true }]
+  budgetingMethod: Occurrences
+  objectives: [{ targetPercent: 99.9 }]
+`;
+
+  it('comes back from the vigil.dev/sla annotation vigil export writes', () => {
+    const run = opensloImporter.importFiles([{ file: 'slo.yaml', text: doc('{"text": "99.9% availability", "objective": 99.5}') }]);
+    expect(run.objects.flatMap((o) => o.diagnostics)).toEqual([]);
+    expect(run.outputs[0]!.content).toContain('sla:');
+    expect(run.outputs[0]!.content).toMatch(/text: 99\.9% availability\n\s+objective: 99\.5/);
+  });
+
+  it('is an IMP005 error at the annotation when it is not such an object', () => {
+    const run = opensloImporter.importFiles([{ file: 'slo.yaml', text: doc('{"text": 3}') }]);
+    expect(run.objects.flatMap((o) => o.diagnostics).map(formatDiagnostic)).toEqual([
+      'slo.yaml:6:20: error IMP005: metadata.annotations.vigil.dev/sla: openslo/v1 SLO api-availability: annotation vigil.dev/sla must be a JSON object like {"text": "99.9% availability", "objective": 99.9}',
+    ]);
   });
 });
