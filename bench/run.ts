@@ -20,6 +20,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   'import-rules': () => import('./import-rules.js'),
   k6: () => import('./k6.js'),
   envs: () => import('./envs.js'),
+  report: () => import('./report.js'),
 };
 
 const wanted = process.argv.slice(2);

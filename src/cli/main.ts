@@ -20,6 +20,8 @@ const commands: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export/index.js')).exportCommand,
   k6: async () => (await import('./commands/k6/index.js')).k6Command,
   parity: async () => (await import('./commands/parity/index.js')).parityCommand,
+  report: async () => (await import('./commands/report/index.js')).reportCommand,
+  status: async () => (await import('./commands/status/index.js')).statusCommand,
 };
 
 /** Registers a command; the bin's command table is extended by each feature's module. */

@@ -28,6 +28,18 @@ export interface PrometheusApiOptions {
   readonly now?: () => number;
 }
 
+/** One series of an instant query's vector result: labels and `[unix seconds, value text]`. */
+export interface InstantSample {
+  readonly metric: SeriesLabels;
+  readonly value: readonly [number, string];
+}
+
+/** One series of a range query's matrix result: labels and `[unix seconds, value text]` per step. */
+export interface RangeSeries {
+  readonly metric: SeriesLabels;
+  readonly values: readonly (readonly [number, string])[];
+}
+
 interface ApiBody<T> {
   readonly status?: string;
   readonly data?: T;
@@ -39,6 +51,8 @@ interface ApiBody<T> {
 export class PrometheusApi {
   private readonly http: HttpClient;
   private readonly range: { start: string; end: string };
+  /** HTTP requests sent so far (the report counts them). */
+  requests = 0;
 
   constructor(private readonly options: PrometheusApiOptions) {
     this.http = new HttpClient({ baseUrl: options.url, timeoutMs: options.timeoutMs ?? 10_000, maxBodyBytes: 256 * 2 ** 20 });
@@ -72,11 +86,50 @@ export class PrometheusApi {
     return types;
   }
 
-  private async get<T>(path: string, query: Record<string, string>): Promise<T> {
+  /** Instant query at `timeSeconds` (unix seconds); the result must be a vector. */
+  async query(expr: string, timeSeconds: number): Promise<InstantSample[]> {
+    const data = await this.post<{ resultType: string; result: InstantSample[] }>('/api/v1/query', { query: expr, time: timeSeconds.toFixed(3) });
+    if (data.resultType !== 'vector') throw new PrometheusQueryError(`expected a vector from ${expr}, got ${data.resultType}`);
+    return data.result;
+  }
+
+  /**
+   * Range query over [start, end] (unix seconds) at `stepSeconds`. Prometheus refuses more than
+   * 11,000 points per series, so callers split long ranges (see `rangeChunks`).
+   */
+  async queryRange(expr: string, start: number, end: number, stepSeconds: number): Promise<RangeSeries[]> {
+    const data = await this.post<{ resultType: string; result: RangeSeries[] }>('/api/v1/query_range', {
+      query: expr,
+      start: start.toFixed(3),
+      end: end.toFixed(3),
+      step: String(stepSeconds),
+    });
+    if (data.resultType !== 'matrix') throw new PrometheusQueryError(`expected a matrix from ${expr}, got ${data.resultType}`);
+    return data.result;
+  }
+
+  private get<T>(path: string, query: Record<string, string>): Promise<T> {
+    return this.send<T>(path, query, 'GET');
+  }
+
+  /** Queries go as form posts: a long PromQL expression does not fit every proxy's URL limit. */
+  private post<T>(path: string, form: Record<string, string>): Promise<T> {
+    return this.send<T>(path, form, 'POST');
+  }
+
+  private async send<T>(path: string, query: Record<string, string>, method: 'GET' | 'POST'): Promise<T> {
     const where = `${this.options.url.replace(/\/+$/, '')}${path}`;
     let res;
+    this.requests++;
     try {
-      res = await this.http.get<ApiBody<T>>(path, { query, anyStatus: true });
+      res =
+        method === 'GET'
+          ? await this.http.get<ApiBody<T>>(path, { query, anyStatus: true })
+          : await this.http.post<ApiBody<T>>(path, {
+              body: new URLSearchParams(query).toString(),
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              anyStatus: true,
+            });
     } catch (err) {
       const reason = err instanceof HttpError ? `${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}` : String(err);
       throw new PrometheusUnavailableError(`cannot reach Prometheus at ${this.options.url}: ${reason}`);
@@ -85,7 +138,7 @@ export class PrometheusApi {
     if (body === undefined || typeof body !== 'object' || (body.status !== 'success' && body.status !== 'error')) {
       const type = res.headers['content-type'] ?? 'no content type';
       throw new PrometheusUnavailableError(
-        `${this.options.url} does not answer like a Prometheus HTTP API: GET ${path} gave HTTP ${res.status} (${type}) without a Prometheus JSON body; give the base URL, e.g. http://prometheus:9090`,
+        `${this.options.url} does not answer like a Prometheus HTTP API: ${method} ${path} gave HTTP ${res.status} (${type}) without a Prometheus JSON body; give the base URL, e.g. http://prometheus:9090`,
       );
     }
     if (body.status === 'error') {

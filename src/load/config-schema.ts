@@ -30,6 +30,16 @@ const settings = {
       { additionalProperties: false },
     ),
   ),
+  prometheus: Type.Optional(
+    Type.Object(
+      {
+        url: Type.Optional(
+          HttpUrl('Prometheus (or Thanos/Mimir query API) base URL that `vigil status` and `vigil report` ask when --prometheus-url is not given'),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  ),
   runbooks: Type.Optional(
     Type.Object(
       {

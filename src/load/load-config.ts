@@ -27,6 +27,8 @@ export interface ProjectConfig {
   readonly file: string | undefined;
   /** Grafana base URL without a trailing slash; undefined: dashboard links stay Grafana-relative. */
   readonly grafanaUrl: string | undefined;
+  /** `prometheus.url` without a trailing slash: what `vigil status` and `vigil report` ask by default. */
+  readonly prometheusUrl: string | undefined;
   /** Runbook base URL without a trailing slash; undefined: the default SLO runbook is a repo path. */
   readonly runbookBaseUrl: string | undefined;
   /** The GPU exporter's Prometheus job (undefined: gpu-exporter), for its ServiceMonitor and the built-in packs. */
@@ -70,6 +72,7 @@ export interface ProjectConfig {
 export const DEFAULT_CONFIG: ProjectConfig = {
   file: undefined,
   grafanaUrl: undefined,
+  prometheusUrl: undefined,
   runbookBaseUrl: undefined,
   exporterJob: undefined,
   nodeExporterJob: undefined,
@@ -120,6 +123,7 @@ export async function loadConfig(root: string, diags: Diagnostics, env?: string)
   return {
     file: source.file,
     grafanaUrl: spec.grafana?.url?.replace(/\/+$/, ''),
+    prometheusUrl: spec.prometheus?.url?.replace(/\/+$/, ''),
     runbookBaseUrl: spec.runbooks?.baseUrl?.replace(/\/+$/, ''),
     exporterJob: spec.jobs?.exporter,
     nodeExporterJob: spec.jobs?.nodeExporter,

@@ -273,6 +273,7 @@ function toModel(file: SloFileSpec, slo: SloSpec, p: Path, periodMinutes: number
     alertName: alerting.name ?? DEFAULT_SLO_ALERT_NAME,
     runbook: alerting.runbook,
     alertLabels: alerting.labels,
+    ...(slo.sla ? { sla: { text: slo.sla.text, objectivePercent: slo.sla.objective ?? slo.objective } } : {}),
     windows,
     droppedWindows: dropped,
     source: { file: pos.file ?? source.file, line: pos.line, column: pos.column },

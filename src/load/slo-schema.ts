@@ -68,6 +68,21 @@ export const SloSchema = Type.Object(
     indicator: Indicator,
     groupBy: Type.Optional(Type.Array(LabelName, { uniqueItems: true })),
     alerting: Type.Optional(AlertingSchema),
+    sla: Type.Optional(
+      Type.Object(
+        {
+          text: Type.String({ minLength: 1, maxLength: 200, description: 'the commitment as people know it, e.g. "99.9% availability" or "P95 < 2 s"' }),
+          objective: Type.Optional(
+            Type.Number({
+              exclusiveMinimum: 0,
+              exclusiveMaximum: 100,
+              description: "percent the SLA promises (default: the SLO's objective); may be looser than the objective",
+            }),
+          ),
+        },
+        { additionalProperties: false, description: 'the SLA line this SLO measures: `vigil report` shows it met or missed over the period' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

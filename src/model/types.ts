@@ -70,6 +70,8 @@ export interface SloModel {
   readonly sliHealthRunbook?: string;
   /** Absolute URL of the SLO's dashboard when a Grafana URL is configured (else alerts link it Grafana-relative). */
   readonly dashboardUrl?: string;
+  /** The SLA line this SLO measures (`sla:` in the spec), shown by `vigil report`. */
+  readonly sla?: { readonly text: string; readonly objectivePercent: number };
   /** Extra alert labels from `alerting.labels`. */
   readonly alertLabels: Readonly<Record<string, string>>;
   /**

@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/alerts', 'src/routing', 'src/dashboards', 'src/rollback', 'exporters/gpu'], // one kind of input each
   ['src/project'], // ProjectModel and loadProject
   ['src/live'], // checks of the model against a live Prometheus (check --prometheus-url)
+  ['src/report'], // SLO history read from Prometheus → report.json, HTML pages, `vigil status`
   ['src/generate'], // pure generators: model → documents
   ['src/import', 'src/k6'], // k6: end-of-test summaries read and judged against the SLOs (vigil k6 verify|compare); import: interop: Sloth/Pyrra/OpenSLO → SLO specs, vigil SLOs → OpenSLO, Grafana dashboards → modules, Prometheus rules → AlertPacks
   ['src/validate'], // cross-kind checks over the model

@@ -9,4 +9,6 @@ export const VIGIL_ANNOTATIONS = {
   labels: 'vigil.dev/labels',
   alertLabels: 'vigil.dev/alert-labels',
   tiers: 'vigil.dev/tiers',
+  /** The SLO's SLA line as JSON: `{"text": "99.9% availability", "objective": 99.9}`. */
+  sla: 'vigil.dev/sla',
 } as const;

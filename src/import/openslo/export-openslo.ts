@@ -126,6 +126,7 @@ function toSlo(m: SloModel) {
   if (m.runbook) annotations[VIGIL_ANNOTATIONS.runbook] = m.runbook;
   if (Object.keys(m.labels).length) annotations[VIGIL_ANNOTATIONS.labels] = JSON.stringify(m.labels);
   if (Object.keys(m.alertLabels).length) annotations[VIGIL_ANNOTATIONS.alertLabels] = JSON.stringify(m.alertLabels);
+  if (m.sla) annotations[VIGIL_ANNOTATIONS.sla] = JSON.stringify({ text: m.sla.text, objective: m.sla.objectivePercent });
   return {
     apiVersion: 'openslo/v1',
     kind: 'SLO',

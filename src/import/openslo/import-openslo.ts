@@ -104,6 +104,7 @@ function importSlo(r: ObjectReport, o: Obj, byKind: Map<string, Map<string, Obj>
   if (r.failed) return [];
   const service = kebabName(r, spec.service as string, 'service', ['spec', 'service']);
   const labels = jsonAnnotation(r, ann, VIGIL_ANNOTATIONS.labels) ?? {};
+  const sla = slaAnnotation(r, ann);
   const groupBy = typeof ann[VIGIL_ANNOTATIONS.groupBy] === 'string' ? (ann[VIGIL_ANNOTATIONS.groupBy] as string).split(',').filter(Boolean) : [];
   const out: ImportedSlo[] = [];
   objectives.forEach((obj: unknown, i: number) => {
@@ -133,11 +134,31 @@ function importSlo(r: ObjectReport, o: Obj, byKind: Map<string, Map<string, Obj>
       indicator,
       ...(groupBy.length ? { groupBy } : {}),
       ...(alerting ? { alerting } : {}),
+      ...(sla ? { sla } : {}),
     };
     const at = o.source.positionOf(p);
     out.push({ service, period: period!, labels, slo, origin: `${o.source.file}:${at.line}:${at.column} (${r.object}, objectives[${i}])`, report: r });
   });
   return r.failed ? [] : out;
+}
+
+/** `vigil.dev/sla`: the SLA line vigil export wrote (`{"text": "…", "objective": 99.9}`). */
+function slaAnnotation(r: ObjectReport, ann: Record<string, unknown>): { text: string; objective: number } | undefined {
+  const text = ann[VIGIL_ANNOTATIONS.sla];
+  if (typeof text !== 'string') return undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (isRecord(v) && typeof v.text === 'string' && v.text !== '' && typeof v.objective === 'number' && v.objective > 0 && v.objective < 100)
+      return { text: v.text, objective: v.objective };
+  } catch {
+    // reported below
+  }
+  r.error('IMP005', `annotation ${VIGIL_ANNOTATIONS.sla} must be a JSON object like {"text": "99.9% availability", "objective": 99.9}`, [
+    'metadata',
+    'annotations',
+    VIGIL_ANNOTATIONS.sla,
+  ]);
+  return undefined;
 }
 
 function jsonAnnotation(r: ObjectReport, ann: Record<string, unknown>, key: string): Record<string, string> | undefined {
