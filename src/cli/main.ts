@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   apply: async () => (await import('./commands/apply/index.js')).applyCommand,
   import: async () => (await import('./commands/import/index.js')).importCommand,
   export: async () => (await import('./commands/export/index.js')).exportCommand,
+  backfill: async () => (await import('./commands/backfill/index.js')).backfillCommand,
 };
 
 /** Registers a command; the bin's command table is extended by each feature's module. */
