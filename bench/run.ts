@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   import: () => import('./import.js'),
   'import-dashboards': () => import('./import-dashboards.js'),
   'import-rules': () => import('./import-rules.js'),
+  backfill: () => import('./backfill.js'),
 };
 
 const wanted = process.argv.slice(2);

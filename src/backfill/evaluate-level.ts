@@ -5,7 +5,12 @@ import { parseDurationMs } from '../runtime/duration.js';
 import { mapWithConcurrency } from '../runtime/map-with-concurrency.js';
 import type { SourcePrometheus } from './source-prometheus.js';
 
-const DAY_MS = 86_400_000;
+/**
+ * Samples are grouped in windows of 18 h from the epoch: the largest block range promtool makes
+ * that is at most 24 h (it rounds --max-block-duration down to 2 h × 3^n and aligns blocks to
+ * multiples of it), so each window's file becomes exactly one block.
+ */
+export const BLOCK_WINDOW_MS = 18 * 3_600_000;
 
 /** A recording rule set that cannot be evaluated as Prometheus would (duplicate output series, an interval that is not whole seconds). */
 export class RuleEvaluationError extends Error {
@@ -18,13 +23,13 @@ export interface EvaluateLevelOptions {
   readonly endMs: number;
   /** Interval of groups that set none. */
   readonly defaultInterval: string;
-  /** One OpenMetrics file per UTC day goes here (`day-<n>.om`). */
+  /** One OpenMetrics file per 18 h window goes here (`window-<n>.om`). */
   readonly dir: string;
   /** Range queries in flight at once. */
   readonly concurrency: number;
 }
 
-/** What one level produced: samples and series written, and the day files holding them. */
+/** What one level produced: samples and series written, and the window files holding them. */
 export interface LevelEvaluation {
   readonly samples: number;
   readonly series: number;
@@ -34,10 +39,10 @@ export interface LevelEvaluation {
 /**
  * Evaluates a level's recording rules over [startMs, endMs] the way a rule group does: at every
  * multiple of the group's interval (the same grid for every level, so a read `offset k × interval`
- * lands on a sample a lower level wrote), one range query per rule and UTC day, the rule's labels
+ * lands on a sample a lower level wrote), one range query per rule and 18 h window, the rule's labels
  * over the result's and `__name__` set to the record name; exactly what `promtool tsdb
- * create-blocks-from rules` asks. The samples go to OpenMetrics files, one per UTC day, each series
- * of a day contiguous and in time order, for `promtool tsdb create-blocks-from openmetrics`.
+ * create-blocks-from rules` asks. The samples go to OpenMetrics files, one per window, each series
+ * of a window contiguous and in time order, for `promtool tsdb create-blocks-from openmetrics`.
  */
 export async function evaluateLevel(api: SourcePrometheus, groups: readonly RuleGroup[], o: EvaluateLevelOptions): Promise<LevelEvaluation> {
   interface Task {
@@ -46,7 +51,7 @@ export async function evaluateLevel(api: SourcePrometheus, groups: readonly Rule
     readonly fromMs: number;
     readonly toMs: number;
     readonly stepMs: number;
-    readonly day: number;
+    readonly window: number;
   }
   const tasks: Task[] = [];
   for (const g of groups) {
@@ -55,15 +60,15 @@ export async function evaluateLevel(api: SourcePrometheus, groups: readonly Rule
       throw new RuleEvaluationError(`group ${g.name}: interval ${g.interval ?? o.defaultInterval} is not a whole number of seconds`);
     const first = Math.ceil(o.startMs / stepMs) * stepMs;
     const last = Math.floor(o.endMs / stepMs) * stepMs;
-    for (let day = Math.floor(first / DAY_MS); day * DAY_MS <= last; day++) {
-      const fromMs = Math.max(first, Math.ceil((day * DAY_MS) / stepMs) * stepMs);
-      const toMs = Math.min(last, Math.floor(((day + 1) * DAY_MS - 1) / stepMs) * stepMs);
+    for (let w = Math.floor(first / BLOCK_WINDOW_MS); w * BLOCK_WINDOW_MS <= last; w++) {
+      const fromMs = Math.max(first, Math.ceil((w * BLOCK_WINDOW_MS) / stepMs) * stepMs);
+      const toMs = Math.min(last, Math.floor(((w + 1) * BLOCK_WINDOW_MS - 1) / stepMs) * stepMs);
       if (toMs < fromMs) continue;
-      for (const r of g.rules) if ('record' in r) tasks.push({ rule: r, group: g.name, fromMs, toMs, stepMs, day });
+      for (const r of g.rules) if ('record' in r) tasks.push({ rule: r, group: g.name, fromMs, toMs, stepMs, window: w });
     }
   }
   const fds = new Map<number, number>();
-  const fileOf = (day: number) => path.join(o.dir, `day-${day}.om`);
+  const fileOf = (w: number) => path.join(o.dir, `window-${w}.om`);
   let samples = 0;
   let series = 0;
   try {
@@ -87,8 +92,8 @@ export async function evaluateLevel(api: SourcePrometheus, groups: readonly Rule
         }
       }
       if (text === '') return;
-      let fd = fds.get(t.day);
-      if (fd === undefined) fds.set(t.day, (fd = fs.openSync(fileOf(t.day), 'w')));
+      let fd = fds.get(t.window);
+      if (fd === undefined) fds.set(t.window, (fd = fs.openSync(fileOf(t.window), 'w')));
       fs.writeSync(fd, text);
     });
   } finally {

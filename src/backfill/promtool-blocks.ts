@@ -6,13 +6,13 @@ export class PromtoolError extends Error {
 }
 
 /**
- * `promtool tsdb create-blocks-from openmetrics` of one file into `outputDir`, blocks up to 24 h
- * (aligned to UTC days, the largest block range Mimir's compactor makes by default). Rejects with
+ * `promtool tsdb create-blocks-from openmetrics` of one file into `outputDir`, in blocks of 18 h
+ * aligned to the epoch (`BLOCK_WINDOW_MS`: a file of one window makes one block). Rejects with
  * promtool's stderr when it fails, or a clear message when promtool is not installed.
  */
 export function createBlocksFromOpenMetrics(file: string, outputDir: string, options: { binary?: string; signal?: AbortSignal } = {}): Promise<void> {
   const binary = options.binary ?? 'promtool';
-  const args = ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', '--max-block-duration=24h', file, outputDir];
+  const args = ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', '--max-block-duration=18h', file, outputDir];
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
     let stderr = '';
