@@ -3,7 +3,10 @@ import path from 'node:path';
 import type { RecordingRule, RuleGroup } from '../model/rule-group.js';
 import { parseDurationMs } from '../runtime/duration.js';
 import { mapWithConcurrency } from '../runtime/map-with-concurrency.js';
-import type { SourcePrometheus } from './source-prometheus.js';
+import type { RangeSeries, SourcePrometheus } from './source-prometheus.js';
+
+/** Steps per range query (Prometheus refuses more than 11,000 points per series). */
+const MAX_STEPS = 10_000;
 
 /**
  * Samples are grouped in windows of 18 h from the epoch: the largest block range promtool makes
@@ -73,10 +76,14 @@ export async function evaluateLevel(api: SourcePrometheus, groups: readonly Rule
   let series = 0;
   try {
     await mapWithConcurrency(tasks, o.concurrency, async (t) => {
-      const result = await api.queryRange(t.rule.expr, t.fromMs, t.toMs, t.stepMs);
+      // Prometheus answers at most 11,000 points per series; short intervals take several queries, in time order.
+      const result: RangeSeries[] = [];
+      for (let from = t.fromMs; from <= t.toMs; from += MAX_STEPS * t.stepMs) {
+        result.push(...(await api.queryRange(t.rule.expr, from, Math.min(t.toMs, from + (MAX_STEPS - 1) * t.stepMs), t.stepMs)));
+      }
       const seen = new Set<string>();
       let text = '';
-      for (const s of result) {
+      for (const s of mergeSeries(result)) {
         const labels: Record<string, string> = { ...s.metric, ...t.rule.labels, __name__: t.rule.record };
         const id = seriesText(labels);
         if (seen.has(id))
@@ -103,6 +110,19 @@ export async function evaluateLevel(api: SourcePrometheus, groups: readonly Rule
     }
   }
   return { samples, series, files: [...fds.keys()].sort((a, b) => a - b).map(fileOf) };
+}
+
+/** Series of consecutive range queries joined by labels, values in time order. */
+function mergeSeries(parts: readonly RangeSeries[]): RangeSeries[] {
+  if (parts.length <= 1) return [...parts];
+  const byLabels = new Map<string, { metric: RangeSeries['metric']; values: (readonly [number, string])[] }>();
+  for (const p of parts) {
+    const key = JSON.stringify(Object.entries(p.metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const into = byLabels.get(key);
+    if (into) into.values.push(...p.values);
+    else byLabels.set(key, { metric: p.metric, values: [...p.values] });
+  }
+  return [...byLabels.values()];
 }
 
 /** `name{k="v",...}` in OpenMetrics text, labels sorted. */
