@@ -93,7 +93,7 @@ export async function runBackfill(r: BackfillRun): Promise<BackfillResult> {
       fs.mkdirSync(omDir);
       const shown = level.records.slice(0, 4).join(', ') + (level.records.length > 4 ? ', …' : '');
       say(
-        `level ${level.index}/${n}: ${level.rules} rule(s) (${shown}), ${iso(r.startMs)} → ${iso(r.endMs)}, reading ${level.index === 1 ? r.url : `levels 1–${level.index - 1} (scratch Prometheus)`}`,
+        `level ${level.index}/${n}: ${level.rules} rule(s) (${shown}), ${iso(r.startMs)} → ${iso(r.endMs)}, reading ${level.index === 1 ? r.url : level.index === 2 ? 'level 1 (scratch Prometheus)' : `levels 1–${level.index - 1} (scratch Prometheus)`}`,
       );
       let scratch: ScratchPrometheus | undefined;
       let prometheusCpu: number | undefined;

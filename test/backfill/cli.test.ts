@@ -44,6 +44,21 @@ describe('vigil backfill without a usable Prometheus or with bad flags', () => {
     expect(fs.existsSync(path.join(root, 'build'))).toBe(false);
   });
 
+  it('exits 1 on a project with errors, with the diagnostics at file:line:col, before asking Prometheus', async () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-backfill-bad-'));
+    try {
+      fs.mkdirSync(path.join(bad, 'slos'));
+      fs.writeFileSync(path.join(bad, 'slos/shop.yaml'), SPEC.replace('objective: 99.9', 'objective: 100.5'));
+      const r = await cli(['--root', bad, '--prometheus-url', `http://127.0.0.1:${await freePort()}`, '--from', '1d']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/slos\/shop\.yaml:7:16: error SLO\d+: /);
+      expect(r.stderr).toContain('vigil backfill: 1 error(s) in the project; nothing was backfilled');
+      expect(r.stderr).not.toMatch(/cannot reach Prometheus/);
+    } finally {
+      fs.rmSync(bad, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [[], /--prometheus-url is required/],
     [['--prometheus-url', 'prometheus:9090'], /must be an http\(s\) URL/],

@@ -98,13 +98,13 @@ export const backfillCommand: Command = {
         );
     if (services.length > 0) slos = slos.filter((s) => services.includes(s.service));
     if (ids.length > 0) slos = slos.filter((s) => ids.includes(s.id));
-    if (slos.length === 0) throw new UserError('vigil backfill: the project has no SLOs to backfill', EXIT_INVALID);
+    if (slos.length === 0) throw new UserError('the project has no SLOs to backfill', EXIT_INVALID);
     const defaultInterval = model.config.sloEvaluationInterval.text;
     const groups = slos.map((s) => generateSloRuleGroup(s, defaultInterval));
     try {
       planBackfillLevels(groups, { alerts: values.alerts });
     } catch (err) {
-      if (err instanceof BackfillPlanError) throw new UserError(`vigil backfill: ${err.message}`, EXIT_INVALID);
+      if (err instanceof BackfillPlanError) throw new UserError(`${err.message}`, EXIT_INVALID);
       throw err;
     }
 
@@ -116,7 +116,7 @@ export const backfillCommand: Command = {
       const selector = `${sloSeries.objective}{${LABEL_SLO}=~${JSON.stringify(slos.map((s) => escapeRegex(s.id)).join('|'))}}`;
       earliestLive = await source.earliestSample(selector, startMs, endMs ?? now);
     } catch (err) {
-      if (err instanceof PrometheusUnavailableError) throw new UserError(`vigil backfill: ${err.message}`, EXIT_USAGE);
+      if (err instanceof PrometheusUnavailableError) throw new UserError(`${err.message}`, EXIT_USAGE);
       throw err;
     }
 
@@ -133,18 +133,18 @@ export const backfillCommand: Command = {
       }
     } else if (earliestLive !== undefined && earliestLive < endMs && !values['force-overlap']) {
       throw new UserError(
-        `vigil backfill: the live rules have recorded ${sloSeries.objective} for these SLOs since ${iso(earliestLive)}, inside ${iso(startMs)} → ${iso(endMs)}: ` +
+        `the live rules have recorded ${sloSeries.objective} for these SLOs since ${iso(earliestLive)}, inside ${iso(startMs)} → ${iso(endMs)}: ` +
           `backfilled samples would interleave with the live ones. End the range there (--end ${iso(Math.floor(earliestLive / 60_000) * 60_000)}) or pass --force-overlap`,
         EXIT_INVALID,
       );
     }
-    if (!(endMs > startMs)) throw new UserError(`vigil backfill: nothing to do: the range ${iso(startMs)} → ${iso(endMs)} is empty`, EXIT_INVALID);
+    if (!(endMs > startMs)) throw new UserError(`nothing to do: the range ${iso(startMs)} → ${iso(endMs)} is empty`, EXIT_INVALID);
 
     const existing = existingBlocks(out);
     if (existing.length > 0) {
       if (!values.overwrite)
         throw new UserError(
-          `vigil backfill: ${out} already holds ${existing.length} block(s) (e.g. ${existing[0]}); move them away, or pass --overwrite to delete them first`,
+          `${out} already holds ${existing.length} block(s) (e.g. ${existing[0]}); move them away, or pass --overwrite to delete them first`,
           EXIT_INVALID,
         );
       for (const d of fs.readdirSync(out)) if (/^level-\d+$/.test(d)) fs.rmSync(path.join(out, d), { recursive: true, force: true });
@@ -165,9 +165,9 @@ export const backfillCommand: Command = {
         ...(io.signal ? { signal: io.signal } : {}),
       });
     } catch (err) {
-      if (err instanceof PrometheusUnavailableError) throw new UserError(`vigil backfill: ${err.message}`, EXIT_USAGE);
+      if (err instanceof PrometheusUnavailableError) throw new UserError(`${err.message}`, EXIT_USAGE);
       if (err instanceof PromtoolError || err instanceof ScratchPrometheusError || err instanceof RuleEvaluationError)
-        throw new UserError(`vigil backfill: ${err.message}`, EXIT_INVALID);
+        throw new UserError(`${err.message}`, EXIT_INVALID);
       throw err;
     }
 
@@ -185,10 +185,15 @@ export const backfillCommand: Command = {
     if (values.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       const blocks = result.levels.reduce((n, l) => n + l.blocks, 0);
-      const rel = path.relative(io.cwd, out) || '.';
+      const near = path.relative(io.cwd, out);
+      const rel = near === '' ? '.' : near.startsWith('..') ? out : near;
+      const skipped = result.plan.skippedAlerts.length;
       io.stdout.write(
         `vigil backfill: ${blocks} block(s) in ${result.levels.length} level(s) under ${rel}, ${iso(startMs)} → ${iso(endMs)}, ${slos.length} SLO(s), ${result.seconds.toFixed(1)} s\n` +
           (result.plan.alertsRecorded > 0 ? `  ${result.plan.alertsRecorded} burn-rate alert(s) recorded as ALERTS{alertstate="firing"}\n` : '') +
+          (skipped > 0
+            ? `  ${skipped} alerting rule(s) not backfilled (${values.alerts ? 'they have for:' : 'pass --alerts for the burn-rate alerts'}; --format json lists them)\n`
+            : '') +
           `Where the blocks go (docs/backfill.md):\n` +
           `  Prometheus: copy every block dir (${rel}/level-*/<ULID>) into its --storage.tsdb.path and restart it (2.39+ merges overlapping blocks;\n` +
           `              2.38 and older need --storage.tsdb.allow-overlapping-blocks). Its retention must reach back to ${iso(startMs)}.\n` +
