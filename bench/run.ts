@@ -21,6 +21,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<void> | void }>> = 
   k6: () => import('./k6.js'),
   envs: () => import('./envs.js'),
   report: () => import('./report.js'),
+  backfill: () => import('./backfill.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { compareFiring, maxAbsError, maxRelError, type Comparison } from './slo-rules/accuracy.js';
 import { MINUTE, scenario, writeOpenMetrics, type Scenario } from './slo-rules/data.js';
-import { Prom, backfillOpenMetrics } from './slo-rules/prom.js';
+import { Prom, backfillOpenMetrics } from '../test/support/prometheus-server.js';
 import { recordLevel } from './slo-rules/record.js';
 import {
   BASE_VARIANTS,

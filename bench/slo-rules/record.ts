@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { backfillOpenMetrics, type Prom } from './prom.js';
+import { backfillOpenMetrics, type Prom } from '../../test/support/prometheus-server.js';
 import type { Rule } from './shapes.js';
 
 const STEP_MS = 60_000;

@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<Command>> = {
   parity: async () => (await import('./commands/parity/index.js')).parityCommand,
   report: async () => (await import('./commands/report/index.js')).reportCommand,
   status: async () => (await import('./commands/status/index.js')).statusCommand,
+  backfill: async () => (await import('./commands/backfill/index.js')).backfillCommand,
 };
 
 /** Registers a command; the bin's command table is extended by each feature's module. */

@@ -23,7 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/render'], // documents → bytes
   ['src/write'], // atomic write of a render
   ['src/build'], // the pipeline: load → validate → render
-  ['src/apply'], // apply to Grafana and Prometheus
+  ['src/apply', 'src/backfill'], // apply to Grafana and Prometheus; backfill SLO rules over past data (promtool)
   ['src/cli'], // the commands
   ['src/(entry)'], // src/index.ts: the package's public authoring API, re-exporting from below
 ];

@@ -1,13 +1,13 @@
 /**
  * A real Prometheus (the Debian 2.42 binary) serving a backfilled data dir on 127.0.0.1, plus
- * promtool backfill wrappers. Prometheus only reads blocks it finds at start-up, so every backfill
- * step moves its blocks in and restarts the server.
+ * promtool backfill wrappers (the SLO-rules bench and the backfill test). Prometheus only reads
+ * blocks it finds at start-up, so every backfill step moves its blocks in and restarts the server.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../test/support/free-port.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 
