@@ -165,7 +165,19 @@ describe('rollback trigger failover between two processes', () => {
         for (const f of files) if ((await fs.readFile(path.join(root, dir, f), 'utf8').catch(() => '')).includes(text)) return true;
         return false;
       };
+      const holdsLine = async (dir: string, parts: string[]) => {
+        const files = await fs.readdir(path.join(root, dir)).catch(() => []);
+        for (const f of files) {
+          const text = await fs.readFile(path.join(root, dir, f), 'utf8').catch(() => '');
+          if (text.split('\n').some((line) => parts.every((p) => line.includes(p)))) return true;
+        }
+        return false;
+      };
+      // Its outcome too: an action whose outcome the standby has not copied yet is finished again by
+      // the next leader (at least once; actions are idempotent by decision id, as the README says),
+      // and this test counts the hook's calls.
       await waitFor(() => holds('state-b', firstId), 10_000, 'b replicates the first decision');
+      await waitFor(() => holdsLine('state-b', [firstId, '"type":"outcome"']), 15_000, "b replicates the first decision's outcome");
 
       // kill -9 the leader: b takes over within the lease duration (plus its polling granularity).
       a.kill('SIGKILL');
