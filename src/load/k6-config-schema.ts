@@ -86,7 +86,13 @@ const K6Service = Type.Object(
     burnDrill: Type.Optional(
       Type.Object(
         {
-          factor: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'burn rate to cause, × the error budget rate (default 18: above 14.4, the fastest page pair, which the alert must exceed)' })),
+          factor: Type.Optional(
+            Type.Number({
+              exclusiveMinimum: 0,
+              maximum: 1000,
+              description: 'burn rate to cause, × the error budget rate (default 18: above 14.4, the fastest page pair, which the alert must exceed)',
+            }),
+          ),
           slo: Type.Optional(KebabName('the ratio SLO whose budget the drill burns (default: the one with the smallest error budget)')),
           faultHeader: Type.Optional(
             Type.Object(

@@ -57,7 +57,12 @@ export const reportCommand: Command = {
       throw new UserError(`--period must be a duration like 30d or 4w, got ${JSON.stringify(values.period)}\nusage: ${usage}`, EXIT_USAGE);
     const timeoutMs = parseDurationFlag('timeout', values.timeout, usage);
     const concurrency = parseConcurrency(values.concurrency, usage);
-    const source = await loadPrometheusSource(root, { url: values['prometheus-url'], service: values.service, format: values.format, env: values.env }, io, usage);
+    const source = await loadPrometheusSource(
+      root,
+      { url: values['prometheus-url'], service: values.service, format: values.format, env: values.env },
+      io,
+      usage,
+    );
     if (!source) return EXIT_INVALID;
 
     // Both ends fall on a multiple of every SLO's base window, so each SLO's samples tile the range.

@@ -30,7 +30,12 @@ export const statusCommand: Command = {
     const root = resolveRoot(io.cwd, values.root);
     const timeoutMs = parseDurationFlag('timeout', values.timeout, usage);
     const concurrency = parseConcurrency(values.concurrency, usage);
-    const source = await loadPrometheusSource(root, { url: values['prometheus-url'], service: values.service, format: values.format, env: values.env }, io, usage);
+    const source = await loadPrometheusSource(
+      root,
+      { url: values['prometheus-url'], service: values.service, format: values.format, env: values.env },
+      io,
+      usage,
+    );
     if (!source) return EXIT_INVALID;
     const api = new PrometheusApi({ url: source.url, timeoutMs });
     let rows;
