@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { Prom, backfillOpenMetrics } from '../support/prometheus-server.js';
@@ -310,6 +312,22 @@ describe('vigil backfill against a real Prometheus 2.42 holding 10 days of raw c
       const end = b.toSeconds * 1000;
       const evaluations = [5, 4, 3, 2, 1, 0].map((k) => end - k * MIN);
       expect(evaluations.some(paged), `page band ending ${new Date(end).toISOString()}`).toBe(true);
+    }
+    // As a person sees it (headless Chromium): the shop page opens without errors and shows each page band, named.
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+      await page.goto(pathToFileURL(path.join(outDir, 'shop.html')).href);
+      const titles = await page.locator('rect.band-page > title').allTextContents();
+      expect(errors).toEqual([]);
+      // Each band is drawn on both charts (budget left, burn rate).
+      expect(titles.length).toBe(2 * pages.length);
+      expect(titles.every((t) => t.startsWith('critical alert firing '))).toBe(true);
+    } finally {
+      await browser.close();
     }
   });
 
