@@ -15,7 +15,7 @@ import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { run } from '../src/cli/main.js';
 import type { Report } from '../src/report/report-model.js';
-import { PrometheusServer } from '../test/support/slo-history.js';
+import { Prom } from '../test/support/prometheus-server.js';
 import { median, writeSection } from './lib/report.js';
 
 const SERVICES = 10;
@@ -137,7 +137,7 @@ export async function run_(): Promise<void> {
   });
   const t2 = performance.now();
   fs.rmSync(file);
-  const prom = new PrometheusServer(path.join(work, 'data'));
+  const prom = new Prom(path.join(work, 'data'), path.join(work, 'prometheus.log'));
   await prom.start();
   fs.writeFileSync(path.join(root, 'vigil.config.yaml'), `apiVersion: vigil/v1\nkind: VigilConfig\nprometheus:\n  url: ${prom.url}\n`);
   const loadBefore = os.loadavg()[0]!.toFixed(2);

@@ -8,7 +8,8 @@ import { run } from '../../src/cli/main.js';
 import { formatAttainment, formatBudget, formatCoverage } from '../../src/report/format.js';
 import type { Report, SloReport } from '../../src/report/report-model.js';
 import type { SloNow } from '../../src/report/read-status.js';
-import { createSloHistory, PrometheusServer, type SloTraffic } from '../support/slo-history.js';
+import { Prom } from '../support/prometheus-server.js';
+import { createSloHistory, type SloTraffic } from '../support/slo-history.js';
 import { BURST, DAYS, MINUTES, ODD_MODEL, eventsUpTo, loadScenarioSlos, scenarioTraffic, writeProject } from './scenario.js';
 
 /**
@@ -32,7 +33,7 @@ function io(cwd: string, tty = false) {
 
 let work: string;
 let root: string;
-let prom: PrometheusServer;
+let prom: Prom;
 let startSeconds: number;
 let traffic: SloTraffic[];
 let report: Report;
@@ -48,7 +49,7 @@ beforeAll(async () => {
   // The data ends half an hour after now; its start is on a 5-minute boundary, as the base ticks are.
   startSeconds = Math.floor(Date.now() / 1000 / 300) * 300 - DAYS * 86_400;
   await createSloHistory({ startSeconds, minutes: MINUTES, raw: t.raw, slos: t.slos, workDir: work, dataDir: path.join(work, 'data') });
-  prom = new PrometheusServer(path.join(work, 'data'));
+  prom = new Prom(path.join(work, 'data'), path.join(work, 'prometheus.log'));
   await prom.start();
   writeProject(root, prom.url);
   outDir = path.join(work, 'report');
@@ -314,6 +315,30 @@ describe('vigil status against the same Prometheus', () => {
     }
     expect(rows.find((r) => r.id === 'gpu-inference-availability')!.burnRates[0]!.worst).toEqual({ model: 'llama-70b' });
     expect(rows[3]!.burnRates.every((b) => b.value === null)).toBe(true);
+  });
+
+  it("reads the SLOs with --env's overrides, and refuses an environment the project does not declare", async () => {
+    // staging loosens one objective through an overlay file: status shows it, and the budget left follows it.
+    const overlay = path.join(root, 'envs/staging/slos/document-processing.yaml');
+    fs.mkdirSync(path.dirname(overlay), { recursive: true });
+    fs.writeFileSync(
+      overlay,
+      'apiVersion: vigil/v1\nkind: ServiceLevelObjectives\nservice: document-processing\nslos:\n  - name: availability\n    objective: 99\n',
+    );
+    try {
+      const staging = await status(['--env', 'staging', '--format', 'json']);
+      expect(staging.code, staging.err).toBe(0);
+      const rows = (JSON.parse(staging.out) as { environment: string; slos: SloNow[] }).slos;
+      expect(rows.find((r) => r.id === 'document-processing-availability')!.objectivePercent).toBe(99);
+      expect(rows.find((r) => r.id === 'document-processing-latency')!.objectivePercent).toBe(95);
+      const prod = await status(['--env', 'prod', '--format', 'json']);
+      expect((JSON.parse(prod.out) as { slos: SloNow[] }).slos.find((r) => r.id === 'document-processing-availability')!.objectivePercent).toBe(99.9);
+    } finally {
+      fs.rmSync(path.join(root, 'envs'), { recursive: true, force: true });
+    }
+    const typo = await status(['--env', 'prdo']);
+    expect(typo.code).toBe(1);
+    expect(typo.err).toMatch(/error CFG010: --env prdo: no such environment; declared: prod, staging \(did you mean prod\?\)/);
   });
 
   it('prints a plain table when stdout is not a terminal, colours it on one, and not with NO_COLOR', async () => {

@@ -84,7 +84,9 @@ export function writeProject(root: string, prometheusUrl?: string): void {
     fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
     fs.writeFileSync(path.join(root, p), text);
   }
-  if (prometheusUrl) fs.writeFileSync(path.join(root, 'vigil.config.yaml'), `apiVersion: vigil/v1\nkind: VigilConfig\nprometheus:\n  url: ${prometheusUrl}\n`);
+  // prod and staging declared: the report is made with --env prod (its SLO overrides, none here).
+  const config = `apiVersion: vigil/v1\nkind: VigilConfig\nenvironments: [prod, staging]\n`;
+  fs.writeFileSync(path.join(root, 'vigil.config.yaml'), prometheusUrl ? `${config}prometheus:\n  url: ${prometheusUrl}\n` : config);
 }
 
 export async function loadScenarioSlos(root: string): Promise<SloModel[]> {

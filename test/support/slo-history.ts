@@ -6,18 +6,13 @@
  * traffic as the raw ones; `createSloHistory` is the one place to switch to `vigil backfill` (which
  * computes them from the raw series) once it exists.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { LABEL_LONG_WINDOW, LABEL_SERVICE, LABEL_SEVERITY, LABEL_SHORT_WINDOW, LABEL_SLO, sloSeries } from '../../src/conventions.js';
 import { formatMinutes } from '../../src/model/duration.js';
 import { baseWindowMinutes } from '../../src/model/slo-math.js';
 import type { SloModel } from '../../src/model/types.js';
-import { freePort } from './free-port.js';
-import { waitFor } from './wait-for.js';
-
-const run = promisify(execFile);
+import { backfillOpenMetrics } from './prometheus-server.js';
 
 /** Events of one minute (the minute ending at `start + (m + 1) min`). */
 export interface MinuteTraffic {
@@ -149,7 +144,7 @@ export async function createSloHistory(opts: SloHistoryOptions): Promise<void> {
   for (const [name, lines] of byName) fs.writeSync(fd, `# TYPE ${name} gauge\n${lines.join('\n')}\n`);
   fs.writeSync(fd, '# EOF\n');
   fs.closeSync(fd);
-  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=500h', '-q', file, opts.dataDir], { maxBuffer: 64 << 20 });
+  await backfillOpenMetrics(file, opts.dataDir);
   fs.rmSync(file);
 }
 
@@ -163,34 +158,4 @@ function sortBySeries(lines: readonly string[]): string[] {
     g.push(l);
   }
   return [...groups.values()].flat();
-}
-
-/** A Prometheus 2.42 serving `dataDir` on 127.0.0.1 (no scrape targets, no rules). */
-export class PrometheusServer {
-  private child: ChildProcess | undefined;
-  url = '';
-
-  constructor(private readonly dataDir: string) {}
-
-  async start(): Promise<void> {
-    const port = await freePort();
-    const cfg = path.join(path.dirname(this.dataDir), 'prometheus.yml');
-    fs.writeFileSync(cfg, 'global:\n  evaluation_interval: 1m\n');
-    this.child = spawn(
-      'prometheus',
-      [`--config.file=${cfg}`, `--storage.tsdb.path=${this.dataDir}`, '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`],
-      { stdio: 'ignore' },
-    );
-    this.url = `http://127.0.0.1:${port}`;
-    await waitFor('prometheus /-/ready', async () => ((await fetch(`${this.url}/-/ready`)).ok ? true : undefined), 60_000);
-  }
-
-  async stop(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null) return;
-    const done = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
-    if (c.exitCode === null) c.kill('SIGKILL');
-  }
 }
