@@ -104,6 +104,7 @@ function writeRaw(file: string, startMs: number, minutes: number): number {
 const s = (x: number) => `${x.toFixed(1)} s`;
 
 export async function run(): Promise<void> {
+  const loadAtStart = os.loadavg()[0]!;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-backfill-'));
   const root = path.join(dir, 'project');
   const dataDir = path.join(dir, 'data');
@@ -208,9 +209,9 @@ Method: ${DAYS} days of raw counters at one sample a minute (${rawSamples.toLoca
 \`promtool tsdb create-blocks-from openmetrics\` into a loopback Prometheus 2.42; then \`vigil backfill --start … --end …
 --alerts\` over the ${DAYS} days, once, in-process (\`bench/backfill.ts\`). Per level: wall time (a scratch Prometheus
 start/stop included for levels above 1), of which range queries + OpenMetrics and promtool writing blocks, and
-CPU time of the child processes from /proc/self/stat (cutime + cstime around each). **The machine was shared** with
-other engineers' work (2 cores): the ratios against the baselines measured in the same run are the figures to
-compare, the absolute times are not.
+CPU time of the child processes from /proc/self/stat (cutime + cstime around each). Load average when the
+run began: ${loadAtStart.toFixed(1)} on ${os.cpus().length} cores (the machine is shared with other engineers' work at times: the
+ratios against the baselines measured in the same run are the figures to compare, the absolute times less so).
 
 | level | rules | samples | blocks | wall | queries | promtool | promtool CPU | scratch Prometheus CPU |
 | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |

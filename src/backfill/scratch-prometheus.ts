@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../runtime/free-port.js';
 import path from 'node:path';
 
 /** The scratch Prometheus did not start (binary missing, bad flags, not ready in time). */
@@ -93,16 +93,4 @@ function tail(file: string): string {
   } catch {
     return '(no log)';
   }
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }

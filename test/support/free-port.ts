@@ -1,13 +1,1 @@
-import net from 'node:net';
-
-/** A TCP port on 127.0.0.1 that was free a moment ago (tests and benchmarks start servers on it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../src/runtime/free-port.js';
