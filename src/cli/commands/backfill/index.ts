@@ -12,7 +12,10 @@ import { UserError } from '../../../diagnostics.js';
 import { generateSloRuleGroup } from '../../../generate/prometheus/slo-rules.js';
 import { PrometheusUnavailableError } from '../../../live/prometheus-api.js';
 import { nearestName } from '../../../load/nearest-name.js';
+import type { SloModel } from '../../../model/types.js';
+import { formatSelector, type VectorSelector } from '../../../query/promql.js';
 import { parseDurationMs } from '../../../runtime/duration.js';
+import { mapWithConcurrency } from '../../../runtime/map-with-concurrency.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
 import { reportDiagnostics } from '../../report.js';
@@ -140,6 +143,30 @@ export const backfillCommand: Command = {
     }
     if (!(endMs > startMs)) throw new UserError(`nothing to do: the range ${iso(startMs)} → ${iso(endMs)} is empty`, EXIT_INVALID);
 
+    // An indicator with no raw samples in the range records nothing but its SLO's constants: say so
+    // per SLO, and refuse a run in which no SLO has any (a wrong URL, selector or range).
+    const probed = await mapWithConcurrency(slos, concurrency, async (slo) => {
+      const total = rawTotal(slo);
+      if (total === undefined) return undefined; // raw indicators: vigil cannot tell which series they read
+      const selector = formatSelector(total);
+      try {
+        return { slo: slo.id, selector, empty: (await source.earliestSample(selector, startMs, endMs)) === undefined };
+      } catch (err) {
+        if (err instanceof PrometheusUnavailableError) throw new UserError(`${err.message}`, EXIT_USAGE);
+        throw err;
+      }
+    });
+    const checked = probed.filter((p) => p !== undefined);
+    const withoutData = checked.filter((p) => p.empty);
+    if (checked.length > 0 && withoutData.length === checked.length)
+      throw new UserError(
+        `no SLO indicator has raw samples between ${iso(startMs)} and ${iso(endMs)} at ${url}: nothing to backfill ` +
+          `(${withoutData.map((p) => `${p.slo}: ${p.selector}`).join('; ')}). Check the URL, the range, or the selectors (vigil check --prometheus-url)`,
+        EXIT_INVALID,
+      );
+    for (const p of withoutData)
+      say(`warning: SLO ${p.slo}: ${p.selector} has no samples in the range; only its constant series (objective, budget) are written for it`);
+
     const existing = existingBlocks(out);
     if (existing.length > 0) {
       if (!values.overwrite)
@@ -176,6 +203,7 @@ export const backfillCommand: Command = {
       start: iso(startMs),
       end: iso(endMs),
       slos: slos.map((s) => s.id),
+      slosWithoutData: withoutData.map((p) => p.slo),
       seconds: result.seconds,
       levels: result.levels,
       alertsRecorded: result.plan.alertsRecorded,
@@ -204,6 +232,21 @@ export const backfillCommand: Command = {
     return EXIT_OK;
   },
 };
+
+/** The raw series an SLO's events are counted from (its total), or undefined for a raw indicator. */
+function rawTotal(slo: SloModel): VectorSelector | undefined {
+  const ind = slo.indicator;
+  switch (ind.kind) {
+    case 'ratio':
+      return ind.total;
+    case 'latency':
+      return { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers };
+    case 'boolGauge':
+      return ind.gauge;
+    case 'raw':
+      return undefined;
+  }
+}
 
 function parseTime(flag: string, text: string, fail: (m: string) => never): number {
   const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text);
