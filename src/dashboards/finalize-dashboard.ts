@@ -13,8 +13,8 @@ interface Loose {
   targets?: { refId?: unknown }[];
 }
 
-/** refIds A..Z, then AA, AB, ... */
-function refIdAt(i: number): string {
+/** refIds A..Z, then AA, AB, ... (as render stamps them; the dashboard importer recognises them). */
+export function refIdAt(i: number): string {
   let s = '';
   let n = i;
   do {

@@ -1,18 +1,8 @@
+import { refIdAt } from '../../dashboards/finalize-dashboard.js';
 import { datasourceType } from './compare-dashboards.js';
 import { diffPatch, isEmptyPatch, isObject, omit } from './diff-patch.js';
 import type { ImportFinding } from './finding.js';
 import { call, evaluate, value, type ModuleExpr } from './module-expr.js';
-
-/** refIds A..Z, AA, AB, … as vigil stamps them at render. */
-export function autoRefId(i: number): string {
-  let s = '';
-  let n = i;
-  do {
-    s = String.fromCharCode(65 + (n % 26)) + s;
-    n = Math.floor(n / 26) - 1;
-  } while (n >= 0);
-  return s;
-}
 
 /** The helper call of one query, before any patch. */
 function baseQuery(t: Record<string, unknown>, type: string): ModuleExpr | undefined {
@@ -30,7 +20,7 @@ function baseQuery(t: Record<string, unknown>, type: string): ModuleExpr | undef
  * vigil's stamping when they are the ones it would give (A, B, … in order).
  */
 export function importTargets(targets: readonly unknown[], panelType: string, path: string, findings: ImportFinding[]): ModuleExpr[] {
-  const autoIds = targets.every((t, i) => isObject(t) && t.refId === autoRefId(i));
+  const autoIds = targets.every((t, i) => isObject(t) && t.refId === refIdAt(i));
   return targets.map((t, i) => {
     const at = `${path}.targets[${i}]`;
     if (!isObject(t)) {

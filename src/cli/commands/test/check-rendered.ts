@@ -3,6 +3,7 @@ import { planShapeProofs } from '../../../generate/promtool-tests/shape-proofs.j
 import type { SloModel } from '../../../model/types.js';
 import { checkRenderedShapes } from './shape-check.js';
 import { toolChecksFor, type ToolCheck } from './tool-checks.js';
+import { mapWithConcurrency } from '../../../runtime/map-with-concurrency.js';
 
 /** The outcome of one check over a rendered tree. */
 export interface CheckResult {
@@ -20,20 +21,6 @@ function runTool(c: ToolCheck, cwd: string): Promise<{ code: number | null; outp
     child.on('error', (err: NodeJS.ErrnoException) => resolve({ code: null, output: err.message, missing: err.code === 'ENOENT' }));
     child.on('close', (code) => resolve({ code, output, missing: false }));
   });
-}
-
-/** Runs `checks` at most `jobs` at a time; results in the checks' order. */
-async function runAll(checks: readonly ToolCheck[], cwd: string, jobs: number) {
-  const results: Awaited<ReturnType<typeof runTool>>[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < checks.length) {
-      const i = next++;
-      results[i] = await runTool(checks[i]!, cwd);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, checks.length)) }, worker));
-  return results;
 }
 
 /** Parts of one check (same `describe`) become one result: missing if any part's tool is, failed if any part failed. */
@@ -73,6 +60,6 @@ export async function checkRendered(
     });
   }
   const checks = toolChecksFor(out, options.split ? { jobs: options.jobs, workDir: options.workDir } : undefined);
-  results.push(...combine(checks, await runAll(checks, out, options.jobs)));
+  results.push(...combine(checks, await mapWithConcurrency(checks, options.jobs, (c) => runTool(c, out))));
   return results;
 }
