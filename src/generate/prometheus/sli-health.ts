@@ -54,19 +54,42 @@ export interface SliHealthPlan {
  */
 export function sliHealthPlan(slo: SloModel): SliHealthPlan | undefined {
   const ind = slo.indicator;
+  const total = indicatorTotal(slo);
+  if (total === undefined) return undefined;
   switch (ind.kind) {
     case 'raw':
       return undefined;
     case 'ratio':
-      return withChecks({ total: ind.total, ...scrapedBy(ind.total), ...(ind.good ? { good: ind.good } : {}) });
+      return withChecks({ total, ...scrapedBy(ind.total), ...(ind.good ? { good: ind.good } : {}) });
     case 'latency': {
-      const total = { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers };
       const le: LabelMatcher = { name: 'le', op: '=~', value: leRegex(ind.leValues) };
-      return { total, ...scrapedBy(ind.histogram), thresholdBucket: { metric: `${ind.histogram.metric}_bucket`, matchers: [...ind.histogram.matchers, le] } };
+      return {
+        total,
+        ...scrapedBy(ind.histogram),
+        thresholdBucket: { metric: `${ind.histogram.metric}_bucket`, matchers: [...ind.histogram.matchers, le] },
+      };
     }
     case 'boolGauge':
       // A gauge on `up` is its own scrape health: nothing to check.
-      return ind.gauge.metric === 'up' ? undefined : withChecks({ total: ind.gauge, ...scrapedBy(ind.gauge) });
+      return ind.gauge.metric === 'up' ? undefined : withChecks({ total, ...scrapedBy(ind.gauge) });
+  }
+}
+
+/**
+ * The raw series an SLO's events are counted from: a ratio's total, a latency histogram's
+ * `_count`, a boolGauge's gauge; undefined for a raw indicator (vigil cannot tell what it reads).
+ */
+export function indicatorTotal(slo: SloModel): VectorSelector | undefined {
+  const ind = slo.indicator;
+  switch (ind.kind) {
+    case 'ratio':
+      return ind.total;
+    case 'latency':
+      return { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers };
+    case 'boolGauge':
+      return ind.gauge;
+    case 'raw':
+      return undefined;
   }
 }
 

@@ -9,11 +9,11 @@ import { SourcePrometheus } from '../../../backfill/source-prometheus.js';
 import { checkProject } from '../../../build/build-project.js';
 import { LABEL_SLO, sloSeries } from '../../../conventions.js';
 import { UserError } from '../../../diagnostics.js';
+import { indicatorTotal } from '../../../generate/prometheus/sli-health.js';
 import { generateSloRuleGroup } from '../../../generate/prometheus/slo-rules.js';
 import { PrometheusUnavailableError } from '../../../live/prometheus-api.js';
 import { nearestName } from '../../../load/nearest-name.js';
-import type { SloModel } from '../../../model/types.js';
-import { formatSelector, type VectorSelector } from '../../../query/promql.js';
+import { formatSelector } from '../../../query/promql.js';
 import { parseDurationMs } from '../../../runtime/duration.js';
 import { mapWithConcurrency } from '../../../runtime/map-with-concurrency.js';
 import { parseFlags, resolveRoot } from '../../args.js';
@@ -146,7 +146,7 @@ export const backfillCommand: Command = {
     // An indicator with no raw samples in the range records nothing but its SLO's constants: say so
     // per SLO, and refuse a run in which no SLO has any (a wrong URL, selector or range).
     const probed = await mapWithConcurrency(slos, concurrency, async (slo) => {
-      const total = rawTotal(slo);
+      const total = indicatorTotal(slo);
       if (total === undefined) return undefined; // raw indicators: vigil cannot tell which series they read
       const selector = formatSelector(total);
       try {
@@ -232,21 +232,6 @@ export const backfillCommand: Command = {
     return EXIT_OK;
   },
 };
-
-/** The raw series an SLO's events are counted from (its total), or undefined for a raw indicator. */
-function rawTotal(slo: SloModel): VectorSelector | undefined {
-  const ind = slo.indicator;
-  switch (ind.kind) {
-    case 'ratio':
-      return ind.total;
-    case 'latency':
-      return { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers };
-    case 'boolGauge':
-      return ind.gauge;
-    case 'raw':
-      return undefined;
-  }
-}
 
 function parseTime(flag: string, text: string, fail: (m: string) => never): number {
   const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text);
