@@ -2,14 +2,11 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Diagnostics } from '../src/diagnostics.js';
 import { connectionStats } from '../src/rollback/http/connection-limits.js';
-import { compilePolicy } from '../src/rollback/policy/load-policy.js';
-import { parseYamlSource } from '../src/load/yaml-source.js';
 import { startRollbackService } from '../src/rollback/serve.js';
 import { median, percentile, writeSection } from './lib/report.js';
+import { BENCH_TOKEN as TOKEN, benchPolicy } from './lib/rollback-bench-policy.js';
 
-const TOKEN = 'bench-token-0123456789abcdef';
 /** Hostile sockets held open (the issue's 20,000, less the client's own descriptors under a 20,000 fd limit). */
 const HOSTILE = Number(process.env.SOCKETS_BENCH_HOSTILE ?? 19_900);
 /** Deliveries per second offered while they are held, open loop. */
@@ -136,15 +133,7 @@ function onMessage<T>(child: ReturnType<typeof fork>, type?: string): Promise<T>
 
 async function round(dir: string, hostile: boolean, tag: string): Promise<Round> {
   const stateDir = await fs.mkdtemp(path.join(dir, 'state-'));
-  const diags = new Diagnostics();
-  const policy = compilePolicy(
-    parseYamlSource(
-      'bench.yaml',
-      `apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { dryRun: true, cooldown: 1m, maxActionsPerHour: 1000 }\ntargets:\n  t: { flagdFlag: { file: ${JSON.stringify(path.join(dir, 'flags.json'))}, flag: "mv-{{model}}", variant: stable } }\nrules:\n  - name: r\n    match: { severity: critical }\n    target: t\n`,
-      diags,
-    )!,
-    diags,
-  )!;
+  const policy = benchPolicy(dir);
   // Default connection limits: what `vigil rollback serve` runs with.
   const svc = await startRollbackService({ policy, host: '127.0.0.1', port: 0, token: TOKEN, stateDir, fsync: true });
   const stats = connectionStats(svc.server)!;

@@ -2,13 +2,10 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Diagnostics } from '../src/diagnostics.js';
-import { compilePolicy } from '../src/rollback/policy/load-policy.js';
 import { startRollbackService } from '../src/rollback/serve.js';
-import { parseYamlSource } from '../src/load/yaml-source.js';
 import { median, percentile, writeSection } from './lib/report.js';
+import { BENCH_TOKEN as TOKEN, benchPolicy } from './lib/rollback-bench-policy.js';
 
-const TOKEN = 'bench-token-0123456789abcdef';
 const CONCURRENCY = 32;
 const SECONDS = 6;
 const ROUNDS = 3;
@@ -87,15 +84,7 @@ interface RoundResult {
 
 async function round(fsync: boolean, dir: string, clientFile: string, tag: string, rate = 0, fresh?: { connections: number }): Promise<RoundResult> {
   const stateDir = await fs.mkdtemp(path.join(dir, 'state-'));
-  const diags = new Diagnostics();
-  const policy = compilePolicy(
-    parseYamlSource(
-      'bench.yaml',
-      `apiVersion: vigil/v1\nkind: RollbackPolicy\ndefaults: { dryRun: true, cooldown: 1m, maxActionsPerHour: 1000 }\ntargets:\n  t: { flagdFlag: { file: ${JSON.stringify(path.join(dir, 'flags.json'))}, flag: "mv-{{model}}", variant: stable } }\nrules:\n  - name: r\n    match: { severity: critical }\n    target: t\n`,
-      diags,
-    )!,
-    diags,
-  )!;
+  const policy = benchPolicy(dir);
   const svc = await startRollbackService({ policy, host: '127.0.0.1', port: 0, token: TOKEN, stateDir, fsync });
   try {
     const connections = fresh?.connections ?? (rate > 0 ? 256 : CONCURRENCY);
