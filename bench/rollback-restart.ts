@@ -13,17 +13,16 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const DAY = 86_400_000;
 const RETENTION = 30 * DAY;
 const LOADER = pathToFileURL(path.resolve(import.meta.dirname, '../node_modules/tsx/dist/loader.mjs')).href;
-const CHILD = path.join(import.meta.dirname, 'lib', 'rollback-restart-child.ts');
-/** The same start-up on the built JavaScript, with the trigger container's node options: what the image runs. */
-const COMPILED_CHILD = path.join(import.meta.dirname, 'lib', 'rollback-restart-child.mjs');
+/** The start-up child, for both flavours (it imports dist/ or src/). */
+const CHILD = path.join(import.meta.dirname, 'lib', 'rollback-restart-child.mjs');
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** How the child runs: the compiled package as the image runs it, or the sources through tsx (development). */
 type Flavour = 'compiled' | 'tsx';
 const childArgs = (flavour: Flavour, dir: string): string[] =>
   flavour === 'compiled'
-    ? ['--expose-gc', ...TRIGGER_NODE_OPTIONS.split(' '), COMPILED_CHILD, dir, String(RETENTION)]
-    : ['--expose-gc', '--import', LOADER, CHILD, dir, String(RETENTION)];
+    ? ['--expose-gc', ...TRIGGER_NODE_OPTIONS.split(' '), CHILD, dir, String(RETENTION), 'compiled']
+    : ['--expose-gc', '--import', LOADER, CHILD, dir, String(RETENTION), 'tsx'];
 
 interface Start {
   ms: number;

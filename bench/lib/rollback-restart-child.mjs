@@ -1,12 +1,14 @@
-// Child of bench/rollback-restart.ts, compiled flavour: the same start-up as rollback-restart-child.ts
-// but on the built JavaScript (dist/, what the package and the image ship), run by plain node.
-// argv: stateDir retentionMs. Prints one JSON line.
-import { FileDecisionLog } from '../../dist/src/rollback/adapters/file-decision-log.js';
-import { RollbackTrigger } from '../../dist/src/rollback/app/rollback-trigger.js';
-import { Diagnostics } from '../../dist/src/diagnostics.js';
-import { compilePolicy } from '../../dist/src/rollback/policy/load-policy.js';
-import { parseYamlSource } from '../../dist/src/load/yaml-source.js';
-const [stateDir, retention] = process.argv.slice(2);
+// Child of bench/rollback-restart.ts: one trigger start-up on a prepared state dir, measured in a
+// fresh process so its RSS is the trigger's own. argv: stateDir retentionMs flavour, where flavour
+// is `compiled` (the built JavaScript in dist/, what the package and the image ship, run by plain
+// node) or `tsx` (the sources, run with tsx's loader). Prints one JSON line.
+const [stateDir, retention, flavour] = process.argv.slice(2);
+const base = flavour === 'tsx' ? '../../src' : '../../dist/src';
+const { FileDecisionLog } = await import(`${base}/rollback/adapters/file-decision-log.js`);
+const { RollbackTrigger } = await import(`${base}/rollback/app/rollback-trigger.js`);
+const { Diagnostics } = await import(`${base}/diagnostics.js`);
+const { compilePolicy } = await import(`${base}/rollback/policy/load-policy.js`);
+const { parseYamlSource } = await import(`${base}/load/yaml-source.js`);
 const diags = new Diagnostics();
 const policy = compilePolicy(
   parseYamlSource(
