@@ -1,4 +1,4 @@
-import { sloDashboardUrl } from '../conventions.js';
+import { sloDashboardUid } from '../conventions.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { ProjectModel } from '../project/project-model.js';
 
@@ -36,8 +36,9 @@ export function checkDashboardLinks(model: ProjectModel, diags: Diagnostics): vo
     }
   }
   for (const slo of model.slos) {
-    const uid = linkedDashboardUid(slo.dashboardUrl ?? sloDashboardUrl(slo.service, slo.id));
-    if (uid === undefined || uids.has(uid) || reported.has(`slo\0${slo.service}`)) continue;
+    // SLO alerts link to their service's SLO dashboard (sloDashboardUrl, with grafana.url in front when set).
+    const uid = sloDashboardUid(slo.service);
+    if (uids.has(uid) || reported.has(`slo\0${slo.service}`)) continue;
     reported.add(`slo\0${slo.service}`);
     diags.warning(
       'DASH040',
