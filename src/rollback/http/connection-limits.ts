@@ -18,8 +18,6 @@ export interface ConnectionStats {
 interface Tracked {
   /** Requests in flight on this connection (pipelining can make it > 1). */
   busy: number;
-  /** Last time a request ended, or the connection opened. */
-  idleSince: number;
 }
 
 /**
@@ -30,7 +28,7 @@ interface Tracked {
  * every connection is busy is the new one refused. So Alertmanager's deliveries and
  * `/healthz` get through whatever number of idle sockets someone holds open.
  */
-export function limitConnections(server: http.Server, limits: ConnectionLimits = {}, now: () => number = Date.now): ConnectionStats {
+export function limitConnections(server: http.Server, limits: ConnectionLimits = {}): ConnectionStats {
   const max = limits.maxConnections ?? 1024;
   const idleMs = limits.idleTimeoutMs ?? 15_000;
   // Insertion order = idle order. Connections that never sent a request are kept apart and
@@ -43,7 +41,6 @@ export function limitConnections(server: http.Server, limits: ConnectionLimits =
   const evicted = { idle: 0, refused: 0, timedOut: 0 };
 
   const becomeIdle = (socket: Socket, t: Tracked) => {
-    t.idleSince = now();
     idle.delete(socket);
     idle.set(socket, t);
   };
@@ -65,7 +62,7 @@ export function limitConnections(server: http.Server, limits: ConnectionLimits =
       oldest.destroy();
       forget(oldest);
     }
-    const t: Tracked = { busy: 0, idleSince: now() };
+    const t: Tracked = { busy: 0 };
     all.set(socket, t);
     silent.set(socket, t);
     // Node resets the timer on every read and write; it fires only after idleMs of silence.
