@@ -19,13 +19,6 @@ export interface ImportFinding {
   readonly rulePath?: string;
 }
 
-/** Counts per status, in the order a summary prints them. */
-export function summarizeFindings(findings: readonly ImportFinding[]): Record<FindingStatus, number> {
-  const out: Record<FindingStatus, number> = { imported: 0, 'needs-attention': 0, 'not-importable': 0 };
-  for (const f of findings) out[f.status]++;
-  return out;
-}
-
 /** `file:line:col: needs attention IPR020: message (group/alert)` */
 export function formatFinding(f: ImportFinding): string {
   return `${f.file}:${f.line}:${f.column}: ${f.status.replace('-', ' ')} ${f.code}: ${f.message}${f.rule ? ` (${f.rule})` : ''}`;
