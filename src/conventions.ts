@@ -51,10 +51,15 @@ export function sloId(service: string, name: string): string {
  * - errors/total: per-second rates of bad and of all events averaged over the window.
  * - error ratio: errors / total, 0 when there was no traffic (never NaN).
  * - burn rate: error ratio / error budget.
+ * - base window only: `<part>_rise`, one raw read's increase up to any counter reset, and
+ *   `events`, the total's tile split by which extra errors/good matchers hold (when one raw read
+ *   serves both).
  */
 export const sloSeries = {
   errors: (window: string) => `slo:errors:rate${window}`,
   total: (window: string) => `slo:total:rate${window}`,
+  rise: (part: 'total' | 'errors' | 'good' | 'events', window: string) => `slo:${part}_rise:rate${window}`,
+  events: (window: string) => `slo:events:rate${window}`,
   errorRatio: (window: string) => `slo:error_ratio:rate${window}`,
   burnRate: (window: string) => `slo:burn_rate:rate${window}`,
   /** Objective as a ratio (0.999), one series per SLO. */

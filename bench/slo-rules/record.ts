@@ -47,14 +47,15 @@ const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace
 export async function recordLevel(prom: Prom, rules: readonly Rule[], rangeOf: (r: Rule) => [number, number], workDir: string, dataDir: string): Promise<void> {
   const file = path.join(workDir, 'level.om.txt');
   const fd = fs.openSync(file, 'w');
-  const byName = new Map<string, string[]>();
+  // Samples per recorded series: result series that differ only by labels the rule sets (an `or`
+  // branch with only its `on` labels, the other with all) are one recorded series.
+  const bySeries = new Map<string, Map<number, string>>();
   // Two at a time: the server has two cores and each range query uses one.
   const queue = [...rules];
   const worker = async () => {
     for (let r = queue.shift(); r; r = queue.shift()) {
       const [from, to] = rangeOf(r);
       const series = await rangeAll(prom, r.expr, from, to);
-      const lines: string[] = byName.get(r.record!) ?? [];
       for (const s of series) {
         const labels = { ...s.metric, ...(r.labels ?? {}) };
         delete labels.__name__;
@@ -62,15 +63,25 @@ export async function recordLevel(prom: Prom, rules: readonly Rule[], rangeOf: (
           .sort()
           .map(([k, v]) => `${k}="${esc(v)}"`)
           .join(',');
-        let chunk = '';
-        for (const [t, v] of s.values) chunk += `${r.record}{${lbl}} ${v} ${t}\n`;
-        lines.push(chunk);
+        const id = `${r.record}{${lbl}}`;
+        let values = bySeries.get(id);
+        if (!values) bySeries.set(id, (values = new Map<number, string>()));
+        for (const [t, v] of s.values) values.set(t, v);
       }
-      byName.set(r.record!, lines);
     }
   };
   await Promise.all([worker(), worker()]);
-  for (const [, lines] of byName) for (const l of lines) fs.writeSync(fd, l);
+  for (const [id, values] of bySeries) {
+    let chunk = '';
+    for (const t of [...values.keys()].sort((a, b) => a - b)) {
+      chunk += `${id} ${values.get(t)!} ${t}\n`;
+      if (chunk.length > 1 << 20) {
+        fs.writeSync(fd, chunk);
+        chunk = '';
+      }
+    }
+    fs.writeSync(fd, chunk);
+  }
   fs.writeSync(fd, '# EOF\n');
   fs.closeSync(fd);
   await backfillOpenMetrics(file, dataDir);

@@ -166,18 +166,21 @@ export function pyrraShape(): Shape {
   return { name: 'Pyrra', rules };
 }
 
-/** The windows a plain recorded design records: one raw-window ratio per alert window (no 30d: see plainShape). */
-const PLAIN_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
+/** The windows of the plain recorded design beside its 5m base: the alert windows and the 30d period. */
+const PLAIN_WINDOWS = ['30m', '1h', '2h', '6h', '1d', '3d', '30d'];
 
 /**
- * The "plain recorded" design: one `sum(rate(err[W])) / sum(rate(total[W]))` recording rule per
- * alert window, straight from raw series, and the four alert pairs reading them. No 30d period
- * ratio or budget series: a 30d raw read alone would cost more than everything else, which would
- * make the comparison meaningless.
+ * The "plain recorded" design: the 5m error ratio recorded from raw series (`sum(rate(err[5m])) /
+ * sum(rate(total[5m]))`, one range read per raw series), every longer window the average of the
+ * recorded 5m ratio over it (`avg_over_time(…[W])`), and the four alert pairs. Its history is
+ * Sloth's recorded 5m ratio (the same expression, recorded over all the data), so the longer
+ * windows read 30 days of real samples. Cheap and inexact (an average of ratios).
  */
 export function plainShape(): Shape {
   const labels = { slo: 'api-availability-plain' };
-  const rules: Rule[] = PLAIN_WINDOWS.map((w) => ({ record: `plain:error_ratio:rate${w}`, expr: exactRatio(w), labels }));
+  const rules: Rule[] = [{ record: 'plain:error_ratio:rate5m', expr: exactRatio('5m'), labels }];
+  for (const w of PLAIN_WINDOWS)
+    rules.push({ record: `plain:error_ratio:rate${w}`, expr: `avg_over_time(slo:sli_error:ratio_rate5m{${SLOTH_IDS}}[${w}])`, labels });
   for (const p of PAIRS)
     rules.push({
       alert: 'PlainBurn',
@@ -248,59 +251,76 @@ export function ruleFile(group: string, rules: readonly Rule[]): string {
   return out;
 }
 
-/**
- * A candidate change to vigil's base-window rules, everything else as generated: same rule text
- * with the SLO id suffixed (own series, same Prometheus) and `rewrite` applied to the two rules
- * that read raw series.
- */
-export function vigilVariant(vigil: Shape, sloId: string, suffix: string, rewrite: (expr: string) => string): Shape {
-  const id = `${sloId}-${suffix}`;
-  const rules = vigil.rules.map((r) => {
-    const expr = r.expr.replaceAll(`slo="${sloId}"`, `slo="${id}"`);
-    const labels = r.labels ? { ...r.labels, ...(r.labels.slo ? { slo: id } : {}) } : undefined;
-    const base = r.record === 'slo:errors:rate5m' || r.record === 'slo:total:rate5m';
-    return { ...r, expr: base ? rewrite(expr) : expr, ...(labels ? { labels } : {}) };
-  });
-  return { name: `vigil-${suffix}`, rules };
+/** vigil's base-window rules: the ones that read raw series and the sums recorded from them at 5m. */
+export const isVigilBase = (r: Rule) => r.record !== undefined && /^slo:(errors|total|events|good)(_rise)?:rate5m$/.test(r.record);
+
+/** A base (5m) total and errors rule pair written as text, for variants and earlier designs. */
+interface BasePair {
+  readonly total: string;
+  /** The errors rule; `{{total}}` stands for the recorded total series of the SLO. */
+  readonly errors: string;
 }
 
 /**
- * Base rules compared with the generated one. vigil generates the counter difference against one
- * base window ago (tiles meet at a shared sample and add up to the exact increase). `rate`: the
- * earlier design, `rate(x[5m])` per tile, which extrapolates the gap before its first sample;
- * `6m`: rate over the base window plus one scrape interval.
+ * A candidate change to vigil's base-window rules, everything else as generated: same rule text
+ * with the SLO id suffixed (own series, same Prometheus), the base rules replaced by `base`'s two.
  */
-const GENERATED_INCREASE = /\(\(\((.+?) - \1 offset 5m\) >= 0 or \(clamp_min\(max_over_time\(\1\[5m\]\) - \1 offset 5m, 0\) \+ \1\)\)\) \/ 300/g;
-/** The base increase vigil generated before the reset fix: a reset tile keeps only the value since the reset. */
-const formerIncrease = (e: string) =>
-  e.replace(GENERATED_INCREASE, (_, sel: string) => `(((${sel} - ${sel} offset 5m) >= 0 or (${sel} and ${sel} offset 5m))) / 300`);
-export const BASE_VARIANTS: { suffix: string; text: string; rewrite: (expr: string) => string }[] = [
-  { suffix: 'rate', text: '`sum(rate(x[5m]))` (earlier design)', rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[5m]))`) },
-  {
-    suffix: '6m',
-    text: '`sum(rate(x[6m]))` (5m + one 1m scrape interval)',
-    rewrite: (e) => e.replace(GENERATED_INCREASE, (_, sel: string) => `(rate(${sel}[6m]))`),
-  },
+export function vigilVariant(vigil: Shape, sloId: string, suffix: string, base: BasePair): Shape {
+  const id = `${sloId}-${suffix}`;
+  const total = `slo:total:rate5m{slo="${id}"}`;
+  const rules: Rule[] = [];
+  for (const r of vigil.rules) {
+    const labels = r.labels ? { ...r.labels, ...(r.labels.slo ? { slo: id } : {}) } : undefined;
+    if (isVigilBase(r)) {
+      if (r.record === 'slo:total:rate5m') rules.push({ record: r.record, expr: base.total, ...(labels ? { labels } : {}) });
+      if (r.record === 'slo:errors:rate5m') rules.push({ record: r.record, expr: base.errors.replaceAll('{{total}}', total), ...(labels ? { labels } : {}) });
+      continue;
+    }
+    rules.push({ ...r, expr: r.expr.replaceAll(`slo="${sloId}"`, `slo="${id}"`), ...(labels ? { labels } : {}) });
+  }
+  return { name: `vigil-${suffix}`, rules };
+}
+
+/** Base rules of earlier designs, per raw selector `x` (a sum over it, as a per-second rate). */
+const tileOf = {
+  /** Issue 11's first reset-correct tile: five selectors per raw series, four label matches. */
+  fiveSelectors: (x: string) => `sum(((${x} - ${x} offset 5m) >= 0 or (clamp_min(max_over_time(${x}[5m]) - ${x} offset 5m, 0) + ${x}))) / 300`,
+  /** Before issue 11: a tile holding a reset kept only the value since the reset. */
+  valueSinceReset: (x: string) => `sum(((${x} - ${x} offset 5m) >= 0 or (${x} and ${x} offset 5m))) / 300`,
+  rate: (x: string) => `sum(rate(${x}[5m]))`,
+  rate6m: (x: string) => `sum(rate(${x}[6m]))`,
+};
+const pairOf = (tile: (x: string) => string, rawFallback = false): BasePair => ({
+  total: tile(TOTAL),
+  errors: `(${tile(ERR)}) or ${rawFallback ? `(0 * ${tile(TOTAL)})` : 'on() (0 * {{total}})'}`,
+});
+
+/**
+ * Base rules compared with the generated ones (accuracy variants, each recording a hierarchy).
+ * `rate`: the earlier design, `rate(x[5m])` per tile, which extrapolates the gap before its first
+ * sample; `6m`: rate over the base window plus one scrape interval.
+ */
+export const BASE_VARIANTS: { suffix: string; text: string; base: BasePair }[] = [
+  { suffix: 'rate', text: '`sum(rate(x[5m]))` (earlier design)', base: pairOf(tileOf.rate) },
+  { suffix: '6m', text: '`sum(rate(x[6m]))` (5m + one 1m scrape interval)', base: pairOf(tileOf.rate6m) },
 ];
 
 /**
- * The two base rules (the only ones that read raw series) as generated and in the forms issue 11
+ * vigil's base rules (the only ones that read raw series) as generated and in the forms issue 11
  * replaced, for evaluation time alone: every other rule is the same in all of them. The errors
- * rule of "as generated" and "reset as before" reads vigil's recorded total.
+ * rules of all but the last read vigil's recorded total for their zero fallback.
  */
-export function baseRuleShapes(vigil: Shape): Shape[] {
-  const total = vigil.rules.find((r) => r.record === 'slo:total:rate5m')!;
-  const errors = vigil.rules.find((r) => r.record === 'slo:errors:rate5m')!;
-  const rawFallback = (e: string) => e.replace(/ or on\(\) \(0 \* slo:total:rate5m\{slo="[^"]+"\}\)/, ` or (0 * ${formerIncrease(total.expr)})`);
+export function baseRuleShapes(vigil: Shape, sloId: string): Shape[] {
+  const generated = vigil.rules.filter(isVigilBase);
+  const labels = generated.find((r) => r.record === 'slo:total:rate5m')!.labels;
+  const pair = (p: BasePair): Rule[] => [
+    { record: 'slo:total:rate5m', expr: p.total, ...(labels ? { labels } : {}) },
+    { record: 'slo:errors:rate5m', expr: p.errors.replaceAll('{{total}}', `slo:total:rate5m{slo="${sloId}"}`), ...(labels ? { labels } : {}) },
+  ];
   return [
-    { name: 'base rules: as generated', rules: [total, errors] },
-    {
-      name: 'base rules: reset tile = value since the reset (before issue 11)',
-      rules: [total, errors].map((r) => ({ ...r, expr: formerIncrease(r.expr) })),
-    },
-    {
-      name: 'base rules: before issue 11 (also errors fall back to `0 * <raw total expression>`)',
-      rules: [total, errors].map((r) => ({ ...r, expr: r === errors ? rawFallback(formerIncrease(r.expr)) : formerIncrease(r.expr) })),
-    },
+    { name: 'base rules: as generated (one read for errors and total: rise, resets)', rules: generated },
+    { name: 'base rules: first reset-correct tile of issue 11 (5 selectors, two reads)', rules: pair(pairOf(tileOf.fiveSelectors)) },
+    { name: 'base rules: reset tile = value since the reset (before issue 11)', rules: pair(pairOf(tileOf.valueSinceReset)) },
+    { name: 'base rules: before issue 11 (also errors fall back to `0 * <raw total expression>`)', rules: pair(pairOf(tileOf.valueSinceReset, true)) },
   ];
 }

@@ -81,20 +81,30 @@ export async function evaluateLevel(api: SourcePrometheus, groups: readonly Rule
       for (let from = t.fromMs; from <= t.toMs; from += MAX_STEPS * t.stepMs) {
         result.push(...(await api.queryRange(t.rule.expr, from, Math.min(t.toMs, from + (MAX_STEPS - 1) * t.stepMs), t.stepMs)));
       }
-      const seen = new Set<string>();
-      let text = '';
+      // One recorded series may come from several result series: a rule whose `or` joins a
+      // branch with only its `on` labels to one with all of them gives, once the rule's labels are
+      // set, the same series from either branch at different steps. Prometheus fails a rule only
+      // when two results share the labels at one evaluation: at one timestamp here.
+      const bySeries = new Map<string, Map<number, string>>();
       for (const s of mergeSeries(result)) {
-        const labels: Record<string, string> = { ...s.metric, ...t.rule.labels, __name__: t.rule.record };
-        const id = seriesText(labels);
-        if (seen.has(id))
-          throw new RuleEvaluationError(
-            `group ${t.group}, rule ${t.rule.record}: two result series have the labels ${id} once the rule's labels are set (Prometheus fails this rule too)`,
-          );
-        seen.add(id);
-        series++;
+        const id = seriesText({ ...s.metric, ...t.rule.labels, __name__: t.rule.record });
+        let values = bySeries.get(id);
+        if (!values) bySeries.set(id, (values = new Map<number, string>()));
         for (const [ts, v] of s.values) {
           // Whole seconds (the grid is), so promtool reads back the exact millisecond.
-          text += `${id} ${v} ${Math.round(ts)}\n`;
+          const at = Math.round(ts);
+          if (values.has(at))
+            throw new RuleEvaluationError(
+              `group ${t.group}, rule ${t.rule.record}: two result series have the labels ${id} at ${new Date(at * 1000).toISOString()} once the rule's labels are set (Prometheus fails this rule too)`,
+            );
+          values.set(at, v);
+        }
+      }
+      let text = '';
+      for (const [id, values] of bySeries) {
+        series++;
+        for (const at of [...values.keys()].sort((a, b) => a - b)) {
+          text += `${id} ${values.get(at)!} ${at}\n`;
           samples++;
         }
       }

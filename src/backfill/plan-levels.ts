@@ -82,10 +82,14 @@ export function planBackfillLevels(groups: readonly RuleGroup[], options: PlanOp
 
   const inlined: string[] = [];
   const plannedIndex = indexByRecord(planned);
-  const rules = planned.map((p) => {
-    const rewritten = inlineSourceReads(p, planned, plannedIndex);
-    if (rewritten !== p.rule.expr) inlined.push(p.name);
-    return { ...p, rule: { ...p.rule, expr: rewritten } };
+  // In rule order, so a rule inlines the already inlined expression of an earlier one (a base tile
+  // reads its rise, the errors rule reads that tile).
+  const rules: PlannedRule[] = [...planned];
+  rules.forEach((p, i) => {
+    const rewritten = inlineSourceReads(p, rules, plannedIndex);
+    if (rewritten === p.rule.expr) return;
+    inlined.push(p.name);
+    rules[i] = { ...p, rule: { ...p.rule, expr: rewritten } };
   });
   const index = indexByRecord(rules);
   const reads = rules.map((p) => readsOf(p.rule.expr, rules, index));
@@ -186,7 +190,8 @@ function readsOf(expr: string, rules: readonly PlannedRule[], byName: Map<string
  * inlined expression yields exactly the samples the read would find. Inlined only when that is
  * certain: a plain instant read (no range, offset, `@` or subquery), exactly one rule it may read,
  * earlier in the same group, whose labels satisfy every matcher (equality on a label it sets), and
- * that itself reads source series only. Returns the expression unchanged otherwise.
+ * that itself reads source series only once its own reads are inlined (`all` holds the earlier
+ * rules already rewritten). Returns the expression unchanged otherwise.
  */
 function inlineSourceReads(p: PlannedRule, all: readonly PlannedRule[], byName: Map<string, number[]>): string {
   const expr = p.rule.expr;

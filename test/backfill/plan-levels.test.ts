@@ -51,19 +51,31 @@ describe('planBackfillLevels', () => {
     }
     const total = groups.reduce((n, g) => n + g.rules.filter((r) => 'record' in r).length, 0);
     expect(plan.levels.reduce((n, l) => n + l.rules, 0)).toBe(total);
-    // 5m → 30m → 1h → 2h → 6h → 1d → 3d → 30d tiles, then ratio, burn rate and budget left: 10 levels for the 30d SLO.
-    expect(plan.levels).toHaveLength(10);
-    expect(plan.levels[0]!.records).toEqual(expect.arrayContaining(['slo:total:rate5m', 'slo:errors:rate5m', 'slo:objective:ratio']));
+    // The 30d SLO reads errors and total in one read: its rise and events tile (level 1), the total
+    // and then the errors summed from the tile (2, 3); 5m → 30m → 1h → 2h → 6h → 1d → 3d → 30d tiles,
+    // then ratio, burn rate and budget left: 12 levels.
+    expect(plan.levels).toHaveLength(12);
+    expect(plan.levels[0]!.records).toEqual(expect.arrayContaining(['slo:events_rise:rate5m', 'slo:events:rate5m', 'slo:objective:ratio']));
+    expect(plan.levels[1]!.records).toContain('slo:total:rate5m');
+    expect(plan.levels[2]!.records).toContain('slo:errors:rate5m');
     expect(plan.levels.at(-1)!.records).toContain('slo:error_budget_remaining:ratio');
   });
 
-  it('inlines the base errors rule’s same-timestamp read of the base total, with its labels and name', () => {
+  it('inlines a base rule’s same-timestamp reads of earlier base rules that read raw series, with their labels and name, recursively', () => {
     const plan = planBackfillLevels(groups);
-    expect(plan.inlined).toEqual(['vigil-slo-api-errors/slo:errors:rate5m', 'vigil-slo-api-latency/slo:errors:rate1m']);
-    const errors = plan.levels[0]!.groups[0]!.rules.find((r) => 'record' in r && r.record === 'slo:errors:rate5m') as RecordingRule;
-    expect(errors.expr).not.toMatch(/slo:total:rate5m\{/);
-    expect(errors.expr).toContain('"__name__", "slo:total:rate5m", "", "")');
-    expect(errors.expr).toContain('"slo", "api-errors", "", "")');
+    expect(plan.inlined).toEqual([
+      'vigil-slo-api-errors/slo:events:rate5m',
+      'vigil-slo-api-latency/slo:total:rate1m',
+      'vigil-slo-api-latency/slo:errors:rate1m',
+    ]);
+    const latency = plan.levels[0]!.groups.find((g) => g.name === 'vigil-slo-api-latency')!;
+    const errors = latency.rules.find((r) => 'record' in r && r.record === 'slo:errors:rate1m') as RecordingRule;
+    // The errors rule read the total, which read its rise: both are inlined, so it reads raw series only.
+    expect(errors.expr).not.toMatch(/slo:(total|total_rise|good_rise):rate1m\{/);
+    expect(errors.expr).toContain('"__name__", "slo:total:rate1m", "", "")');
+    expect(errors.expr).toContain('"__name__", "slo:total_rise:rate1m", "", "")');
+    expect(errors.expr).toContain('"__name__", "slo:good_rise:rate1m", "", "")');
+    expect(errors.expr).toContain('"slo", "api-latency", "", "")');
   });
 
   it('leaves alerting rules out unless asked, then records the ones without for: as ALERTS{alertstate="firing"}', () => {

@@ -84,16 +84,22 @@ describe('the errors base rule reads the recorded total', () => {
   const slos = slosOf(spec);
   const groups: RuleGroup[] = slos.map((s) => generateSloRuleGroup(s));
 
-  it('records the total first and reads no raw total series in the errors rule', () => {
+  it('records the total before the errors, reads no raw total series in the errors rule, and each raw selector in two reads', () => {
     for (const g of groups) {
       const rules = g.rules.filter((r) => 'record' in r);
-      expect(
-        rules.slice(0, 2).map((r) => ('record' in r ? r.record : '')),
-        g.name,
-      ).toEqual(['slo:total:rate5m', 'slo:errors:rate5m']);
-      const errors = rules[1]!.expr;
+      const at = (name: string) => rules.findIndex((r) => 'record' in r && r.record === name);
+      expect(at('slo:total:rate5m'), g.name).toBeGreaterThanOrEqual(0);
+      expect(at('slo:total:rate5m'), g.name).toBeLessThan(at('slo:errors:rate5m'));
+      const errors = rules[at('slo:errors:rate5m')]!.expr;
       expect(errors, g.name).not.toMatch(/req_total|lat_seconds_count/);
       expect(errors, g.name).toMatch(/slo:total:rate5m\{slo="api-[a-z-]+"\}/);
+      // Two reads per raw selector: the rise (highest sample − the one 5m ago) and the resets
+      // (newest sample below the one 5m ago): four selectors, two of them offset.
+      const all = rules.map((r) => r.expr).join('\n');
+      for (const metric of ['req_total', 'req_errors_total', 'req_good_total', 'lat_seconds_count', 'lat_seconds_bucket']) {
+        const n = all.match(new RegExp(`\\b${metric}\\b(?!:)`, 'g'))?.length ?? 0;
+        if (n > 0) expect(n, `${g.name} ${metric}`).toBe(4);
+      }
     }
   });
 

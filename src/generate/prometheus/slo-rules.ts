@@ -15,7 +15,7 @@ import { breachCondition, formatThreshold, type BurnRateBreach } from '../../mod
 import { leRegex } from '../../model/le-values.js';
 import { DEFAULT_SLO_EVALUATION_INTERVAL, recordedWindows, tileWindow } from '../../model/slo-math.js';
 import type { AlertWindow, SloModel } from '../../model/types.js';
-import { formatSelector, type VectorSelector } from '../../query/promql.js';
+import { formatSelector, type LabelMatcher, type VectorSelector } from '../../query/promql.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from '../../model/rule-group.js';
 import { generateSliHealthRules } from './sli-health.js';
 
@@ -47,12 +47,9 @@ export function generateSloRuleGroup(slo: SloModel, defaultInterval: string = DE
       rules.push({ record: sloSeries.errorRatio(formatMinutes(w)), expr: `(${expr}) >= 0`, labels });
     }
   } else {
-    // Total first: rules of a group run in order at one timestamp, so the errors rule reads the
-    // total just recorded instead of every raw total series again (its zero fallback and the
-    // good/latency difference).
-    const { errors, total } = baseExpressions(slo, base, sel(sloSeries.total(formatMinutes(base))));
-    rules.push({ record: sloSeries.total(formatMinutes(base)), expr: total, labels });
-    rules.push({ record: sloSeries.errors(formatMinutes(base)), expr: errors, labels });
+    // Rules of a group run in order at one timestamp: each base rule reads the ones recorded
+    // before it (rise before its tile, total before errors) instead of the raw series again.
+    for (const r of baseRules(slo, base)) rules.push({ record: r.record, expr: r.expr, labels });
     const done: number[] = [base];
     for (const w of windows.slice(1)) {
       const tiles = tileWindow(w, done);
@@ -132,47 +129,149 @@ export function alertAnnotations(slo: SloModel, w: AlertWindow): Record<string, 
   };
 }
 
-function baseExpressions(slo: SloModel, baseMinutes: number, recordedTotal: string): { errors: string; total: string } {
+/**
+ * A recorded rule of the base window. Each carries the SLO's own labels: a tile's `or on(...)`
+ * joins series with only the `on` labels to recorded ones with all of them, and the rule's labels
+ * make both the same.
+ */
+interface BaseRule {
+  readonly record: string;
+  readonly expr: string;
+}
+
+/** Label the shared read sets (to MATCH_FLAG_VALUE) on the series an extra matcher selects (1-based). */
+export const MATCH_FLAG_PREFIX = 'vigil_match_';
+/**
+ * The flag's value: a word, not "1", so that an SLO whose own label value is "1" still has the rule
+ * shape of one whose value is "2" (`vigil test` proves each shape once; it renames own values).
+ */
+export const MATCH_FLAG_VALUE = 'matched';
+
+/**
+ * The matchers `part` adds to `total` when both select the same metric and every matcher of the
+ * total is one of the part's: the part is then the total's series that these select, and one raw
+ * read serves both. Undefined when the part is not such a subset (another metric, or a total
+ * matcher the part lacks).
+ */
+export function extraMatchers(total: VectorSelector, part: VectorSelector): readonly LabelMatcher[] | undefined {
+  if (total.metric !== part.metric) return undefined;
+  const key = (m: LabelMatcher) => `${m.name}\u0000${m.op}\u0000${m.value}`;
+  const partKeys = new Set(part.matchers.map(key));
+  if (!total.matchers.every((m) => partKeys.has(key(m)))) return undefined;
+  const totalKeys = new Set(total.matchers.map(key));
+  const extra = part.matchers.filter((m) => !totalKeys.has(key(m)));
+  return extra.some((m) => m.name === '__name__') ? undefined : extra;
+}
+
+/** RE2 text matching exactly `value` (label_replace anchors its regex like a `=~` matcher). */
+function literalRegex(value: string): string {
+  return value.replace(/[\\^$.|?*+()[\]{}]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The base-window rules: the only rules that read raw series. Per raw selector two reads, no more
+ * (each raw selector costs a postings lookup and a chunk seek per series, whatever it returns; a
+ * vector-to-vector operator costs a label match per series):
+ *
+ * - rise: Σ clamp_min(highest sample of the tile − the sample a base window ago, 0). Without a
+ *   reset this is the newest sample minus the one a base window ago (a counter's highest sample is
+ *   its newest): the exact increase, tiles meeting at a shared sample (unlike rate(), which
+ *   extrapolates). With a reset inside the tile it is the increase up to the reset.
+ * - resets: Σ of the newest sample over the series whose newest sample is below the one a base
+ *   window ago (`x < x offset 5m` keeps x): the value counted since the reset, as increase() counts
+ *   it. Empty unless a counter restarted, so it is added with `or` (a missing group counts 0).
+ *
+ * Exact for one reset per tile and series (README, "Rules and their cost", gives the residual
+ * error). A series that did not exist a base window ago has no earlier sample and counts nothing
+ * (no burst of its whole history). When the errors (or good) selector is the total's metric with
+ * extra matchers, one read of the total serves both: the sums are split by a `vigil_match_N` label
+ * (label_replace of the extra matchers' labels after a first sum, so a few series carry it) and
+ * the errors are the split whose labels say every extra matcher holds.
+ */
+function baseRules(slo: SloModel, baseMinutes: number): BaseRule[] {
   const bw = formatMinutes(baseMinutes);
-  const by = slo.groupBy.length > 0 ? `sum by (${slo.groupBy.join(', ')}) ` : 'sum ';
   const seconds = baseMinutes * 60;
-  // Per-second increase over exactly the base window, as the difference of the newest sample and
-  // the one a base window earlier. Unlike rate(), which extrapolates the part of its range before
-  // its first sample, consecutive tiles then meet at a shared sample and add up to the exact
-  // counter increase (BENCHMARKS.md, slo-rules). A negative difference is a counter reset inside
-  // the tile: the increase up to the reset (the highest sample of the tile, never below the
-  // sample a base window ago) plus the value counted since the reset, as increase() counts it;
-  // exact for one reset per tile and series (README, "Rules and their cost", gives the residual
-  // error). A series that did not exist a base window ago has no difference and counts nothing
-  // (no burst of its whole history).
-  const increase = (sel: string) => `((${sel} - ${sel} offset ${bw}) >= 0 or (clamp_min(max_over_time(${sel}[${bw}]) - ${sel} offset ${bw}, 0) + ${sel}))`;
-  const rate = (s: VectorSelector, extra: Parameters<typeof formatSelector>[1] = []) => `${by}(${increase(formatSelector(s, extra))}) / ${seconds}`;
-  // The recorded total carries the SLO's own labels besides the groupBy ones, the raw sums only
-  // the groupBy ones: match on those (on() when there are none: at most one element each side).
-  const on = `on(${slo.groupBy.join(', ')})`;
-  const zeroTotal = `${on} (0 * ${recordedTotal})`;
+  const g = slo.groupBy;
+  const sumBy = (labels: readonly string[]) => (labels.length > 0 ? `sum by (${labels.join(', ')}) ` : 'sum ');
+  const onG = `on(${g.join(', ')})`;
+  const sel = (name: string) => `${name}{${LABEL_SLO}=${JSON.stringify(slo.id)}}`;
+  const totalSeries = sloSeries.total(bw);
+  const zeroTotal = `${onG} (0 * ${sel(totalSeries)})`;
+
+  /** Rise rule and reset expression of one raw read, summed by `keep` (after an optional split). */
+  const read = (s: string, keep: readonly string[], split: (inner: string) => string = (e) => e) => ({
+    rise: `${sumBy(keep)}(${split(`clamp_min(max_over_time(${s}[${bw}]) - ${s} offset ${bw}, 0)`)}) / ${seconds}`,
+    resets: `${sumBy(keep)}(${split(`${s} < ${s} offset ${bw}`)}) / ${seconds}`,
+  });
+  /** The tile of one read: rise plus resets where a counter restarted. */
+  const tile = (riseSeries: string, resets: string, keep: readonly string[]) => {
+    const on = `on(${keep.join(', ')})`;
+    return `(${sel(riseSeries)} + ${on} (${resets})) or ${on} ${sel(riseSeries)}`;
+  };
+  /** Rules of a read recorded on its own: its rise series, and its tile as an expression. */
+  const own = (part: 'total' | 'errors' | 'good', s: VectorSelector, extra: readonly LabelMatcher[] = []) => {
+    const r = read(formatSelector(s, extra), g);
+    const rise = sloSeries.rise(part, bw);
+    return { rule: { record: rise, expr: r.rise }, tile: tile(rise, r.resets, g) };
+  };
+
   const ind = slo.indicator;
   switch (ind.kind) {
     case 'ratio': {
-      const total = rate(ind.total);
-      if (ind.errors) return { total, errors: `(${rate(ind.errors)}) or ${zeroTotal}` };
+      const part = ind.errors ?? ind.good!;
+      const extra = extraMatchers(ind.total, part);
+      if (extra) {
+        const flags = extra.map((_, i) => `${MATCH_FLAG_PREFIX}${i + 1}`);
+        const keep = [...g, ...flags];
+        const inner = [...new Set([...g, ...extra.map((m) => m.name)])];
+        const split = (e: string) =>
+          extra.reduce(
+            (acc, m, i) =>
+              `label_replace(${acc}, "${flags[i]}", "${MATCH_FLAG_VALUE}", "${m.name}", ${JSON.stringify(m.op.endsWith('~') ? m.value : literalRegex(m.value))})`,
+            `${sumBy(inner)}(${e})`,
+          );
+        const r = read(formatSelector(ind.total), keep, split);
+        const rise = sloSeries.rise('events', bw);
+        // The part: every flag of a positive matcher set, every flag of a negative one absent.
+        const partSel = `${sloSeries.events(bw)}{${[`${LABEL_SLO}=${JSON.stringify(slo.id)}`, ...extra.map((m, i) => `${flags[i]}="${m.op.startsWith('!') ? '' : MATCH_FLAG_VALUE}"`)].join(', ')}}`;
+        const partSum = `${sumBy(g)}(${partSel})`;
+        return [
+          { record: rise, expr: r.rise },
+          { record: sloSeries.events(bw), expr: tile(rise, r.resets, keep) },
+          { record: totalSeries, expr: `${sumBy(g)}(${sel(sloSeries.events(bw))})` },
+          ind.errors
+            ? { record: sloSeries.errors(bw), expr: `${partSum} or ${zeroTotal}` }
+            : { record: sloSeries.errors(bw), expr: `clamp_min(${sel(totalSeries)} - ${onG} (${partSum} or ${zeroTotal}), 0)` },
+        ];
+      }
+      const total = own('total', ind.total);
+      const other = own(ind.errors ? 'errors' : 'good', part);
       // good may be absent while total is not: then nothing was good.
-      return { total, errors: `clamp_min(${recordedTotal} - ${on} ((${rate(ind.good!)}) or ${zeroTotal}), 0)` };
+      const errors = ind.errors ? `(${other.tile}) or ${zeroTotal}` : `clamp_min(${sel(totalSeries)} - ${onG} ((${other.tile}) or ${zeroTotal}), 0)`;
+      return [total.rule, { record: totalSeries, expr: total.tile }, other.rule, { record: sloSeries.errors(bw), expr: errors }];
     }
     case 'latency': {
-      const count = { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers };
-      const bucket = { metric: `${ind.histogram.metric}_bucket`, matchers: ind.histogram.matchers };
-      const total = rate(count);
-      const fast = rate(bucket, [{ name: 'le', op: '=~', value: leRegex(ind.leValues) }]);
-      return { total, errors: `clamp_min(${recordedTotal} - ${on} ((${fast}) or ${zeroTotal}), 0)` };
+      const total = own('total', { metric: `${ind.histogram.metric}_count`, matchers: ind.histogram.matchers });
+      const fast = own('good', { metric: `${ind.histogram.metric}_bucket`, matchers: ind.histogram.matchers }, [
+        { name: 'le', op: '=~', value: leRegex(ind.leValues) },
+      ]);
+      return [
+        total.rule,
+        { record: totalSeries, expr: total.tile },
+        fast.rule,
+        { record: sloSeries.errors(bw), expr: `clamp_min(${sel(totalSeries)} - ${onG} ((${fast.tile}) or ${zeroTotal}), 0)` },
+      ];
     }
     case 'boolGauge': {
-      const samples = `${by}(count_over_time(${formatSelector(ind.gauge)}[${bw}]))`;
-      const up = `${by}(sum_over_time(${formatSelector(ind.gauge)}[${bw}]))`;
-      return { total: `${samples} / ${seconds}`, errors: `clamp_min(${samples} - ${up}, 0) / ${seconds}` };
+      const samples = `${sumBy(g)}(count_over_time(${formatSelector(ind.gauge)}[${bw}]))`;
+      const up = `${sumBy(g)}(sum_over_time(${formatSelector(ind.gauge)}[${bw}]))`;
+      return [
+        { record: totalSeries, expr: `${samples} / ${seconds}` },
+        { record: sloSeries.errors(bw), expr: `clamp_min(${samples} - ${up}, 0) / ${seconds}` },
+      ];
     }
     case 'raw':
-      throw new Error('raw indicators have no base expressions');
+      throw new Error('raw indicators have no base rules');
   }
 }
 
