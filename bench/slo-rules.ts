@@ -454,6 +454,11 @@ function report(
     out.push(
       `- N = ${n}: evaluation time: vigil ≤ 1/20 of Sloth: ${pass(v * 20 <= e.get('Sloth')!.median)}; vigil ≤ plain recorded: ${pass(v <= e.get('plain recorded')!.median)}`,
     );
+    const floor = [...e].find(([name]) => name.startsWith('base rules: floor'));
+    if (floor)
+      out.push(
+        `  - the floor of any exact tile (the two reads above, nothing else) is ${ratio(floor[1].median, e.get('Sloth')!.median)} of Sloth and ${ratio(floor[1].median, e.get('plain recorded')!.median)} of plain recorded at N = ${n}`,
+      );
   }
   out.push(`- Every vigil window longer than 5m costs the same at N = ${n2} as at N = ${n1}: ${pass(!longerGrow)}`);
   out.push(`- Every page and ticket alert starts ≤ 1 evaluation after and stops ≤ 5 min after the exact form, on every episode: ${pass(timingOk)}`);

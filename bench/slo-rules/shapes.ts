@@ -322,5 +322,18 @@ export function baseRuleShapes(vigil: Shape, sloId: string): Shape[] {
     { name: 'base rules: first reset-correct tile of issue 11 (5 selectors, two reads)', rules: pair(pairOf(tileOf.fiveSelectors)) },
     { name: 'base rules: reset tile = value since the reset (before issue 11)', rules: pair(pairOf(tileOf.valueSinceReset)) },
     { name: 'base rules: before issue 11 (also errors fall back to `0 * <raw total expression>`)', rules: pair(pairOf(tileOf.valueSinceReset, true)) },
+    // What no exact tile can do without: the newest sample and the one a base window ago of every
+    // total series (no reset handling, no errors, no longer windows): a lower bound of vigil's cycle.
+    {
+      name: 'base rules: floor of any exact tile: `sum(x)` and `sum(x offset 5m)` of the total series alone',
+      rules: [
+        { record: 'floor:a', expr: `sum(${TOTAL})` },
+        { record: 'floor:b', expr: `sum(${TOTAL} offset 5m)` },
+      ],
+    },
+    {
+      name: "base rules: the plain recorded design's raw read alone: `sum(rate(err[5m])) / sum(rate(total[5m]))`",
+      rules: [{ record: 'plain:raw', expr: exactRatio('5m') }],
+    },
   ];
 }

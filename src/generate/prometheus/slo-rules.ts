@@ -181,8 +181,8 @@ function literalRegex(value: string): string {
  *   window ago (`x < x offset 5m` keeps x): the value counted since the reset, as increase() counts
  *   it. Empty unless a counter restarted, so it is added with `or` (a missing group counts 0).
  *
- * Exact for one reset per tile and series (README, "Rules and their cost", gives the residual
- * error). A series that did not exist a base window ago has no earlier sample and counts nothing
+ * Exact for one reset per tile and series after which the counter stays below its value a base
+ * window ago (README, "Rules and their cost", gives the residual error). A series that did not exist a base window ago has no earlier sample and counts nothing
  * (no burst of its whole history). When the errors (or good) selector is the total's metric with
  * extra matchers, one read of the total serves both: the sums are split by a `vigil_match_N` label
  * (label_replace of the extra matchers' labels after a first sum, so a few series carry it) and
