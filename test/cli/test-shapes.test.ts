@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProject, checkProject } from '../../src/build/build-project.js';
 import { checkRendered } from '../../src/cli/commands/test/check-rendered.js';
-import { groupsNeeded } from '../../src/cli/commands/test/rule-dependencies.js';
+import { groupsNeeded, rulesNeeded } from '../../src/cli/commands/test/rule-dependencies.js';
 import { ruleGroupShape, sloOwnNames } from '../../src/generate/promtool-tests/rule-shape.js';
 import { planShapeProofs } from '../../src/generate/promtool-tests/shape-proofs.js';
 import { generateSloRuleGroup } from '../../src/generate/prometheus/slo-rules.js';
@@ -170,6 +170,40 @@ describe('split promtool tests', () => {
   it('loads every group for a selector without a metric name, which may read any series', () => {
     const any = { name: 'g-any', rules: [{ alert: 'Other', expr: '{job="x"} > 2' }] };
     expect(groupsNeeded([...groups, any], new Set(['a_total']))).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('keeps, within the groups, only the rules the asserted alerts and expressions read, transitively and by label', () => {
+    const g = [
+      {
+        name: 'g',
+        interval: '1m',
+        rules: [
+          { record: 'slo:x:rate5m', expr: 'sum(rate(a_total[5m]))', labels: { slo: 'a' } },
+          { record: 'slo:x:rate5m', expr: 'sum(rate(b_total[5m]))', labels: { slo: 'b' } },
+          { record: 'slo:y:rate5m', expr: 'slo:x:rate5m{slo="a"} * 2', labels: { slo: 'a' } },
+          { record: 'slo:z:rate30d', expr: 'slo:x:rate5m{slo="a"} offset 5m', labels: { slo: 'a' } },
+          { alert: 'Broken', expr: 'slo:y:rate5m{slo="a"} > 1', for: '10m' },
+          { alert: 'Burn', expr: 'slo:z:rate30d{slo="a"} > 1' },
+        ],
+      },
+      { name: 'h', rules: [{ record: 'unrelated', expr: 'vector(1)' }] },
+    ];
+    const names = (out: ReturnType<typeof rulesNeeded>) => out?.map((x) => [x.name, x.rules.map((r) => r.record ?? r.alert)]);
+    // Broken reads y, which reads the slo="a" x: not b's x, not z, not Burn, not group h (which keeps no rule and goes).
+    expect(names(rulesNeeded(g, new Set(['Broken']), []))).toEqual([['g', ['slo:x:rate5m', 'slo:y:rate5m', 'Broken']]]);
+    expect(rulesNeeded(g, new Set(['Broken']), [])![0]).toMatchObject({ interval: '1m' });
+    // An asserted expression adds what it reads; an alert asserted absent keeps its rule (or the check would pass vacuously).
+    expect(names(rulesNeeded(g, new Set(['Broken']), ['slo:z:rate30d{slo="a"}']))).toEqual([
+      ['g', ['slo:x:rate5m', 'slo:y:rate5m', 'slo:z:rate30d', 'Broken']],
+    ]);
+    expect(names(rulesNeeded(g, new Set(['Burn']), []))).toEqual([['g', ['slo:x:rate5m', 'slo:z:rate30d', 'Burn']]]);
+    // Cannot be told: a selector without a metric name, or ALERTS (any alerting rule writes it).
+    expect(rulesNeeded(g, new Set(), ['{slo="a"}'])).toBeUndefined();
+    expect(rulesNeeded(g, new Set(), ['ALERTS{alertname="Burn"}'])).toBeUndefined();
+    const templated = [
+      { name: 't', rules: [...g[0]!.rules, { alert: 'Q', expr: 'vector(1)', annotations: { summary: '{{ query "slo:z:rate30d" | first | value }}' } }] },
+    ];
+    expect(rulesNeeded(templated, new Set(['Q']), [])).toBeUndefined();
   });
 
   it('fails the run when a group left out of the split tests would fire with no inputs (the empty-world test)', async () => {

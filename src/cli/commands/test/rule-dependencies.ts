@@ -79,3 +79,47 @@ export function groupsNeeded(groups: readonly ParsedRuleGroup[], inputMetrics: R
   }
   return [...kept].sort((a, b) => a - b);
 }
+
+/**
+ * The rules a test can observe when it asserts only the alerts named `alertNames` and the
+ * expressions `exprs`: those alerting rules, and every rule whose recorded series they read,
+ * transitively (by name and the rules' static labels, as groupsNeeded matches them). A rule
+ * outside that set changes no asserted value (rules of a group run in order at one timestamp and
+ * only read what earlier evaluations recorded), so leaving it out only spares promtool its
+ * evaluation. Rules keep their order, groups every other field; a group left without rules is
+ * dropped. Undefined when it cannot be told: a selector without a metric name, one reading
+ * ALERTS (which any alerting rule writes), or an asserted alert whose templates run a query.
+ */
+export function rulesNeeded(groups: readonly ParsedRuleGroup[], alertNames: ReadonlySet<string>, exprs: readonly string[]): ParsedRuleGroup[] | undefined {
+  const producers = new Map<string, { group: number; rule: number }[]>();
+  groups.forEach((g, gi) =>
+    g.rules.forEach((r, ri) => {
+      if (r.record !== undefined) producers.set(r.record, [...(producers.get(r.record) ?? []), { group: gi, rule: ri }]);
+    }),
+  );
+  const needed = groups.map(() => new Set<number>());
+  const work: string[] = [...exprs];
+  let templateQuery = false;
+  groups.forEach((g, gi) =>
+    g.rules.forEach((r, ri) => {
+      if (r.alert === undefined || !alertNames.has(r.alert)) return;
+      needed[gi]!.add(ri);
+      if (typeof r.expr === 'string') work.push(r.expr);
+      // A label or annotation template may run a query of its own (`{{ query "…" }}`).
+      if (/\{\{[^}]*\bquery\b/.test(JSON.stringify([r.labels, (r as { annotations?: unknown }).annotations]))) templateQuery = true;
+    }),
+  );
+  if (templateQuery) return undefined;
+  for (let expr = work.pop(); expr !== undefined; expr = work.pop()) {
+    for (const sel of selectorsIn(expr)) {
+      if (sel.metric === '' || ALERT_SERIES.includes(sel.metric)) return undefined;
+      for (const p of producers.get(sel.metric) ?? []) {
+        const rule = groups[p.group]!.rules[p.rule]!;
+        if (needed[p.group]!.has(p.rule) || !mayMatch(sel, sel.metric, rule.labels)) continue;
+        needed[p.group]!.add(p.rule);
+        if (typeof rule.expr === 'string') work.push(rule.expr);
+      }
+    }
+  }
+  return groups.flatMap((g, gi) => (needed[gi]!.size === 0 ? [] : [{ ...g, rules: g.rules.filter((_, ri) => needed[gi]!.has(ri)) }]));
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationSeconds } from '../../../runtime/duration.js';
-import { groupsNeeded, type ParsedRuleGroup } from './rule-dependencies.js';
+import { groupsNeeded, rulesNeeded, type ParsedRuleGroup } from './rule-dependencies.js';
 
 /** One promtool test file to run, and a rough cost: evaluation steps × rule groups loaded. */
 export interface TestFile {
@@ -12,8 +12,8 @@ export interface TestFile {
 
 interface PromtoolTestGroup {
   readonly input_series?: readonly { series: string }[];
-  readonly alert_rule_test?: readonly { eval_time: string }[];
-  readonly promql_expr_test?: readonly { eval_time: string }[];
+  readonly alert_rule_test?: readonly { eval_time: string; alertname?: string }[];
+  readonly promql_expr_test?: readonly { eval_time: string; expr?: string }[];
 }
 
 interface PromtoolTestFile {
@@ -99,7 +99,12 @@ export function splitTestFiles(testFiles: readonly string[], workDir: string): T
     let k = 0;
     for (const { needed, tests: part } of buckets.values()) {
       const rules = path.join(workDir, `${base}.${k}.rules.json`);
-      fs.writeFileSync(rules, JSON.stringify({ groups: needed.map((i) => groups[i]) }));
+      // Within the groups, only the rules the tests can observe (SLOIndicatorBroken's scenarios
+      // read the base windows, not the 30d tiles or the burn-rate alerts).
+      const kept = needed.map((i) => groups[i]!);
+      const alertNames = new Set(part.flatMap((t) => (t.alert_rule_test ?? []).map((a) => a.alertname ?? '')));
+      const exprs = part.flatMap((t) => (t.promql_expr_test ?? []).map((e) => e.expr ?? ''));
+      fs.writeFileSync(rules, JSON.stringify({ groups: rulesNeeded(kept, alertNames, exprs) ?? kept }));
       const testFile = path.join(workDir, `${base}.${k}.test.json`);
       fs.writeFileSync(testFile, JSON.stringify({ ...data, rule_files: [rules], tests: part }));
       out.push({ file: testFile, cost: Math.max(1, needed.length) * part.reduce((sum, t) => sum + lastEvalMinutes(t), 0) });
