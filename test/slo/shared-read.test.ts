@@ -24,6 +24,9 @@ slos:
   - name: plain
     objective: 99
     indicator: { ratio: { errors: 'http_requests_total{job="api", code="500"}', total: 'http_requests_total{job="api"}' } }
+  - name: literal
+    objective: 99
+    indicator: { ratio: { errors: 'http_requests_total{job="api", method!="OPT.ONS"}', total: 'http_requests_total{job="api"}' } }
 `;
 
 const SAMPLES = 180; // 45 minutes at 15 s
@@ -70,6 +73,8 @@ const errorOf: Record<string, (s: Series) => boolean> = {
   'api-errors': (s) => api(s) && matches(s, { code: is5xx, method: (v) => v !== 'OPTIONS' }),
   'api-good': (s) => api(s) && !matches(s, { code: (v) => !is5xx(v), method: (v) => v === 'GET' }),
   'api-plain': (s) => api(s) && s.labels.code === '500',
+  // An = / != value is a literal: "OPT.ONS" is not a pattern that OPTIONS would match.
+  'api-literal': (s) => api(s) && s.labels.method !== 'OPT.ONS',
 };
 
 function cases(slo: SloModel): object[] {
