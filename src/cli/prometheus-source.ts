@@ -3,7 +3,8 @@ import { loadConfig } from '../load/load-config.js';
 import { loadEnvironment, reportUnknownEnvironment } from '../load/load-environment.js';
 import { loadSlos } from '../load/load-slos.js';
 import type { SloModel } from '../model/types.js';
-import { EXIT_USAGE, type CliIo } from './io.js';
+import { PrometheusQueryError, PrometheusUnavailableError } from '../live/prometheus-api.js';
+import { EXIT_INVALID, EXIT_USAGE, type CliIo } from './io.js';
 import { reportDiagnostics } from './report.js';
 
 /** The SLOs and Prometheus URL `vigil status` and `vigil report` work from. */
@@ -60,6 +61,17 @@ export function displayUrl(url: string): string {
   } catch {
     return url;
   }
+}
+
+/**
+ * What a command throws for an error from asking Prometheus: a Prometheus that cannot be asked is a
+ * usage error (exit 2), a query it refused exit 1, both one line without a stack; anything else is
+ * thrown as it is. `catch (err) { throw prometheusUserError(err); }`
+ */
+export function prometheusUserError(err: unknown): unknown {
+  if (err instanceof PrometheusUnavailableError) return new UserError(err.message, EXIT_USAGE);
+  if (err instanceof PrometheusQueryError) return new UserError(`Prometheus refused a query: ${err.message}`, EXIT_INVALID);
+  return err;
 }
 
 /** `--concurrency`: a whole number from 1 to 64 (else exit 2). */

@@ -49,7 +49,7 @@ export function generateSloRuleGroup(slo: SloModel, defaultInterval: string = DE
   } else {
     // Rules of a group run in order at one timestamp: each base rule reads the ones recorded
     // before it (rise before its tile, total before errors) instead of the raw series again.
-    for (const r of baseRules(slo, base)) rules.push({ record: r.record, expr: r.expr, labels });
+    for (const r of baseRules(slo, base, sel)) rules.push({ record: r.record, expr: r.expr, labels });
     const done: number[] = [base];
     for (const w of windows.slice(1)) {
       const tiles = tileWindow(w, done);
@@ -140,12 +140,12 @@ interface BaseRule {
 }
 
 /** Label the shared read sets (to MATCH_FLAG_VALUE) on the series an extra matcher selects (1-based). */
-export const MATCH_FLAG_PREFIX = 'vigil_match_';
+const MATCH_FLAG_PREFIX = 'vigil_match_';
 /**
  * The flag's value: a word, not "1", so that an SLO whose own label value is "1" still has the rule
  * shape of one whose value is "2" (`vigil test` proves each shape once; it renames own values).
  */
-export const MATCH_FLAG_VALUE = 'matched';
+const MATCH_FLAG_VALUE = 'matched';
 
 /**
  * The matchers `part` adds to `total` when both select the same metric and every matcher of the
@@ -186,15 +186,15 @@ function literalRegex(value: string): string {
  * (no burst of its whole history). When the errors (or good) selector is the total's metric with
  * extra matchers, one read of the total serves both: the sums are split by a `vigil_match_N` label
  * (label_replace of the extra matchers' labels after a first sum, so a few series carry it) and
- * the errors are the split whose labels say every extra matcher holds.
+ * the errors are the split whose labels say every extra matcher holds. `sel` selects one of the
+ * SLO's recorded series (its slo label), as every other rule of the group does.
  */
-function baseRules(slo: SloModel, baseMinutes: number): BaseRule[] {
+function baseRules(slo: SloModel, baseMinutes: number, sel: (name: string) => string): BaseRule[] {
   const bw = formatMinutes(baseMinutes);
   const seconds = baseMinutes * 60;
   const g = slo.groupBy;
   const sumBy = (labels: readonly string[]) => (labels.length > 0 ? `sum by (${labels.join(', ')}) ` : 'sum ');
   const onG = `on(${g.join(', ')})`;
-  const sel = (name: string) => `${name}{${LABEL_SLO}=${JSON.stringify(slo.id)}}`;
   const totalSeries = sloSeries.total(bw);
   const zeroTotal = `${onG} (0 * ${sel(totalSeries)})`;
 

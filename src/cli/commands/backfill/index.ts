@@ -11,7 +11,6 @@ import { LABEL_SLO, sloSeries } from '../../../conventions.js';
 import { UserError } from '../../../diagnostics.js';
 import { indicatorTotal } from '../../../generate/prometheus/sli-health.js';
 import { generateSloRuleGroup } from '../../../generate/prometheus/slo-rules.js';
-import { PrometheusUnavailableError } from '../../../live/prometheus-api.js';
 import { nearestName } from '../../../load/nearest-name.js';
 import { formatSelector } from '../../../query/promql.js';
 import { parseDurationMs } from '../../../runtime/duration.js';
@@ -19,6 +18,7 @@ import { mapWithConcurrency } from '../../../runtime/map-with-concurrency.js';
 import { parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
 import { reportDiagnostics } from '../../report.js';
+import { prometheusUserError } from '../../prometheus-source.js';
 
 const usage =
   'vigil backfill --prometheus-url URL [--from 30d | --start T --end T] [--out DIR] [--root DIR] [--env NAME] [--service S] [--slo ID] ' +
@@ -119,8 +119,7 @@ export const backfillCommand: Command = {
       const selector = `${sloSeries.objective}{${LABEL_SLO}=~${JSON.stringify(slos.map((s) => escapeRegex(s.id)).join('|'))}}`;
       earliestLive = await source.earliestSample(selector, startMs, endMs ?? now);
     } catch (err) {
-      if (err instanceof PrometheusUnavailableError) throw new UserError(`${err.message}`, EXIT_USAGE);
-      throw err;
+      throw prometheusUserError(err);
     }
 
     if (endMs === undefined) {
@@ -152,8 +151,7 @@ export const backfillCommand: Command = {
       try {
         return { slo: slo.id, selector, empty: (await source.earliestSample(selector, startMs, endMs)) === undefined };
       } catch (err) {
-        if (err instanceof PrometheusUnavailableError) throw new UserError(`${err.message}`, EXIT_USAGE);
-        throw err;
+        throw prometheusUserError(err);
       }
     });
     const checked = probed.filter((p) => p !== undefined);
@@ -192,10 +190,9 @@ export const backfillCommand: Command = {
         ...(io.signal ? { signal: io.signal } : {}),
       });
     } catch (err) {
-      if (err instanceof PrometheusUnavailableError) throw new UserError(`${err.message}`, EXIT_USAGE);
       if (err instanceof PromtoolError || err instanceof ScratchPrometheusError || err instanceof RuleEvaluationError)
         throw new UserError(`${err.message}`, EXIT_INVALID);
-      throw err;
+      throw prometheusUserError(err);
     }
 
     const summary = {

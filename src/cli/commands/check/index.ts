@@ -2,10 +2,10 @@ import { checkAllEnvironments, checkProject } from '../../../build/build-project
 import { UserError } from '../../../diagnostics.js';
 import { generateDocuments } from '../../../generate/generate-documents.js';
 import { checkLive } from '../../../live/check-live.js';
-import { PrometheusUnavailableError } from '../../../live/prometheus-api.js';
 import { parseDurationFlag, parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_INVALID, EXIT_LINT, EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
 import { reportDiagnostics } from '../../report.js';
+import { prometheusUserError } from '../../prometheus-source.js';
 
 const usage =
   'vigil check [--root DIR] [--env NAME | --all-envs] [--strict] [--format text|json] [--prometheus-url URL [--lookback 1h] [--timeout 10s] [--concurrency 8]]';
@@ -65,8 +65,7 @@ export const checkCommand: Command = {
         for (const x of r.diagnostics) d.add(x);
         live = { selectors: r.selectors };
       } catch (err) {
-        if (err instanceof PrometheusUnavailableError) throw new UserError(err.message, EXIT_USAGE);
-        throw err;
+        throw prometheusUserError(err);
       }
     }
     // How many files render would write (documents are counted, not rendered).

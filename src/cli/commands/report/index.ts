@@ -1,5 +1,5 @@
 import { UserError } from '../../../diagnostics.js';
-import { PrometheusApi, PrometheusQueryError, PrometheusUnavailableError } from '../../../live/prometheus-api.js';
+import { PrometheusApi } from '../../../live/prometheus-api.js';
 import { buildReport } from '../../../report/build-report.js';
 import { baseStepSeconds } from '../../../report/read-slo-history.js';
 import { resolveRange } from '../../../report/report-range.js';
@@ -8,7 +8,7 @@ import { parseDurationSeconds } from '../../../model/duration.js';
 import { writeArtifacts } from '../../../write/write-artifacts.js';
 import { parseDurationFlag, parseFlags, resolveRoot } from '../../args.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
-import { displayUrl, loadPrometheusSource, parseConcurrency } from '../../prometheus-source.js';
+import { displayUrl, loadPrometheusSource, parseConcurrency, prometheusUserError } from '../../prometheus-source.js';
 import { packageVersion } from '../../version.js';
 import path from 'node:path';
 
@@ -91,9 +91,7 @@ export const reportCommand: Command = {
         onProgress: (done, total, id) => io.stderr.write(`vigil report: [${done}/${total}] ${id}\n`),
       });
     } catch (err) {
-      if (err instanceof PrometheusUnavailableError) throw new UserError(err.message, EXIT_USAGE);
-      if (err instanceof PrometheusQueryError) throw new UserError(`Prometheus refused a query: ${err.message}`, EXIT_INVALID);
-      throw err;
+      throw prometheusUserError(err);
     }
     const out = path.resolve(io.cwd, values.out);
     const files = renderReportFiles(report);

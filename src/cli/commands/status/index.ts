@@ -1,9 +1,8 @@
-import { UserError } from '../../../diagnostics.js';
-import { PrometheusApi, PrometheusQueryError, PrometheusUnavailableError } from '../../../live/prometheus-api.js';
+import { PrometheusApi } from '../../../live/prometheus-api.js';
 import { formatStatusTable, readStatus } from '../../../report/read-status.js';
 import { parseDurationFlag, parseFlags, resolveRoot } from '../../args.js';
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command } from '../../io.js';
-import { displayUrl, loadPrometheusSource, parseConcurrency } from '../../prometheus-source.js';
+import { EXIT_INVALID, EXIT_OK, type Command } from '../../io.js';
+import { displayUrl, loadPrometheusSource, parseConcurrency, prometheusUserError } from '../../prometheus-source.js';
 
 const usage = 'vigil status [--prometheus-url URL] [--service S] [--env NAME] [--format text|json] [--concurrency 8] [--timeout 10s] [--root DIR]';
 
@@ -42,9 +41,7 @@ export const statusCommand: Command = {
     try {
       rows = await readStatus(api, source.slos, Date.now() / 1000, concurrency);
     } catch (err) {
-      if (err instanceof PrometheusUnavailableError) throw new UserError(err.message, EXIT_USAGE);
-      if (err instanceof PrometheusQueryError) throw new UserError(`Prometheus refused a query: ${err.message}`, EXIT_INVALID);
-      throw err;
+      throw prometheusUserError(err);
     }
     if (values.format === 'json') {
       io.stdout.write(`${JSON.stringify({ prometheusUrl: displayUrl(source.url), environment: values.env ?? null, slos: rows }, null, 2)}\n`);
